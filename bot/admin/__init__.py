@@ -1,0 +1,1 @@
+"""Coordinator commands: invites, reviewing workers, managing coordinators."""

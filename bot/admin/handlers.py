@@ -1,0 +1,121 @@
+"""Coordinator commands and buttons. Each checks, on the server, that the sender coordinates."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import people
+from bot.admin import service as admin
+from bot.common.handlers import PRIVATE, PUBLIC_COMMANDS, deps_of
+from bot.db import transaction
+from bot.models import Person, Role
+from bot.notify import Reply, Response, respond
+from bot.texts import t
+from bot.workers.invites import COORDINATOR_ROLE
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Action = Callable[..., Awaitable[Response]]
+
+
+def coordinator_only(action: Action) -> Handler:
+    """Run ``action(deps, session, coordinator, update, context)`` for coordinators only."""
+
+    @functools.wraps(action)
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        deps = deps_of(context)
+        async with transaction(deps.sessions) as session:
+            coordinator = await admin.require_coordinator(session, update.effective_user.id)
+            if coordinator is None:
+                response = Response(replies=[Reply(t("not_allowed"))])
+                if update.callback_query is not None:
+                    response = Response(toast=t("not_allowed"), close_tapped=True)
+            else:
+                response = await action(deps, session, coordinator, update, context)
+        await respond(update, context, response)
+
+    return handler
+
+
+@coordinator_only
+async def invite(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER)])
+
+
+@coordinator_only
+async def list_invites(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=[await admin.list_invites(deps, session)])
+
+
+@coordinator_only
+async def pending(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=await admin.pending_workers(deps, session))
+
+
+@coordinator_only
+async def coordinators(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=[await admin.list_coordinators(deps, session, coordinator)])
+
+
+@coordinator_only
+async def button(deps, session, coordinator: Person, update, context) -> Response:
+    """Callback data ``adm|<verb>|<id>``."""
+    _, verb, raw_id = (update.callback_query.data.split("|") + ["", ""])[:3]
+    if not raw_id.isdigit():
+        return Response(toast=t("stale_button_toast"), close_tapped=True)
+    subject = int(raw_id)
+    if verb == "approve":
+        return await admin.approve(deps, session, coordinator, subject)
+    if verb == "reject":
+        return await admin.ask_reject_reason(deps, session, coordinator, subject)
+    if verb == "rejectnow":
+        return await admin.reject(deps, session, coordinator, subject, reason=None)
+    if verb == "revoke":
+        return await admin.revoke_invite(deps, session, coordinator, subject)
+    if verb == "rmcoord":
+        response = await admin.remove_coordinator(deps, session, coordinator, subject)
+        context.application.create_task(refresh_command_menus(context.application))
+        return response
+    if verb == "addcoord":
+        reply = await admin.create_invite(deps, session, coordinator, COORDINATOR_ROLE)
+        return Response(replies=[reply])
+    return Response(toast=t("stale_button_toast"), close_tapped=True)
+
+
+COORDINATOR_COMMANDS: dict[str, Handler] = {
+    "invite": invite,
+    "invites": list_invites,
+    "pending": pending,
+    "coordinators": coordinators,
+}
+
+
+def _menu(names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, t(f"menu_{name}")) for name in names]
+
+
+async def refresh_command_menus(application: Application) -> None:
+    """Everyone sees the public commands; coordinators also see theirs, in their own chat."""
+    bot = application.bot
+    deps = application.bot_data["deps"]
+    await bot.set_my_commands(_menu(PUBLIC_COMMANDS[1:]), scope=BotCommandScopeDefault())
+    async with transaction(deps.sessions) as session:
+        coordinator_ids = [p.telegram_id for p in await people.coordinator_people(session)]
+    for telegram_id in coordinator_ids:
+        try:
+            await bot.set_my_commands(
+                _menu(PUBLIC_COMMANDS[1:] + tuple(COORDINATOR_COMMANDS)),
+                scope=BotCommandScopeChat(telegram_id),
+            )
+        except TelegramError:  # a coordinator who has not opened the bot yet has no chat
+            pass
+
+
+def register(application: Application) -> None:
+    for name, handler in COORDINATOR_COMMANDS.items():
+        application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^adm\|"))

@@ -1,0 +1,67 @@
+"""The composition root: configuration -> database -> Application with every capability."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot import people
+from bot.admin import handlers as admin_handlers
+from bot.admin import service as admin
+from bot.clock import Clock, system_clock
+from bot.common import handlers as common_handlers
+from bot.config import Config
+from bot.db import create_engine, session_factory, transaction
+from bot.deps import Deps
+from bot.notify import Notice
+from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
+from bot.workers import handlers as worker_handlers
+from bot.workers import service as _workers  # noqa: F401  (registers its form)
+
+
+def build_application(
+    config: Config,
+    *,
+    engine: AsyncEngine | None = None,
+    request: BaseRequest | None = None,
+    clock: Clock = system_clock,
+) -> Application:
+    """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock."""
+    engine = engine or create_engine(config.database.url)
+    deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
+    builder = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .rate_limiter(AIORateLimiter(max_retries=config.telegram.rate_limiter_max_retries))
+        .post_init(_post_init)
+    )
+    if config.telegram.base_url.endswith("/bot"):
+        builder = builder.base_file_url(config.telegram.base_url.removesuffix("/bot") + "/file/bot")
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data["deps"] = deps
+    application.bot_data["engine"] = engine
+
+    async def on_blocked(notice: Notice) -> None:
+        if notice.person_id is not None:
+            async with transaction(deps.sessions) as session:
+                await people.mark_unreachable(session, notice.person_id, deps.now())
+
+    application.bot_data["on_blocked"] = on_blocked
+
+    common_handlers.register(application)
+    admin_handlers.register(application)
+    worker_handlers.register(application)
+    common_handlers.register_fallbacks(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    deps: Deps = application.bot_data["deps"]
+    deps.bot_username = application.bot.username
+    async with transaction(deps.sessions) as session:
+        await admin.sync_reference_data(deps, session)
+    await admin_handlers.refresh_command_menus(application)

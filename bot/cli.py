@@ -1,0 +1,103 @@
+"""The ``peerlink`` command: run, migrate, check-config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config, masked
+
+log = logging.getLogger("peerlink")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _database_state(config: Config, migrate: bool) -> tuple[str | None, str | None]:
+    from bot import db
+
+    engine = db.create_engine(config.database.url)
+    try:
+        if migrate:
+            await db.upgrade_to_head(engine)
+        return await db.current_revision(engine), db.head_revision()
+    finally:
+        await engine.dispose()
+
+
+def _database_problem(error: Exception) -> str:
+    return f"database: cannot open {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+
+
+def run(config: Config, config_path: str) -> int:
+    _configure_logging()
+    try:
+        current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
+    except (OSError, Exception) as error:  # noqa: BLE001  (any driver error: one clear line)
+        print(_database_problem(error), file=sys.stderr)
+        return 1
+    if current != head:
+        print(
+            f"database is not at the latest migration ({current or 'empty'} != {head}); "
+            f"run: peerlink migrate --config {config_path}",
+            file=sys.stderr,
+        )
+        return 1
+    from bot.app import build_application
+
+    application = build_application(config)
+    log.info("PeerLink is starting (long polling)")
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+def migrate(config: Config) -> int:
+    try:
+        current, _head = asyncio.run(_database_state(config, migrate=True))
+    except Exception as error:  # noqa: BLE001
+        print(_database_problem(error), file=sys.stderr)
+        return 1
+    print(f"database is at the latest migration ({current})")
+    return 0
+
+
+def check_config(config: Config) -> int:
+    print(json.dumps(masked(config), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="peerlink", description="PeerLink peer-support bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (
+        ("run", "start the bot with long polling"),
+        ("migrate", "bring the database to the latest migration"),
+        ("check-config", "validate and print the effective configuration (secrets masked)"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", default="config.toml", help="path to the TOML configuration")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        return run(config, args.config)
+    if args.command == "migrate":
+        return migrate(config)
+    return check_config(config)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

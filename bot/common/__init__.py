@@ -1,0 +1,1 @@
+"""What everyone can do: start, help, crisis lines, privacy, and the error handler."""

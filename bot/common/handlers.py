@@ -1,0 +1,224 @@
+"""Handlers everyone uses: /start, /help, /help_now, /privacy, /profile, /cancel, text, errors."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import formflow, people
+from bot.admin import service as admin
+from bot.common import crisis
+from bot.db import transaction
+from bot.deps import Deps
+from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
+from bot.models import Person, Role
+from bot.notify import Reply, Response, respond, send
+from bot.onboarding import service as onboarding
+from bot.texts import t
+from bot.workers import invites
+from bot.workers import service as workers
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    return context.bot_data["deps"]
+
+
+async def _home(deps: Deps, session, person: Person, is_coordinator: bool) -> list[Reply]:
+    """Where /start takes someone, given who they are and how far they got."""
+    if person.role == Role.PEER_WORKER:
+        if person.status == PeerWorkerStatus.ONBOARDING:
+            return await workers.resume(deps, session, person)
+        if person.status == PeerWorkerStatus.APPROVED:
+            return [await workers.profile_home(deps, session, person)]
+        return [Reply(t(f"pw_start_{person.status}"))]
+    if person.role == Role.SERVICE_USER:
+        if person.status == ServiceUserStatus.ONBOARDING:
+            return await onboarding.resume(deps, session, person)
+        if person.status == ServiceUserStatus.WAITING:
+            return [Reply(t("su_start_waiting"))]
+    if is_coordinator:
+        return [Reply(t("coord_home", service=deps.config.service.name))]
+    return await onboarding.begin(deps, session, person)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    code = context.args[0] if context.args else None
+    async with transaction(deps.sessions) as session:
+        person = await people.find_or_create(session, update.effective_user.id, deps.now())
+        if code is not None:
+            if invites.looks_like_code(code):
+                replies = await admin.accept_invite(deps, session, person, code)
+            else:
+                replies = [Reply(t("invite_invalid"))]
+        else:
+            is_coordinator = await people.is_coordinator(session, person.id)
+            replies = await _home(deps, session, person, is_coordinator)
+    await respond(update, context, Response(replies=replies))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        is_coordinator = await people.is_coordinator(session, person.id if person else None)
+    sections = [t("help_intro", service=deps.config.service.name)]
+    if person and person.role == Role.PEER_WORKER:
+        sections.append(t("help_peer_worker"))
+    else:
+        sections.append(t("help_service_user"))
+    if is_coordinator:
+        sections.append(t("help_coordinator"))
+    sections.append(t("help_footer"))
+    await send(context.bot, update.effective_chat.id, Reply("\n\n".join(sections)))
+
+
+async def help_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(context.bot, update.effective_chat.id, crisis.help_now(deps_of(context).config))
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    await send(
+        context.bot,
+        update.effective_chat.id,
+        Reply(t("privacy", service=deps.config.service.name)),
+    )
+
+
+async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        if person is None or person.role is None:
+            reply = Reply(t("profile_none"))
+        elif person.role == Role.SERVICE_USER and person.status == ServiceUserStatus.WAITING:
+            reply = await onboarding.open_profile(deps, session, person)
+        elif person.role == Role.PEER_WORKER and person.status in (
+            PeerWorkerStatus.APPROVED,
+            PeerWorkerStatus.PENDING_APPROVAL,
+        ):
+            reply = await workers.profile_home(deps, session, person)
+        elif person.status == ServiceUserStatus.ONBOARDING:
+            reply = Reply(t("profile_finish_first"))
+        else:
+            reply = Reply(t("profile_none"))
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        draft = await formflow.load(session, person.id) if person else None
+        pending = await admin.pending_input(session, person) if person else None
+        if pending is not None:
+            await session.delete(pending)
+            reply = Reply(t("coord_input_cancelled"))
+        elif draft is None:
+            reply = Reply(t("nothing_to_cancel"))
+        elif person.role == Role.PEER_WORKER:
+            reply = await workers.cancel(deps, session, person)
+        else:
+            reply = await onboarding.cancel(deps, session, person)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text: a coordinator's awaited reason, an answer in a form, or a gentle pointer."""
+    deps = deps_of(context)
+    text = update.effective_message.text or ""
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        pending = await admin.pending_input(session, person) if person else None
+        if pending is not None and pending.kind == admin.REJECT_REASON:
+            actor = await admin.require_coordinator(session, update.effective_user.id)
+            if actor is not None:
+                reason = " ".join(text.split())[:500]
+                response = await admin.reject(deps, session, actor, pending.subject_id, reason)
+                await respond(update, context, response)
+                return
+            await session.delete(pending)
+    response = await formflow.on_text(deps, update.effective_user.id, text)
+    if response is None:
+        response = Response(replies=[Reply(t("fallback_text"))])
+    await respond(update, context, response)
+
+
+async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, sticker, voice note… where nothing expects one."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        current = await formflow.current_screen(deps, session, person.id) if person else None
+    replies = [Reply(t("form_use_buttons")), current] if current else [Reply(t("fallback_media"))]
+    await respond(update, context, Response(replies=replies))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(context.bot, update.effective_chat.id, Reply(t("unknown_command")))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button nobody handles any more (an old message, an older version of the bot)."""
+    await respond(update, context, Response(toast=t("stale_button_toast"), close_tapped=True))
+
+
+async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    response = await formflow.on_button(deps, update.effective_user.id, update.callback_query.data)
+    await respond(update, context, response)
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed without message content or personal data; tell the person kindly."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    # The exception's message can carry user text or SQL parameters: log its type only.
+    log.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await send(context.bot, update.effective_chat.id, Reply(t("error_generic")))
+        except Exception as reply_error:  # the error handler itself must never raise
+            log.warning("could not tell the person about the error: %s", type(reply_error).__name__)
+
+
+PUBLIC_COMMANDS = ("start", "help", "help_now", "profile", "privacy", "cancel")
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
+    application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))
+    application.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
+    application.add_handler(CommandHandler("profile", profile, filters=PRIVATE))
+    application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(form_button, pattern=r"^f\|"))
+
+
+def register_fallbacks(application: Application) -> None:
+    """Registered last, after every capability's handlers."""
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, text_message))
+    application.add_handler(
+        MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, other_message)
+    )
+    application.add_handler(CallbackQueryHandler(stale_button))
+    application.add_error_handler(error_handler)

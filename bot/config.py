@@ -1,0 +1,265 @@
+"""Configuration: a TOML file, validated into typed settings.
+
+Secrets may come from the environment instead of the file:
+``PEERLINK_TELEGRAM_TOKEN`` and ``PEERLINK_DATABASE_URL`` override the file's values.
+Any problem is reported as one ``ConfigError`` naming the key, so the CLI can print one
+line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
+DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
+_DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line that names the key."""
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'30m', '12h', '7d' or '2w' -> timedelta. Durations are config, never code."""
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a duration such as '30m', '12h', '7d' or '2w'")
+    match = _DURATION.match(value)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{value!r} is not a duration such as '30m', '12h', '7d' or '2w'")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Australia/Brisbane'")
+    return value
+
+
+TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+Key = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TelegramConfig(_Section):
+    token: str = Field(min_length=1)
+    base_url: str = "https://api.telegram.org/bot"
+    rate_limiter_max_retries: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+:[\w-]+", value):
+            raise ValueError("does not look like a bot token from @BotFather ('123456:ABC...')")
+        return value
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///peerlink.db"
+    auto_migrate: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with 'sqlite+aiosqlite://' or 'postgresql+asyncpg://'")
+        return value
+
+
+class CoordinatorsConfig(_Section):
+    telegram_ids: list[int] = Field(default_factory=list)
+
+
+class CrisisLine(_Section):
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    hours: str = ""
+
+
+class ServiceConfig(_Section):
+    name: str = Field(min_length=1)
+    timezone: TimeZoneName
+    language: Literal["en"] = "en"
+    timezone_choices: list[TimeZoneName] = Field(default_factory=list)
+    crisis_lines: list[CrisisLine] = Field(min_length=1)
+
+
+class LivedExperienceArea(_Section):
+    key: Key
+    label: str = Field(min_length=1, max_length=60)
+    perspective: Literal["consumer", "carer", "both"]
+
+
+def _default_options(*pairs: tuple[str, str]) -> dict[str, str]:
+    return dict(pairs)
+
+
+class ProfileOptions(_Section):
+    languages: dict[Key, str] = Field(
+        default_factory=lambda: _default_options(("en", "English")), min_length=1
+    )
+    genders: dict[Key, str] = Field(
+        default_factory=lambda: _default_options(
+            ("woman", "Woman"), ("man", "Man"), ("nonbinary", "Non-binary")
+        )
+    )
+    age_bands: dict[Key, str] = Field(
+        default_factory=lambda: _default_options(
+            ("18_25", "18–25"), ("26_40", "26–40"), ("41_60", "41–60"), ("60_plus", "60+")
+        )
+    )
+    communities: dict[Key, str] = Field(default_factory=dict)
+
+
+class AvailabilityConfig(_Section):
+    """The parts of the day people tap in the weekly grid, in their own local time."""
+
+    parts: dict[Key, str] = Field(
+        default_factory=lambda: {
+            "morning": "08:00-12:00",
+            "afternoon": "12:00-17:00",
+            "evening": "17:00-21:00",
+        },
+        min_length=1,
+        max_length=4,
+    )
+
+    @field_validator("parts")
+    @classmethod
+    def _ranges(cls, parts: dict[str, str]) -> dict[str, str]:
+        for name, span in parts.items():
+            start, _, end = span.partition("-")
+            try:
+                if time.fromisoformat(start) >= time.fromisoformat(end):
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"{name}: {span!r} is not a range such as '08:00-12:00'")
+        return parts
+
+
+class OnboardingConfig(_Section):
+    display_name_max_length: int = Field(default=40, ge=10, le=100)
+    bio_max_length: int = Field(default=600, ge=100, le=2000)
+    goal_max_length: int = Field(default=300, ge=50, le=1000)
+
+
+class PeerWorkersConfig(_Section):
+    max_caseload: int = Field(default=8, ge=1, le=50)
+
+
+class InvitesConfig(_Section):
+    valid_for: Duration = timedelta(days=7)
+
+
+class Config(_Section):
+    telegram: TelegramConfig
+    database: DatabaseConfig = DatabaseConfig()
+    coordinators: CoordinatorsConfig = CoordinatorsConfig()
+    service: ServiceConfig
+    lived_experience: list[LivedExperienceArea] = Field(min_length=1)
+    profile_options: ProfileOptions = ProfileOptions()
+    availability: AvailabilityConfig = AvailabilityConfig()
+    onboarding: OnboardingConfig = OnboardingConfig()
+    peer_workers: PeerWorkersConfig = PeerWorkersConfig()
+    invites: InvitesConfig = InvitesConfig()
+
+    @model_validator(mode="after")
+    def _unique_area_keys(self) -> Config:
+        keys = [area.key for area in self.lived_experience]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate lived_experience key {duplicates[0]!r}")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.service.timezone)
+
+    def area(self, key: str) -> LivedExperienceArea | None:
+        return next((area for area in self.lived_experience if area.key == key), None)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+    kind = error["type"]
+    if kind == "missing":
+        message = "is required but missing"
+    elif kind == "extra_forbidden":
+        message = "is not a known setting (check the spelling against config.example.toml)"
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+    return f"{location or 'config'}: {message}" if location else message
+
+
+def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    raw = dict(raw)
+    if environ.get(TOKEN_ENV):
+        raw["telegram"] = {**raw.get("telegram", {}), "token": environ[TOKEN_ENV]}
+    if environ.get(DATABASE_URL_ENV):
+        raw["database"] = {**raw.get("database", {}), "url": environ[DATABASE_URL_ENV]}
+    return raw
+
+
+def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
+    """Validate a decoded TOML document (plus environment overrides) into a Config."""
+    raw = _apply_environment(raw, dict(os.environ) if environ is None else environ)
+    for section in ("telegram", "database"):
+        if section in raw and not isinstance(raw[section], dict):
+            raise ConfigError(f"{section}: must be a table ([{section}])")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "missing" and tuple(first["loc"]) == ("telegram", "token"):
+            raise ConfigError(
+                f"telegram.token: is required; set it in the file or in {TOKEN_ENV}"
+            ) from None
+        raise ConfigError(_describe(first)) from None
+
+
+def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    return parse_config(raw, environ)
+
+
+def masked(config: Config) -> dict[str, Any]:
+    """The effective configuration with secrets masked, for ``check-config``."""
+    data = config.model_dump(mode="json")
+    token = data["telegram"]["token"]
+    data["telegram"]["token"] = token.split(":", 1)[0] + ":***"
+    data["database"]["url"] = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", data["database"]["url"])
+    return data

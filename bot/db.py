@@ -1,0 +1,86 @@
+"""Database engine, sessions and the migration check."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import models  # noqa: F401  (registers the tables on the metadata)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        # SQLite checks foreign keys only when asked, per connection.
+        @event.listens_for(engine.sync_engine, "connect")
+        def _enable_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    return engine
+
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def session_factory(engine: AsyncEngine) -> SessionFactory:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commits if the block succeeds, rolls back if it raises."""
+    async with sessions() as session, session.begin():
+        yield session
+
+
+def alembic_config(url: str | None = None) -> AlembicConfig:
+    if not (MIGRATIONS_DIR / "env.py").exists():
+        raise RuntimeError(
+            f"migrations not found at {MIGRATIONS_DIR}; install PeerLink with 'pip install -e .'"
+        )
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        config.attributes["url"] = url
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def is_up_to_date(engine: AsyncEngine) -> bool:
+    return await current_revision(engine) == head_revision()
+
+
+async def upgrade_to_head(engine: AsyncEngine) -> None:
+    """Apply every pending migration on the engine's database."""
+    async with engine.begin() as connection:
+
+        def _upgrade(sync_connection: Any) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = sync_connection
+            command.upgrade(config, "head")
+
+        await connection.run_sync(_upgrade)

@@ -1,0 +1,160 @@
+"""Runs a person's form: loads the draft, applies their input, saves it, says what's next.
+
+Capabilities register a ``FormSpec`` for each flow (onboarding, worker profile) with what to
+do when a particular answer needs more than storing (a consent) and when the summary is
+confirmed. The composition root registers them; this module knows none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import forms, people
+from bot.db import transaction
+from bot.deps import Deps
+from bot.forms import Draft, Flow, Result
+from bot.models import FormDraft, Person
+from bot.notify import Response
+from bot.texts import Markup, t
+
+# (deps, session, person, draft, step key, chosen value) -> a response that ends the step's
+# usual handling, or None to carry on.
+PickHook = Callable[[Deps, AsyncSession, Person, Draft, str, str], Awaitable[Response | None]]
+ConfirmHook = Callable[[Deps, AsyncSession, Person, Draft], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    flow: Flow
+    on_confirm: ConfirmHook
+    on_pick: PickHook | None = None
+
+
+_FORMS: dict[str, FormSpec] = {}
+
+
+def register(spec: FormSpec) -> None:
+    _FORMS[spec.flow.name] = spec
+
+
+def spec(name: str) -> FormSpec:
+    return _FORMS[name]
+
+
+async def load(session: AsyncSession, person_id: int) -> FormDraft | None:
+    return await session.get(FormDraft, person_id)
+
+
+async def save(deps: Deps, session: AsyncSession, row: FormDraft, draft: Draft) -> None:
+    row.step = draft.step
+    row.answers = dict(draft.answers)  # a new object, so the JSON column is seen as changed
+    row.editing_section = draft.editing_section
+    row.updated_at = deps.now()
+    session.add(row)
+
+
+async def discard(session: AsyncSession, person_id: int) -> bool:
+    row = await load(session, person_id)
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
+
+
+async def start(
+    deps: Deps,
+    session: AsyncSession,
+    person: Person,
+    flow_name: str,
+    *,
+    answers: dict[str, Any] | None = None,
+    step: str | None = None,
+) -> Draft:
+    """Begin (or restart) a form for a person, replacing any draft they had."""
+    flow = spec(flow_name).flow
+    draft = Draft(step=step or flow.first.key, answers=dict(answers or {}))
+    row = await load(session, person.id)
+    if row is None:
+        row = FormDraft(person_id=person.id, flow=flow_name, step=draft.step)
+    row.flow = flow_name
+    await save(deps, session, row, draft)
+    return draft
+
+
+def screen(deps: Deps, flow_name: str, draft: Draft) -> Any:
+    return forms.render(spec(flow_name).flow, draft, deps.config)
+
+
+async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> Any | None:
+    row = await load(session, person_id)
+    if row is None:
+        return None
+    return screen(deps, row.flow, _draft(row))
+
+
+def _draft(row: FormDraft) -> Draft:
+    return Draft(step=row.step, answers=dict(row.answers or {}), editing_section=row.editing_section)
+
+
+def _stale(deps: Deps, flow_name: str, draft: Draft) -> Response:
+    return Response(
+        toast=t("stale_button_toast"),
+        replies=[screen(deps, flow_name, draft)],
+    )
+
+
+async def on_button(deps: Deps, telegram_id: int, data: str) -> Response:
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, telegram_id)
+        row = await load(session, person.id) if person else None
+        if person is None or row is None:
+            return Response(toast=t("stale_button_toast"), close_tapped=True)
+        form = spec(row.flow)
+        draft = _draft(row)
+        parts = data.split("|", 3)
+        if form.on_pick and len(parts) == 4 and parts[1] == draft.step and parts[2] == "pick":
+            handled = await form.on_pick(deps, session, person, draft, parts[1], parts[3])
+            if handled is not None:
+                return handled
+        outcome = forms.handle_button(form.flow, draft, data, deps.config)
+        if outcome.result == Result.STALE:
+            return _stale(deps, row.flow, draft)
+        if outcome.result == Result.CONFIRMED:
+            return await form.on_confirm(deps, session, person, draft)
+        await save(deps, session, row, draft)
+        current = screen(deps, row.flow, draft)
+        if outcome.result == Result.UPDATED:
+            return Response(edit=current)
+        if outcome.result == Result.INVALID:
+            return Response(toast=t(outcome.problem), replies=[_with_problem(outcome, current)])
+        return Response(close_tapped=True, chosen=outcome.chosen, replies=[current])
+
+
+def _with_problem(outcome: forms.Outcome, current: Any) -> Any:
+    return type(current)(Markup(f"{t(outcome.problem)}\n\n{current.text}"), current.buttons)
+
+
+async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
+    """Typed text for a person in a form; None when they have no form open."""
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, telegram_id)
+        row = await load(session, person.id) if person else None
+        if person is None or row is None:
+            return None
+        form = spec(row.flow)
+        draft = _draft(row)
+        outcome = forms.handle_text(form.flow, draft, text, deps.config)
+        current = screen(deps, row.flow, draft)
+        if outcome.result == Result.INVALID:
+            limit_params = {}
+            if outcome.problem == "form_text_too_long":
+                step = form.flow.step(draft.step)
+                limit_params = {"limit": step.max_length(deps.config), "length": len(text)}
+            problem = t(outcome.problem, **limit_params)
+            return Response(replies=[type(current)(Markup(f"{problem}\n\n{current.text}"), current.buttons)])
+        await save(deps, session, row, draft)
+        return Response(replies=[screen(deps, row.flow, draft)])

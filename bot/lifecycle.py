@@ -1,0 +1,113 @@
+"""The state machine: statuses, the transitions allowed between them, and the audit trail.
+
+No other code writes a status column. Every change goes through ``transition``, which refuses
+a move that is not allowed and records who made it and why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import AuditLog, Person, Role
+
+
+class ServiceUserStatus(StrEnum):
+    ONBOARDING = "onboarding"
+    DECLINED_CONSENT = "declined_consent"  # said no to a required consent; nothing else held
+    CANCELLED = "cancelled"  # stopped onboarding; answers discarded
+    WAITING = "waiting"  # waiting for a peer
+
+
+class PeerWorkerStatus(StrEnum):
+    ONBOARDING = "onboarding"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+_ALLOWED: dict[Role, dict[str | None, set[str]]] = {
+    Role.SERVICE_USER: {
+        None: {ServiceUserStatus.ONBOARDING},
+        ServiceUserStatus.ONBOARDING: {
+            ServiceUserStatus.WAITING,
+            ServiceUserStatus.DECLINED_CONSENT,
+            ServiceUserStatus.CANCELLED,
+        },
+        ServiceUserStatus.DECLINED_CONSENT: {ServiceUserStatus.ONBOARDING},
+        ServiceUserStatus.CANCELLED: {ServiceUserStatus.ONBOARDING},
+        ServiceUserStatus.WAITING: set(),
+    },
+    Role.PEER_WORKER: {
+        None: {PeerWorkerStatus.ONBOARDING},
+        PeerWorkerStatus.ONBOARDING: {PeerWorkerStatus.PENDING_APPROVAL},
+        PeerWorkerStatus.PENDING_APPROVAL: {PeerWorkerStatus.APPROVED, PeerWorkerStatus.REJECTED},
+        PeerWorkerStatus.REJECTED: {PeerWorkerStatus.ONBOARDING},
+        PeerWorkerStatus.APPROVED: set(),
+    },
+}
+
+
+class TransitionNotAllowed(Exception):
+    pass
+
+
+def can_transition(role: Role, current: str | None, new: str) -> bool:
+    return new in _ALLOWED[role].get(current, set())
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        AuditLog(
+            at=at,
+            actor_person_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            reason=reason,
+        )
+    )
+
+
+async def transition(
+    session: AsyncSession,
+    person: Person,
+    new_status: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    role: Role | None = None,
+    reason: str | None = None,
+) -> None:
+    """Move a person to ``new_status`` (optionally taking a role), audited."""
+    if role is None:
+        if person.role is None:
+            raise TransitionNotAllowed(f"person {person.id} has no role")
+        role = Role(person.role)
+    current = person.status if person.role == role else None
+    if not can_transition(role, current, new_status):
+        raise TransitionNotAllowed(f"{role}: {current} -> {new_status}")
+    person.role = role
+    person.status = new_status
+    person.updated_at = at
+    session.add(person)
+    await audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action=f"{role}.{new_status}",
+        subject_type="person",
+        subject_id=person.id,
+        reason=reason,
+    )

@@ -1,0 +1,230 @@
+"""The database tables. Times are stored in UTC; statuses change only through ``lifecycle``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use the injected clock (aware UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_column(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Role(StrEnum):
+    SERVICE_USER = "service_user"
+    PEER_WORKER = "peer_worker"
+
+
+class ConsentKind(StrEnum):
+    MATCHING = "matching"
+    CONTACT = "contact"
+    EVALUATION = "evaluation"
+
+
+class Weight(StrEnum):
+    IMPORTANT = "important"
+    NICE = "nice"
+    NONE = "none"
+
+
+class Person(SQLModel, table=True):
+    """Anyone who has talked to the bot. The Telegram id never leaves this table."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    role: str | None = Field(default=None, sa_type=String(20))
+    status: str | None = Field(default=None, sa_type=String(30), index=True)
+    language: str = Field(default="en", sa_type=String(8))
+    reachable: bool = True
+    created_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class Coordinator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    source: str = Field(sa_type=String(10))  # "config" or "invite"
+    active: bool = True
+    added_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    added_at: datetime = _utc_column(nullable=False)
+    removed_at: datetime | None = _utc_column()
+
+
+class LivedExperienceArea(SQLModel, table=True):
+    """The service's taxonomy, kept in step with the configuration at start-up."""
+
+    __tablename__ = "lived_experience_area"
+
+    key: str = Field(primary_key=True, sa_type=String(24))
+    label: str = Field(sa_type=String(60))
+    perspective: str = Field(sa_type=String(10))  # consumer, carer or both
+    active: bool = True
+
+
+class PersonLivedExperience(SQLModel, table=True):
+    """For a service user: areas they value in a peer. For a worker: areas they share."""
+
+    __tablename__ = "person_lived_experience"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    area_key: str = Field(foreign_key="lived_experience_area.key", primary_key=True, sa_type=String(24))
+
+
+class PersonLanguage(SQLModel, table=True):
+    __tablename__ = "person_language"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    language: str = Field(primary_key=True, sa_type=String(24))
+
+
+class ServiceUserProfile(SQLModel, table=True):
+    __tablename__ = "service_user_profile"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    perspective: str = Field(sa_type=String(10))  # consumer or carer
+    timezone: str = Field(sa_type=String(64))
+    goal: str | None = Field(default=None, sa_type=Text)
+    submitted_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class PeerWorkerProfile(SQLModel, table=True):
+    __tablename__ = "peer_worker_profile"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    display_name: str = Field(sa_type=String(100))
+    bio: str = Field(sa_type=Text)
+    is_consumer: bool
+    is_carer: bool
+    gender: str | None = Field(default=None, sa_type=String(24))
+    age_band: str | None = Field(default=None, sa_type=String(24))
+    communities: list[str] = Field(default_factory=list, sa_type=JSON)
+    timezone: str = Field(sa_type=String(64))
+    max_caseload: int
+    taking_new_matches: bool = True
+    submitted_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+    reviewed_at: datetime | None = _utc_column()
+    reviewed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Preference(SQLModel, table=True):
+    """What a service user would like in a peer, with how much it matters to them."""
+
+    __table_args__ = (UniqueConstraint("person_id", "attribute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    attribute: str = Field(sa_type=String(20))  # language, gender, age_band, community
+    choices: list[str] = Field(default_factory=list, sa_type=JSON)
+    weight: str = Field(sa_type=String(10))
+
+
+class AvailabilitySlot(SQLModel, table=True):
+    """A weekly slot in the person's own time zone (the profile holds the zone)."""
+
+    __tablename__ = "availability_slot"
+    __table_args__ = (UniqueConstraint("person_id", "weekday", "start_minute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    weekday: int  # 0 = Monday
+    start_minute: int
+    end_minute: int
+
+
+class ConsentRecord(SQLModel, table=True):
+    """One answer to one consent question, with the version of the text that was shown."""
+
+    __tablename__ = "consent_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(sa_type=String(20))
+    agreed: bool
+    text_version: str = Field(sa_type=String(20))
+    recorded_at: datetime = _utc_column(nullable=False)
+    withdrawn_at: datetime | None = _utc_column()
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link for a new peer worker or coordinator. Only a hash of the code is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(sa_type=String(64), unique=True)
+    role: str = Field(sa_type=String(20))  # peer_worker or coordinator
+    created_by_person_id: int = Field(foreign_key="person.id")
+    created_at: datetime = _utc_column(nullable=False)
+    expires_at: datetime = _utc_column(nullable=False)
+    used_at: datetime | None = _utc_column()
+    used_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: datetime | None = _utc_column()
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc_column(nullable=False, index=True)
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the system
+    action: str = Field(sa_type=String(40))
+    subject_type: str = Field(sa_type=String(20))
+    subject_id: int | None = None
+    reason: str | None = Field(default=None, sa_type=Text)
+
+
+class FormDraft(SQLModel, table=True):
+    """Answers so far in a multi-step form, so a restart at any step loses nothing."""
+
+    __tablename__ = "form_draft"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    flow: str = Field(sa_type=String(20))
+    step: str = Field(sa_type=String(30))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    editing_section: str | None = Field(default=None, sa_type=String(30))
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class PendingInput(SQLModel, table=True):
+    """A coordinator has been asked for free text (e.g. a reason) about a subject."""
+
+    __tablename__ = "pending_input"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    kind: str = Field(sa_type=String(30))
+    subject_id: int
+    created_at: datetime = _utc_column(nullable=False)

@@ -1,0 +1,151 @@
+"""Plain-data messages, and the one place that turns them into Bot API calls.
+
+Services describe what to say (``Reply``) and to whom (``Notice``); they never touch Telegram.
+Handlers answer the person in front of them with ``reply_markup``; everything addressed to
+someone else goes through ``deliver``, which survives a person who blocked the bot.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str | None = None  # callback data
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone other than the person whose update is being handled."""
+
+    telegram_id: int
+    reply: Reply
+    person_id: int | None = None
+
+
+@dataclass
+class Response:
+    """What a service wants said after handling one update."""
+
+    replies: list[Reply] = field(default_factory=list)  # new messages to the person acting
+    edit: Reply | None = None  # redraw the message whose button was tapped
+    close_tapped: bool = False  # take the buttons off the tapped message
+    chosen: str | None = None  # echoed under the tapped message when it is closed
+    toast: str | None = None  # the small pop-up answering a button tap
+    notices: list[Notice] = field(default_factory=list)  # messages to other people
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(button.label, url=button.url)
+                if button.url
+                else InlineKeyboardButton(button.label, callback_data=button.data)
+                for button in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
+    await bot.send_message(
+        chat_id,
+        reply.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(reply),
+        disable_web_page_preview=True,
+    )
+
+
+async def deliver(
+    bot: Bot,
+    notices: Iterable[Notice],
+    on_blocked: Callable[[Notice], Awaitable[None]] | None = None,
+) -> int:
+    """Send each notice; one failure never stops the others. Returns how many were sent."""
+    sent = 0
+    for notice in notices:
+        try:
+            await send(bot, notice.telegram_id, notice.reply)
+            sent += 1
+        except Forbidden:
+            log.info("recipient person_id=%s has blocked the bot", notice.person_id)
+            if on_blocked is not None:
+                await on_blocked(notice)
+        except BadRequest as error:
+            log.warning("could not send to person_id=%s: %s", notice.person_id, type(error).__name__)
+        except TelegramError as error:
+            log.warning("send to person_id=%s failed: %s", notice.person_id, type(error).__name__)
+    return sent
+
+
+async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
+    """Carry out a service's Response for the update being handled."""
+    bot = context.bot
+    query = update.callback_query
+    if query is not None:
+        await _answer_tap(query, response)
+    chat = update.effective_chat
+    for reply in response.replies:
+        await send(bot, chat.id, reply)
+    if response.notices:
+        await deliver(bot, response.notices, context.bot_data.get("on_blocked"))
+
+
+async def _answer_tap(query: CallbackQuery, response: Response) -> None:
+    try:
+        await query.answer(response.toast)
+    except BadRequest:  # the tap is too old to answer; nothing is lost
+        pass
+    message = query.message
+    if not isinstance(message, Message):  # too old for Telegram to let us touch it
+        return
+    try:
+        if response.edit is not None:
+            await query.edit_message_text(
+                response.edit.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(response.edit),
+                disable_web_page_preview=True,
+            )
+        elif response.close_tapped and response.chosen:
+            await query.edit_message_text(
+                f"{message.text_html or ''}\n\n<i>✓ {html.escape(response.chosen, quote=False)}</i>",
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+            )
+        elif response.close_tapped:
+            await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        # "message is not modified" and friends: the chat already shows what we meant.
+        log.debug("could not edit a tapped message: %s", error)

@@ -1,0 +1,1 @@
+"""Service-user onboarding: welcome, consents, what they want in a peer, availability."""

@@ -1,0 +1,209 @@
+"""The rules of service-user onboarding: consents, the profile it produces, its statuses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import formflow, lifecycle
+from bot.availability import cells_to_slots, slots_to_cells
+from bot.common.crisis import crisis_lines_text
+from bot.deps import Deps
+from bot.forms import SUMMARY, Draft
+from bot.lifecycle import ServiceUserStatus
+from bot.models import (
+    AvailabilitySlot,
+    ConsentRecord,
+    Person,
+    PersonLanguage,
+    PersonLivedExperience,
+    Preference,
+    Role,
+    ServiceUserProfile,
+)
+from bot.notify import Reply, Response
+from bot.onboarding.flow import (
+    CONSENT_STEPS,
+    NO_PREFERENCE,
+    PREFER_NOT_TO_SAY,
+    PREFERENCES,
+    REQUIRED_CONSENTS,
+    SERVICE_USER_FLOW,
+)
+from bot.texts import consent_text_version, t
+
+FLOW = SERVICE_USER_FLOW.name
+
+
+async def begin(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
+    """/start from someone new, or who stopped or declined before: the welcome screen."""
+    await lifecycle.transition(
+        session,
+        person,
+        ServiceUserStatus.ONBOARDING,
+        at=deps.now(),
+        actor_id=person.id,
+        role=Role.SERVICE_USER,
+    )
+    draft = await formflow.start(deps, session, person, FLOW)
+    return [formflow.screen(deps, FLOW, draft)]
+
+
+async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
+    current = await formflow.current_screen(deps, session, person.id)
+    if current is None:  # a draft lost to a crash between steps: start the form again
+        draft = await formflow.start(deps, session, person, FLOW)
+        current = formflow.screen(deps, FLOW, draft)
+    return [Reply(t("su_resume")), current]
+
+
+async def _record_consent(
+    deps: Deps, session: AsyncSession, person: Person, kind: str, agreed: bool
+) -> None:
+    session.add(
+        ConsentRecord(
+            person_id=person.id,
+            kind=kind,
+            agreed=agreed,
+            text_version=consent_text_version(person.language),
+            recorded_at=deps.now(),
+        )
+    )
+
+
+async def on_pick(
+    deps: Deps, session: AsyncSession, person: Person, draft: Draft, step: str, value: str
+) -> Response | None:
+    """Consents are recorded the moment they are given; a required 'no' ends onboarding."""
+    if step not in CONSENT_STEPS or value not in ("yes", "no"):
+        return None
+    await _record_consent(deps, session, person, CONSENT_STEPS[step], value == "yes")
+    if value == "yes" or step not in REQUIRED_CONSENTS:
+        return None
+    await formflow.discard(session, person.id)
+    await lifecycle.transition(
+        session,
+        person,
+        ServiceUserStatus.DECLINED_CONSENT,
+        at=deps.now(),
+        actor_id=person.id,
+        reason=CONSENT_STEPS[step],
+    )
+    return Response(
+        close_tapped=True,
+        chosen=t("consent_no"),
+        replies=[Reply(t("su_declined", crisis_lines=crisis_lines_text(deps.config)))],
+    )
+
+
+def _preference_rows(person_id: int, answers: dict[str, Any]) -> list[Preference]:
+    rows = []
+    for name in PREFERENCES:
+        chosen = [value for value in answers.get(name) or [] if value != NO_PREFERENCE]
+        weight = answers.get(f"{name}_weight") if chosen else "none"
+        rows.append(
+            Preference(person_id=person_id, attribute=name, choices=chosen, weight=weight or "none")
+        )
+    return rows
+
+
+async def _replace_profile(
+    deps: Deps, session: AsyncSession, person: Person, answers: dict[str, Any], now: datetime
+) -> None:
+    for table in (PersonLivedExperience, PersonLanguage, Preference, AvailabilitySlot):
+        await session.exec(delete(table).where(table.person_id == person.id))
+    profile = await session.get(ServiceUserProfile, person.id)
+    if profile is None:
+        profile = ServiceUserProfile(
+            person_id=person.id,
+            perspective=answers["perspective"],
+            timezone=answers["timezone"],
+            submitted_at=now,
+            updated_at=now,
+        )
+    profile.perspective = answers["perspective"]
+    profile.timezone = answers["timezone"]
+    profile.goal = answers.get("goal")
+    profile.updated_at = now
+    session.add(profile)
+    areas = [key for key in answers.get("areas") or [] if key != PREFER_NOT_TO_SAY]
+    session.add_all(PersonLivedExperience(person_id=person.id, area_key=key) for key in areas)
+    session.add_all(
+        PersonLanguage(person_id=person.id, language=key) for key in answers.get("language") or []
+    )
+    session.add_all(_preference_rows(person.id, answers))
+    session.add_all(
+        AvailabilitySlot(person_id=person.id, weekday=day, start_minute=start, end_minute=end)
+        for day, start, end in cells_to_slots(deps.config, answers.get("availability") or [])
+    )
+
+
+async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: Draft) -> Response:
+    now = deps.now()
+    await _replace_profile(deps, session, person, draft.answers, now)
+    await formflow.discard(session, person.id)
+    if person.status == ServiceUserStatus.WAITING:
+        await lifecycle.audit(
+            session,
+            at=now,
+            actor_id=person.id,
+            action="service_user.profile_edited",
+            subject_type="person",
+            subject_id=person.id,
+        )
+        return Response(close_tapped=True, replies=[Reply(t("su_profile_saved"))])
+    await lifecycle.transition(
+        session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
+    )
+    return Response(close_tapped=True, replies=[Reply(t("su_waiting", service=deps.config.service.name))])
+
+
+async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> dict[str, Any]:
+    """The stored profile as form answers, so editing starts from what they told us."""
+    profile = await session.get(ServiceUserProfile, person.id)
+    areas = (
+        await session.exec(
+            select(PersonLivedExperience.area_key).where(PersonLivedExperience.person_id == person.id)
+        )
+    ).all()
+    answers: dict[str, Any] = {
+        "perspective": profile.perspective,
+        "areas": list(areas) or [PREFER_NOT_TO_SAY],
+        "timezone": profile.timezone,
+        "goal": profile.goal,
+    }
+    preferences = (await session.exec(select(Preference).where(Preference.person_id == person.id))).all()
+    for preference in preferences:
+        answers[preference.attribute] = list(preference.choices) or [NO_PREFERENCE]
+        answers[f"{preference.attribute}_weight"] = preference.weight
+    slots = (
+        await session.exec(select(AvailabilitySlot).where(AvailabilitySlot.person_id == person.id))
+    ).all()
+    answers["availability"] = slots_to_cells(
+        deps.config, [(slot.weekday, slot.start_minute, slot.end_minute) for slot in slots]
+    )
+    return answers
+
+
+async def open_profile(deps: Deps, session: AsyncSession, person: Person) -> Reply:
+    """/profile for a service user who has finished onboarding: the summary, ready to edit."""
+    answers = await profile_answers(deps, session, person)
+    draft = await formflow.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
+    return formflow.screen(deps, FLOW, draft)
+
+
+async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:
+    """/cancel mid-onboarding: discard the answers so far; consent records stay as history."""
+    await formflow.discard(session, person.id)
+    if person.status != ServiceUserStatus.ONBOARDING:
+        return Reply(t("edit_cancelled"))
+    await lifecycle.transition(
+        session, person, ServiceUserStatus.CANCELLED, at=deps.now(), actor_id=person.id
+    )
+    return Reply(t("su_cancelled"))
+
+
+formflow.register(formflow.FormSpec(SERVICE_USER_FLOW, on_confirm=on_confirm, on_pick=on_pick))

@@ -1,0 +1,55 @@
+"""Finding people by their Telegram id, and who is a coordinator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Coordinator, Person
+
+
+async def find(session: AsyncSession, telegram_id: int) -> Person | None:
+    result = await session.exec(select(Person).where(Person.telegram_id == telegram_id))
+    return result.first()
+
+
+async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime) -> Person:
+    person = await find(session, telegram_id)
+    if person is None:
+        person = Person(telegram_id=telegram_id, created_at=now, updated_at=now)
+        session.add(person)
+        await session.flush()
+    elif not person.reachable:
+        # They are talking to us again, so they have unblocked the bot.
+        person.reachable = True
+        session.add(person)
+    return person
+
+
+async def is_coordinator(session: AsyncSession, person_id: int | None) -> bool:
+    if person_id is None:
+        return False
+    result = await session.exec(
+        select(Coordinator.id).where(Coordinator.person_id == person_id, Coordinator.active)
+    )
+    return result.first() is not None
+
+
+async def coordinator_people(session: AsyncSession) -> list[Person]:
+    result = await session.exec(
+        select(Person)
+        .join(Coordinator, Coordinator.person_id == Person.id)
+        .where(Coordinator.active)
+        .order_by(Person.id)
+    )
+    return list(result.all())
+
+
+async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> None:
+    person = await session.get(Person, person_id)
+    if person is not None and person.reachable:
+        person.reachable = False
+        person.updated_at = now
+        session.add(person)

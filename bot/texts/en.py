@@ -1,0 +1,326 @@
+"""English texts. Telegram HTML: <b>, <i> and friends; parameters are escaped by ``t``.
+
+Change CONSENT_TEXT_VERSION whenever the welcome, privacy or consent wording changes: every
+consent record stores the version the person was shown.
+"""
+
+CONSENT_TEXT_VERSION = "en-2026-11-1"
+
+TEXTS: dict[str, str] = {
+    # -- buttons shared by forms --
+    "btn_done": "Done ✔",
+    "btn_back": "← Back",
+    "btn_skip": "Skip",
+    "btn_keep": "Keep it as it is",
+    "btn_edit": "Edit: {section}",
+    "btn_confirm": "That's right — confirm",
+    "btn_submit": "Send for approval",
+    "btn_approve": "Approve",
+    "btn_reject": "Don't approve",
+    "btn_reject_without_reason": "Don't approve, no reason",
+    "btn_revoke": "Revoke this invite",
+    "btn_revoke_numbered": "Revoke invite {id}",
+    "btn_edit_profile": "Edit my profile",
+    "btn_taking_on": "I'm taking new matches again",
+    "btn_taking_off": "Pause new matches",
+    "btn_remove_coordinator": "Remove coordinator #{id}",
+    "btn_add_coordinator": "Invite a new coordinator",
+    # -- form mechanics --
+    "form_text_limit": "<i>Up to {limit} characters.</i>",
+    "form_text_current": "Right now it says: <i>{value}</i>",
+    "form_use_buttons": "Please choose with the buttons on the message below — "
+    "that way nothing gets lost.",
+    "form_text_empty": "That looks empty — could you type a few words?",
+    "form_text_too_long": "That's a little long ({length} characters). "
+    "Could you shorten it to {limit} or fewer?",
+    "form_timezone_unknown": "I couldn't recognise that time zone. Please pick one below, "
+    "or type a name like <i>Australia/Brisbane</i> or <i>Europe/London</i>.",
+    "stale_button_toast": "That button is from an earlier message — here's where we are now.",
+    "weight_important": "Important to me",
+    "weight_nice": "Nice to have",
+    "weight_none": "Doesn't matter",
+    "option_no_preference": "No preference",
+    "option_prefer_not_to_say": "I'd rather not say",
+    "option_none_of_these": "None of these",
+    "day_short_0": "Mon",
+    "day_short_1": "Tue",
+    "day_short_2": "Wed",
+    "day_short_3": "Thu",
+    "day_short_4": "Fri",
+    "day_short_5": "Sat",
+    "day_short_6": "Sun",
+    "part_morning": "Morning",
+    "part_afternoon": "Afternoon",
+    "part_evening": "Evening",
+    "part_short_morning": "am",
+    "part_short_afternoon": "pm",
+    "part_short_evening": "eve",
+    "section_experience": "experience",
+    "section_preferences": "preferences",
+    "section_availability": "availability",
+    "section_goal": "what I'm moving toward",
+    "section_about": "name and bio",
+    "section_details": "languages and details",
+    "section_caseload": "caseload",
+    "summary_none": "None chosen",
+    "summary_no_preferences": "No particular preferences",
+    "summary_not_shared": "Not shared",
+    "summary_timezone": "times in {zone}",
+    # -- service-user onboarding --
+    "su_welcome": "Hello, and welcome to peer support at <b>{service}</b> 👋\n\n"
+    "A <b>peer worker</b> is someone who has lived through mental health challenges — "
+    "their own, or supporting someone close — and is trained to walk alongside others. "
+    "Here you can be matched with one and talk with them through this chat. "
+    "Your Telegram account stays private: they never see it, and you never see theirs.\n\n"
+    "<b>This is not a crisis service.</b> Messages aren't watched around the clock. "
+    "If you need help right now, please contact:\n{crisis_lines}\n"
+    "You can send /help_now at any time to see these again.",
+    "su_welcome_continue": "Continue",
+    "su_privacy": "<b>Your privacy</b>\n\n"
+    "We only ask what helps us find you a good peer. Your answers are seen by the "
+    "peer support coordinators and, once you're matched, a short summary by your peer worker. "
+    "You can see, change or delete what we hold at any time (/privacy).\n\n"
+    "<b>Limits of confidentiality:</b> if something you share makes us worried that you or "
+    "someone else is at serious risk of harm, a coordinator may need to act on it to keep "
+    "people safe. We'd always try to talk with you first.\n\n"
+    "Telegram chats with bots are not end-to-end encrypted, so please keep very sensitive "
+    "details out of your messages.",
+    "su_privacy_continue": "I understand — continue",
+    "su_consent_matching": "<b>Consent 1 of 3</b>\n\n"
+    "Is it OK for us to use your answers to find a peer worker who suits you? "
+    "This is needed for matching.",
+    "su_consent_contact": "<b>Consent 2 of 3</b>\n\n"
+    "Is it OK for a peer worker to contact you through this bot once you're matched? "
+    "This is needed for peer support.",
+    "su_consent_evaluation": "<b>Consent 3 of 3 (optional)</b>\n\n"
+    "May we use your answers, with your name and Telegram details removed, to help "
+    "the service understand and improve peer support? Saying no changes nothing about "
+    "the support you get.",
+    "consent_yes": "Yes, that's OK",
+    "consent_no": "No thanks",
+    "consent_evaluation_yes": "Yes, you may",
+    "consent_evaluation_no": "No, please don't",
+    "su_declined": "That's completely OK — thank you for letting us know. "
+    "We haven't kept any of your answers, only that you said no.\n\n"
+    "If you change your mind, just send /start and we can begin again.\n\n"
+    "If you need support right now:\n{crisis_lines}",
+    "su_perspective": "Which fits you best?",
+    "perspective_consumer": "My own mental health experience",
+    "perspective_carer": "Supporting someone close to me (carer)",
+    "su_areas": "What experiences would you value your peer worker having been through? "
+    "Choose as many as you like, then tap <b>Done</b>.\n\n"
+    "<i>This is entirely up to you — you don't need to share a diagnosis.</i>",
+    "su_areas_too_few": "Please choose at least one option, or \u201cI'd rather not say\u201d.",
+    "su_pref_language": "Which languages would you be comfortable talking in? "
+    "Choose any, then tap <b>Done</b>.",
+    "su_pref_language_too_few": "Please choose at least one language.",
+    "su_pref_language_weight": "How much does it matter that your peer speaks one of these?",
+    "su_pref_gender": "Would you prefer a peer worker of a particular gender?",
+    "su_pref_gender_too_few": "Please choose one or more, or \u201cNo preference\u201d.",
+    "su_pref_gender_weight": "How much does your peer worker's gender matter to you?",
+    "su_pref_age_band": "Would you prefer a peer worker of a particular age?",
+    "su_pref_age_band_too_few": "Please choose one or more, or \u201cNo preference\u201d.",
+    "su_pref_age_band_weight": "How much does your peer worker's age matter to you?",
+    "su_pref_community": "Would you like a peer worker who shares a community or culture "
+    "with you?",
+    "su_pref_community_too_few": "Please choose one or more, or \u201cNo preference\u201d.",
+    "su_pref_community_weight": "How much does this matter to you?",
+    "pref_label_language": "Language",
+    "pref_label_gender": "Gender",
+    "pref_label_age_band": "Age",
+    "pref_label_community": "Community",
+    "su_timezone": "Which time zone are you in? Tap one, or type its name "
+    "(like <i>Australia/Perth</i>).",
+    "su_availability": "When in the week would you usually be free to talk? "
+    "Tap every time that suits, then <b>Done</b>.\n\n"
+    "<i>am = morning, pm = afternoon, eve = evening, in your own time zone.</i>",
+    "su_availability_too_few": "Please tap at least one time that suits you.",
+    "su_goal": "Last one, and it's optional: is there something you'd like to move toward "
+    "with the help of a peer? (For example: getting out more, feeling less alone, "
+    "going back to study.) Type a few words, or tap <b>Skip</b>.",
+    "service_user_summary_title": "<b>Here's what you've told us</b>\n"
+    "Check it over — you can change anything.",
+    "summary_perspective": "Your perspective",
+    "summary_areas": "Experiences you'd value in a peer",
+    "summary_preferences": "Preferences",
+    "summary_availability": "When you're free",
+    "summary_goal": "What you'd like to move toward",
+    "su_waiting": "Thank you — you're all set, and you're now <b>waiting for a peer</b>.\n\n"
+    "Here's what happens next: a coordinator at {service} looks for a peer worker who fits "
+    "what you've told us, and you'll get a message here to see who it is and say yes or no. "
+    "Sometimes this takes a little while, depending on who is available — "
+    "we'll be honest with you about it.\n\n"
+    "You can look at or change your answers any time with /profile.",
+    "su_profile_saved": "Saved — your profile is up to date.",
+    "su_resume": "Welcome back — let's carry on where you left off.",
+    "su_cancelled": "Stopped. I've discarded your answers so far. "
+    "Whenever you'd like to begin again, send /start.",
+    "edit_cancelled": "OK — nothing was changed.",
+    "su_start_waiting": "You're <b>waiting for a peer</b>. We'll message you here as soon as "
+    "there's someone to offer you. You can review your answers with /profile.",
+    # -- peer-worker profile --
+    "pw_welcome": "Welcome to the PeerLink peer worker team 🌱\n\n"
+    "Let's set up your profile. Service users will see your <b>display name</b> "
+    "(a first name or a pseudonym is fine), a short bio, and the experiences you choose "
+    "to share. What you share is always your choice. Your Telegram account is never "
+    "shown to anyone; all contact goes through this bot.\n\n"
+    "A coordinator reviews your profile before you receive any requests.",
+    "pw_welcome_continue": "Let's start",
+    "pw_display_name": "What name should service users see?",
+    "pw_bio": "Write a short, warm bio — a few sentences about you and how you like to "
+    "support people.",
+    "pw_perspectives": "Which lived-experience perspective do you bring?",
+    "worker_perspective_consumer": "My own mental health experience (consumer)",
+    "worker_perspective_carer": "Supporting someone close (carer)",
+    "worker_perspective_both": "Both",
+    "pw_areas": "Which experiences are you happy to share with service users? "
+    "Only what you tick here is ever shown or used in matching.",
+    "pw_areas_too_few": "Please choose at least one, or \u201cI'd rather not share these\u201d.",
+    "worker_share_none": "I'd rather not share these",
+    "pw_languages": "Which languages can you offer support in?",
+    "pw_languages_too_few": "Please choose at least one language.",
+    "pw_gender": "Your gender (optional — it helps people who have a preference).",
+    "pw_age_band": "Your age range (optional).",
+    "pw_communities": "Any communities or cultures you'd like to be matched on? (optional)",
+    "pw_timezone": "Which time zone do you work in? Tap one, or type its name.",
+    "pw_availability": "When in the week are you usually available for peer support? "
+    "Tap every time that suits, then <b>Done</b>.",
+    "pw_availability_too_few": "Please tap at least one time.",
+    "pw_caseload": "How many people could you support at once, at most?",
+    "peer_worker_summary_title": "<b>Your profile</b>\nCheck it over — you can change anything.",
+    "summary_display_name": "Display name",
+    "summary_bio": "Bio",
+    "summary_worker_perspective": "Perspective",
+    "summary_worker_areas": "Experiences you share",
+    "summary_details": "Details",
+    "summary_caseload": "Maximum caseload",
+    "pw_submitted": "Thank you! Your profile has gone to a coordinator for approval. "
+    "I'll let you know here as soon as it's reviewed.",
+    "pw_profile_saved": "Saved — your profile is up to date.",
+    "pw_resume": "Welcome back — let's finish your profile.",
+    "pw_cancel_onboarding": "Your profile isn't finished yet, so there's nothing to cancel — "
+    "your answers are kept. Carry on whenever you're ready, or send /start to see where you "
+    "were.",
+    "pw_approved": "Good news: your peer worker profile has been <b>approved</b> 🎉\n\n"
+    "You'll get a message here when someone would like to be matched with you. "
+    "See or change your profile, or pause new matches, with /profile.",
+    "pw_rejected": "Your peer worker profile wasn't approved this time. "
+    "Your coordinator will talk it through with you.",
+    "pw_start_pending_approval": "Your profile is with a coordinator for approval. "
+    "I'll message you here when it's reviewed.",
+    "pw_start_rejected": "Your profile wasn't approved. Please talk with your coordinator; "
+    "they can send you a new invite.",
+    "pw_profile_home": "<b>Status:</b> {status}\n<b>New matches:</b> {taking}",
+    "pw_status_approved": "approved",
+    "pw_status_pending_approval": "waiting for approval",
+    "pw_taking_yes": "taking new matches",
+    "pw_taking_no": "paused — you won't be offered anyone new",
+    "pw_taking_changed_on": "You're taking new matches again.",
+    "pw_taking_changed_off": "New matches paused. Your current relationships carry on.",
+    # -- invites --
+    "invite_invalid": "That invite link isn't valid. Please check it with your coordinator.",
+    "invite_expired": "That invite link has expired. Please ask your coordinator for a new one.",
+    "invite_used": "That invite link has already been used. Please ask your coordinator "
+    "for a new one.",
+    "invite_revoked": "That invite link was withdrawn. Please ask your coordinator "
+    "for a new one.",
+    "invite_already_worker": "You're already registered as a peer worker — see /profile.",
+    "invite_not_for_service_user": "This account is registered as a service user, so it can't "
+    "also join as a peer worker. Please talk to your coordinator.",
+    # -- coordinators --
+    "coord_home": "Hello, coordinator of <b>{service}</b>. Your commands:\n"
+    "/invite — a one-time link for a new peer worker\n"
+    "/invites — open invites, to revoke\n"
+    "/pending — profiles waiting for approval\n"
+    "/coordinators — who coordinates, add or remove\n"
+    "/help — everything else",
+    "coord_welcome_new": "You're now a <b>coordinator</b>. Send /help to see what you can do.",
+    "coord_invite_created": "Here's a one-time invite for a new peer worker. "
+    "Send it to them privately:\n\n{link}\n\nIt works once and expires on {expires}.",
+    "coord_invite_created_coordinator": "Here's a one-time invite for a new "
+    "<b>coordinator</b>. Send it to them privately:\n\n{link}\n\n"
+    "It works once and expires on {expires}.",
+    "coord_no_invites": "There are no open invites.",
+    "coord_invites_title": "<b>Open invites</b>",
+    "coord_invite_line": "#{id} — {role}, expires {expires}",
+    "role_peer_worker": "peer worker",
+    "role_coordinator": "coordinator",
+    "coord_invite_revoked": "Invite revoked.",
+    "coord_invite_not_revocable": "That invite is already used, revoked or gone.",
+    "coord_new_worker": "<b>A new peer worker profile is waiting for approval</b>\n\n{card}",
+    "coord_no_pending": "No profiles are waiting for approval.",
+    "coord_pending_title": "<b>{count} profile(s) waiting for approval</b>",
+    "coord_review_done_approved": "Approved {name}.",
+    "coord_review_done_rejected": "Not approved: {name}. They've been told.",
+    "review_already_done": "That profile has already been reviewed.",
+    "coord_reject_reason": "Not approving {name}. Please send a short reason for the record "
+    "(they won't see it), or tap the button.",
+    "coord_input_cancelled": "OK — cancelled.",
+    "coord_coordinators_title": "<b>Coordinators</b>",
+    "coord_coordinator_line": "#{id} — {source}{you}",
+    "coord_source_config": "from the configuration",
+    "coord_source_invite": "invited",
+    "coord_you": " (you)",
+    "coord_not_removable": "That coordinator is not active any more.",
+    "coord_config_not_removable": "That coordinator is set in the configuration file; "
+    "remove them there.",
+    "coord_cannot_remove_self": "You can't remove yourself; ask another coordinator.",
+    "coord_removed": "Coordinator #{id} removed.",
+    "coord_you_were_removed": "You are no longer a coordinator.",
+    "not_allowed": "Sorry, that isn't available to you.",
+    # -- everyone --
+    "help_intro": "<b>{service} — peer support</b>",
+    "help_service_user": "/start — begin, or see where you are\n"
+    "/profile — see or change what you've told us\n"
+    "/privacy — what we hold and why\n"
+    "/cancel — stop what you're in the middle of\n"
+    "/help_now — crisis lines, any time",
+    "help_peer_worker": "/start — where you are\n"
+    "/profile — your profile, and pausing new matches\n"
+    "/privacy — what we hold and why\n"
+    "/cancel — stop editing\n"
+    "/help_now — crisis lines, any time",
+    "help_coordinator": "<b>Coordinator</b>\n"
+    "/invite — a one-time link for a new peer worker\n"
+    "/invites — open invites, to revoke\n"
+    "/pending — profiles waiting for approval\n"
+    "/coordinators — who coordinates, add or remove",
+    "help_footer": "<i>This is not a crisis service. If you need help now, send /help_now.</i>",
+    "help_now": "<b>If you need help right now</b>\n\n{crisis_lines}\n\n"
+    "If you are in immediate danger, call emergency services (000 in Australia, "
+    "999 in the UK). You're not alone.",
+    "privacy": "<b>Your privacy at {service}</b>\n\n"
+    "<b>What we hold:</b> your Telegram user id (so we can reply), the answers you give "
+    "(the experiences you'd value in a peer, your preferences, when you're free, and "
+    "anything you choose to share about your goals), your consent choices with the date, "
+    "and a record of matches and coordinator actions.\n\n"
+    "<b>Why:</b> to find you a suitable peer and keep the support safe. Nothing is sold or "
+    "used for advertising. Your Telegram account is never shown to your peer worker.\n\n"
+    "<b>Who sees it:</b> the service's peer support coordinators; your peer worker sees only "
+    "what's needed to support you.\n\n"
+    "<b>Limits of confidentiality:</b> if we're worried about serious risk to you or someone "
+    "else, a coordinator may act to keep people safe.\n\n"
+    "You can see or change your answers with /profile. To ask for a copy or deletion, "
+    "contact the service.",
+    "profile_none": "You haven't set up a profile yet. Send /start to begin.",
+    "profile_finish_first": "You're part-way through getting started — send /start to carry "
+    "on, and you can review everything at the end.",
+    "nothing_to_cancel": "There's nothing to cancel right now.",
+    "fallback_text": "Thanks for your message. There's nothing waiting for an answer right now. "
+    "Send /help to see what you can do, or /help_now if you need support straight away.",
+    "fallback_media": "I can't do anything with that here, sorry. Send /help to see what you "
+    "can do.",
+    "unknown_command": "I don't know that command. Send /help to see the ones I understand.",
+    "error_generic": "Sorry — something went wrong on our side. Nothing you've told us is lost; "
+    "please try again in a moment. If you need help now, send /help_now.",
+    # -- command menus --
+    "menu_help": "What you can do",
+    "menu_help_now": "Crisis lines, any time",
+    "menu_profile": "See or change your profile",
+    "menu_privacy": "What we hold and why",
+    "menu_cancel": "Stop what you're in the middle of",
+    "menu_invite": "Invite a new peer worker",
+    "menu_invites": "Open invites",
+    "menu_pending": "Profiles waiting for approval",
+    "menu_coordinators": "Manage coordinators",
+}

@@ -1,0 +1,1 @@
+"""Peer workers: joining by invite, their profile, approval, and taking new matches."""

@@ -1,0 +1,44 @@
+"""Peer-worker buttons: editing the profile, taking new matches or not."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot import people
+from bot.common.handlers import deps_of
+from bot.db import transaction
+from bot.lifecycle import PeerWorkerStatus
+from bot.models import Role
+from bot.notify import Response, respond
+from bot.texts import t
+from bot.workers import service as workers
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data ``pw|<verb>|<arg>``, acted on only for the worker who taps it."""
+    deps = deps_of(context)
+    _, verb, arg = (update.callback_query.data.split("|") + ["", ""])[:3]
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        allowed = person is not None and person.role == Role.PEER_WORKER
+        if not allowed or person.status not in (
+            PeerWorkerStatus.APPROVED,
+            PeerWorkerStatus.PENDING_APPROVAL,
+        ):
+            response = Response(toast=t("stale_button_toast"), close_tapped=True)
+        elif verb == "edit":
+            response = Response(
+                close_tapped=True, replies=[await workers.open_edit(deps, session, person)]
+            )
+        elif verb == "taking" and arg in ("on", "off") and person.status == PeerWorkerStatus.APPROVED:
+            reply = await workers.set_taking_new_matches(deps, session, person, arg == "on")
+            home = await workers.profile_home(deps, session, person)
+            response = Response(toast=reply.text, edit=home)
+        else:
+            response = Response(toast=t("stale_button_toast"), close_tapped=True)
+    await respond(update, context, response)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^pw\|"))

@@ -1,0 +1,260 @@
+"""The rules for peer workers: building the profile, approval, taking new matches."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import formflow, lifecycle, people
+from bot.availability import cells_to_slots, slots_to_cells
+from bot.deps import Deps
+from bot.forms import SUMMARY, Draft
+from bot.lifecycle import PeerWorkerStatus
+from bot.models import (
+    AvailabilitySlot,
+    PeerWorkerProfile,
+    Person,
+    PersonLanguage,
+    PersonLivedExperience,
+    Role,
+)
+from bot.notify import Button, Notice, Reply, Response
+from bot.texts import escape, t
+from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
+
+FLOW = WORKER_FLOW.name
+
+
+async def begin_profile(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
+    await lifecycle.transition(
+        session,
+        person,
+        PeerWorkerStatus.ONBOARDING,
+        at=deps.now(),
+        actor_id=person.id,
+        role=Role.PEER_WORKER,
+    )
+    draft = await formflow.start(deps, session, person, FLOW)
+    return [formflow.screen(deps, FLOW, draft)]
+
+
+async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
+    current = await formflow.current_screen(deps, session, person.id)
+    if current is None:
+        draft = await formflow.start(deps, session, person, FLOW)
+        current = formflow.screen(deps, FLOW, draft)
+    return [Reply(t("pw_resume")), current]
+
+
+async def _replace_profile(
+    deps: Deps, session: AsyncSession, person: Person, answers: dict[str, Any], now: datetime
+) -> PeerWorkerProfile:
+    for table in (PersonLivedExperience, PersonLanguage, AvailabilitySlot):
+        await session.exec(delete(table).where(table.person_id == person.id))
+    profile = await session.get(PeerWorkerProfile, person.id)
+    perspectives = answers["perspectives"]
+    fields = {
+        "display_name": answers["display_name"],
+        "bio": answers["bio"],
+        "is_consumer": perspectives in ("consumer", "both"),
+        "is_carer": perspectives in ("carer", "both"),
+        "gender": answers.get("gender"),
+        "age_band": answers.get("age_band"),
+        "communities": [c for c in answers.get("communities") or [] if c != NO_COMMUNITY],
+        "timezone": answers["timezone"],
+        "max_caseload": min(int(answers["caseload"]), deps.config.peer_workers.max_caseload),
+        "updated_at": now,
+    }
+    if profile is None:
+        profile = PeerWorkerProfile(person_id=person.id, submitted_at=now, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(profile, name, value)
+    session.add(profile)
+    areas = [key for key in answers.get("areas") or [] if key != SHARE_NONE]
+    session.add_all(PersonLivedExperience(person_id=person.id, area_key=key) for key in areas)
+    session.add_all(
+        PersonLanguage(person_id=person.id, language=key) for key in answers.get("languages") or []
+    )
+    session.add_all(
+        AvailabilitySlot(person_id=person.id, weekday=day, start_minute=start, end_minute=end)
+        for day, start, end in cells_to_slots(deps.config, answers.get("availability") or [])
+    )
+    return profile
+
+
+def review_buttons(person_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button(t("btn_approve"), f"adm|approve|{person_id}"),
+            Button(t("btn_reject"), f"adm|reject|{person_id}"),
+        ),
+    )
+
+
+async def profile_card(deps: Deps, session: AsyncSession, person_id: int) -> str:
+    """The profile as coordinators review it (never the worker's Telegram identity)."""
+    person = await session.get(Person, person_id)
+    answers = await profile_answers(deps, session, person)
+    return "\n\n".join(
+        f"<b>{t(title)}</b>\n{escape(value)}"
+        for title, value in WORKER_FLOW.summarise(deps.config, answers)
+    )
+
+
+async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: Draft) -> Response:
+    now = deps.now()
+    await _replace_profile(deps, session, person, draft.answers, now)
+    await formflow.discard(session, person.id)
+    if person.status != PeerWorkerStatus.ONBOARDING:
+        await lifecycle.audit(
+            session,
+            at=now,
+            actor_id=person.id,
+            action="peer_worker.profile_edited",
+            subject_type="person",
+            subject_id=person.id,
+        )
+        return Response(close_tapped=True, replies=[Reply(t("pw_profile_saved"))])
+    await lifecycle.transition(
+        session, person, PeerWorkerStatus.PENDING_APPROVAL, at=now, actor_id=person.id
+    )
+    await session.flush()
+    card = await profile_card(deps, session, person.id)
+    notices = [
+        Notice(
+            coordinator.telegram_id,
+            Reply(t("coord_new_worker", card=card), review_buttons(person.id)),
+            coordinator.id,
+        )
+        for coordinator in await people.coordinator_people(session)
+    ]
+    return Response(close_tapped=True, replies=[Reply(t("pw_submitted"))], notices=notices)
+
+
+async def review(
+    deps: Deps,
+    session: AsyncSession,
+    coordinator: Person,
+    worker_id: int,
+    approve: bool,
+    reason: str | None = None,
+) -> Response:
+    """A coordinator approves or rejects a submitted profile (audited, the worker told)."""
+    worker = await session.get(Person, worker_id)
+    if (
+        worker is None
+        or worker.role != Role.PEER_WORKER
+        or worker.status != PeerWorkerStatus.PENDING_APPROVAL
+    ):
+        return Response(toast=t("review_already_done"), close_tapped=True)
+    now = deps.now()
+    status = PeerWorkerStatus.APPROVED if approve else PeerWorkerStatus.REJECTED
+    await lifecycle.transition(
+        session, worker, status, at=now, actor_id=coordinator.id, reason=reason
+    )
+    profile = await session.get(PeerWorkerProfile, worker.id)
+    profile.reviewed_at = now
+    profile.reviewed_by_person_id = coordinator.id
+    session.add(profile)
+    to_worker = Reply(t("pw_approved") if approve else t("pw_rejected"))
+    outcome = t("coord_review_done_approved" if approve else "coord_review_done_rejected",
+                name=profile.display_name)
+    return Response(
+        close_tapped=True,
+        chosen=outcome,
+        replies=[] if approve else [Reply(outcome)],
+        notices=[Notice(worker.telegram_id, to_worker, worker.id)],
+    )
+
+
+async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> dict[str, Any]:
+    profile = await session.get(PeerWorkerProfile, person.id)
+    areas = (
+        await session.exec(
+            select(PersonLivedExperience.area_key).where(PersonLivedExperience.person_id == person.id)
+        )
+    ).all()
+    languages = (
+        await session.exec(select(PersonLanguage.language).where(PersonLanguage.person_id == person.id))
+    ).all()
+    slots = (
+        await session.exec(select(AvailabilitySlot).where(AvailabilitySlot.person_id == person.id))
+    ).all()
+    perspectives = (
+        "both"
+        if profile.is_consumer and profile.is_carer
+        else "carer" if profile.is_carer else "consumer"
+    )
+    return {
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "perspectives": perspectives,
+        "areas": list(areas) or [SHARE_NONE],
+        "languages": list(languages),
+        "gender": profile.gender,
+        "age_band": profile.age_band,
+        "communities": list(profile.communities) or [NO_COMMUNITY],
+        "timezone": profile.timezone,
+        "availability": slots_to_cells(
+            deps.config, [(slot.weekday, slot.start_minute, slot.end_minute) for slot in slots]
+        ),
+        "caseload": str(profile.max_caseload),
+    }
+
+
+def _profile_home(profile: PeerWorkerProfile, status: str) -> Reply:
+    taking = t("pw_taking_yes") if profile.taking_new_matches else t("pw_taking_no")
+    toggle = "off" if profile.taking_new_matches else "on"
+    rows: list[tuple[Button, ...]] = [(Button(t("btn_edit_profile"), "pw|edit|"),)]
+    if status == PeerWorkerStatus.APPROVED:
+        rows.append((Button(t(f"btn_taking_{toggle}"), f"pw|taking|{toggle}"),))
+    return Reply(
+        t("pw_profile_home", status=t(f"pw_status_{status}"), taking=taking), tuple(rows)
+    )
+
+
+async def profile_home(deps: Deps, session: AsyncSession, person: Person) -> Reply:
+    profile = await session.get(PeerWorkerProfile, person.id)
+    card = await profile_card(deps, session, person.id)
+    home = _profile_home(profile, person.status)
+    return Reply(f"{card}\n\n{home.text}", home.buttons)
+
+
+async def open_edit(deps: Deps, session: AsyncSession, person: Person) -> Reply:
+    answers = await profile_answers(deps, session, person)
+    draft = await formflow.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
+    return formflow.screen(deps, FLOW, draft)
+
+
+async def set_taking_new_matches(
+    deps: Deps, session: AsyncSession, person: Person, taking: bool
+) -> Reply:
+    profile = await session.get(PeerWorkerProfile, person.id)
+    if profile.taking_new_matches != taking:
+        profile.taking_new_matches = taking
+        profile.updated_at = deps.now()
+        session.add(profile)
+        await lifecycle.audit(
+            session,
+            at=deps.now(),
+            actor_id=person.id,
+            action="peer_worker.taking_new_matches" if taking else "peer_worker.paused_new_matches",
+            subject_type="person",
+            subject_id=person.id,
+        )
+    return Reply(t("pw_taking_changed_on" if taking else "pw_taking_changed_off"))
+
+
+async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:
+    """/cancel: an edit is dropped; a first profile can't be abandoned half-way, only paused."""
+    if person.status == PeerWorkerStatus.ONBOARDING:
+        return Reply(t("pw_cancel_onboarding"))
+    await formflow.discard(session, person.id)
+    return Reply(t("edit_cancelled"))
+
+
+formflow.register(formflow.FormSpec(WORKER_FLOW, on_confirm=on_confirm))

@@ -1,0 +1,1 @@
+"""The pure matching domain: no database, no Telegram, no I/O."""

@@ -1,0 +1,224 @@
+"""An offline Telegram: a fake Bot API behind the real Application, and people who use it.
+
+``FakeBotApi`` is a ``telegram.request.BaseRequest``: python-telegram-bot sends it every
+Bot API call, it records the call and answers the way Telegram would. ``TelegramUser``
+sends messages and taps buttons by pushing real ``Update`` objects through
+``application.process_update``, so tests read like conversations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 424242
+BOT_USERNAME = "peerlink_test_bot"
+
+
+@dataclass
+class Sent:
+    """A message the bot sent, as the person's chat now shows it."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.reply_markup:
+            return []
+        return [button for row in self.reply_markup.get("inline_keyboard", []) for button in row]
+
+    @property
+    def button_labels(self) -> list[str]:
+        return [button["text"] for button in self.buttons]
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeBotApi(BaseRequest):
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[int, Sent] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    def _message(self, sent: Sent) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": sent.chat_id, "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "PeerLink"},
+            "text": sent.text,
+        }
+        if sent.reply_markup:
+            message["reply_markup"] = sent.reply_markup
+        return message
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kw: Any
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(Call(name, params))
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.blocked:
+            return 403, json.dumps(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            ).encode()
+        result: Any = True
+        if name == "getMe":
+            result = {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "PeerLink",
+                "username": BOT_USERNAME,
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        elif name == "getUpdates":
+            result = []
+        elif name == "sendMessage":
+            sent = Sent(next(self._ids), int(chat_id), params["text"], params.get("reply_markup"))
+            self.messages[sent.message_id] = sent
+            result = self._message(sent)
+        elif name in ("editMessageText", "editMessageReplyMarkup"):
+            sent = self.messages[int(params["message_id"])]
+            if name == "editMessageText":
+                sent.text = params["text"]
+            sent.reply_markup = params.get("reply_markup")
+            result = self._message(sent)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.messages.values() if m.chat_id == chat_id]
+
+    def methods(self, name: str) -> list[Call]:
+        return [call for call in self.calls if call.method == name]
+
+
+class Harness:
+    """One running Application over the fake Bot API, and a clock tests can move."""
+
+    def __init__(self, application: Application, api: FakeBotApi) -> None:
+        self.application = application
+        self.api = api
+        self._update_ids = itertools.count(1)
+
+    async def process(self, update: dict[str, Any]) -> None:
+        update["update_id"] = next(self._update_ids)
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+    def user(self, telegram_id: int, first_name: str = "Sam") -> TelegramUser:
+        return TelegramUser(self, telegram_id, first_name)
+
+
+class TelegramUser:
+    """Someone in a private chat with the bot."""
+
+    def __init__(self, harness: Harness, telegram_id: int, first_name: str) -> None:
+        self.harness = harness
+        self.id = telegram_id
+        self.first_name = first_name
+        self._message_ids = itertools.count(1)
+
+    @property
+    def api(self) -> FakeBotApi:
+        return self.harness.api
+
+    def _user(self) -> dict[str, Any]:
+        return {"id": self.id, "is_bot": False, "first_name": self.first_name}
+
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
+
+    def _since(self, before: set[int]) -> list[Sent]:
+        return [m for m in self.api.sent_to(self.id) if m.message_id not in before]
+
+    async def send(self, text: str) -> list[Sent]:
+        """Type a message (a command if it starts with '/'); returns the bot's new messages."""
+        before = {m.message_id for m in self.api.sent_to(self.id)}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(),
+            "from": self._user(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self.harness.process({"message": message})
+        return self._since(before)
+
+    async def send_photo(self) -> list[Sent]:
+        before = {m.message_id for m in self.api.sent_to(self.id)}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(),
+            "from": self._user(),
+            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}],
+        }
+        await self.harness.process({"message": message})
+        return self._since(before)
+
+    async def press(self, data: str, message: Sent | None = None) -> list[Sent]:
+        """Tap a button by its callback data (crafted data allowed: a test of the server)."""
+        message = message or self.last_with_buttons()
+        before = {m.message_id for m in self.api.sent_to(self.id)}
+        query = {
+            "id": str(next(self._message_ids)),
+            "from": self._user(),
+            "chat_instance": str(self.id),
+            "data": data,
+            "message": self.api._message(message),
+        }
+        await self.harness.process({"callback_query": query})
+        return self._since(before)
+
+    async def tap(self, label: str, message: Sent | None = None) -> list[Sent]:
+        """Tap the button whose label contains ``label`` on the newest message that has it."""
+        candidates = [message] if message else reversed(self.api.sent_to(self.id))
+        for candidate in candidates:
+            for button in candidate.buttons:
+                if label.lower() in button["text"].lower() and "callback_data" in button:
+                    return await self.press(button["callback_data"], candidate)
+        raise AssertionError(f"no button {label!r} for user {self.id}; last: {self.last().text!r}")
+
+    def last(self) -> Sent:
+        sent = self.api.sent_to(self.id)
+        assert sent, f"the bot has sent nothing to {self.id}"
+        return sent[-1]
+
+    def last_with_buttons(self) -> Sent:
+        for sent in reversed(self.api.sent_to(self.id)):
+            if sent.buttons:
+                return sent
+        raise AssertionError(f"no message with buttons for {self.id}")
+
+    def toasts(self) -> list[str]:
+        return [c.params.get("text") or "" for c in self.api.methods("answerCallbackQuery")]
