@@ -24,6 +24,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import menus
+
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +61,7 @@ class Response:
     chosen: str | None = None  # echoed under the tapped message when it is closed
     toast: str | None = None  # the small pop-up answering a button tap
     notices: list[Notice] = field(default_factory=list)  # messages to other people
+    menus: dict[int, bool] = field(default_factory=dict)  # telegram id -> coordinator menu?
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -120,6 +123,8 @@ async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: 
         await send(bot, chat.id, reply)
     if response.notices:
         await deliver(bot, response.notices, context.bot_data.get("on_blocked"))
+    for telegram_id, coordinator in response.menus.items():
+        await menus.set_for_chat(bot, telegram_id, coordinator)
 
 
 async def _answer_tap(query: CallbackQuery, response: Response) -> None:

@@ -21,11 +21,16 @@ async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime)
         person = Person(telegram_id=telegram_id, created_at=now, updated_at=now)
         session.add(person)
         await session.flush()
-    elif not person.reachable:
-        # They are talking to us again, so they have unblocked the bot.
-        person.reachable = True
-        session.add(person)
     return person
+
+
+async def mark_reachable(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """Someone marked unreachable has written to us, so they have unblocked the bot."""
+    person = await find(session, telegram_id)
+    if person is not None and not person.reachable:
+        person.reachable = True
+        person.updated_at = now
+        session.add(person)
 
 
 async def is_coordinator(session: AsyncSession, person_id: int | None) -> bool:

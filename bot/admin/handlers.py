@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import people
+from bot import menus, people
 from bot.admin import service as admin
-from bot.common.handlers import PRIVATE, PUBLIC_COMMANDS, deps_of
+from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond
@@ -33,7 +32,7 @@ def coordinator_only(action: Action) -> Handler:
             if coordinator is None:
                 response = Response(replies=[Reply(t("not_allowed"))])
                 if update.callback_query is not None:
-                    response = Response(toast=t("not_allowed"), close_tapped=True)
+                    response = Response(toast=t("not_allowed"))
             else:
                 response = await action(deps, session, coordinator, update, context)
         await respond(update, context, response)
@@ -77,9 +76,7 @@ async def button(deps, session, coordinator: Person, update, context) -> Respons
     if verb == "revoke":
         return await admin.revoke_invite(deps, session, coordinator, subject)
     if verb == "rmcoord":
-        response = await admin.remove_coordinator(deps, session, coordinator, subject)
-        context.application.create_task(refresh_command_menus(context.application))
-        return response
+        return await admin.remove_coordinator(deps, session, coordinator, subject)
     if verb == "addcoord":
         reply = await admin.create_invite(deps, session, coordinator, COORDINATOR_ROLE)
         return Response(replies=[reply])
@@ -92,27 +89,17 @@ COORDINATOR_COMMANDS: dict[str, Handler] = {
     "pending": pending,
     "coordinators": coordinators,
 }
-
-
-def _menu(names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(name, t(f"menu_{name}")) for name in names]
+assert tuple(COORDINATOR_COMMANDS) == menus.COORDINATOR, "keep the menu in step with the commands"
 
 
 async def refresh_command_menus(application: Application) -> None:
     """Everyone sees the public commands; coordinators also see theirs, in their own chat."""
-    bot = application.bot
     deps = application.bot_data["deps"]
-    await bot.set_my_commands(_menu(PUBLIC_COMMANDS[1:]), scope=BotCommandScopeDefault())
+    await menus.set_default(application.bot)
     async with transaction(deps.sessions) as session:
         coordinator_ids = [p.telegram_id for p in await people.coordinator_people(session)]
     for telegram_id in coordinator_ids:
-        try:
-            await bot.set_my_commands(
-                _menu(PUBLIC_COMMANDS[1:] + tuple(COORDINATOR_COMMANDS)),
-                scope=BotCommandScopeChat(telegram_id),
-            )
-        except TelegramError:  # a coordinator who has not opened the bot yet has no chat
-            pass
+        await menus.set_for_chat(application.bot, telegram_id, coordinator=True)
 
 
 def register(application: Application) -> None:

@@ -194,6 +194,7 @@ async def remove_coordinator(
         close_tapped=True,
         chosen=t("coord_removed", id=person_id),
         notices=[Notice(removed.telegram_id, Reply(t("coord_you_were_removed")), removed.id)],
+        menus={removed.telegram_id: False},
     )
 
 

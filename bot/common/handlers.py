@@ -12,10 +12,11 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import formflow, people
+from bot import formflow, menus, people
 from bot.admin import service as admin
 from bot.common import crisis
 from bot.db import transaction
@@ -66,9 +67,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             else:
                 replies = [Reply(t("invite_invalid"))]
         else:
-            is_coordinator = await people.is_coordinator(session, person.id)
-            replies = await _home(deps, session, person, is_coordinator)
-    await respond(update, context, Response(replies=replies))
+            replies = await _home(
+                deps, session, person, await people.is_coordinator(session, person.id)
+            )
+        is_coordinator = await people.is_coordinator(session, person.id)
+    # Coordinators get their menu when they first open the bot, or join by invite.
+    menu = {person.telegram_id: True} if is_coordinator else {}
+    await respond(update, context, Response(replies=replies, menus=menu))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,10 +205,20 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
             log.warning("could not tell the person about the error: %s", type(reply_error).__name__)
 
 
-PUBLIC_COMMANDS = ("start", "help", "help_now", "profile", "privacy", "cancel")
+PUBLIC_COMMANDS = ("start", *menus.PUBLIC)
+
+
+async def mark_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler (group -1) and lets the update carry on."""
+    if update.effective_user is None:
+        return
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        await people.mark_reachable(session, update.effective_user.id, deps.now())
 
 
 def register(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, mark_reachable), group=-1)
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))

@@ -1,0 +1,88 @@
+"""The update loop never dies: failures, blocked recipients, other chats."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.models import Person
+from bot.onboarding import service as onboarding
+from tests.conftest import COORDINATOR_ID
+from tests.harness import Harness
+from tests.test_onboarding_e2e import _person, _rows
+from tests.test_workers_e2e import build_worker_profile, new_invite
+
+
+async def test_a_failing_handler_gets_a_kind_reply_and_the_bot_carries_on(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    sam = bot.user(3001)
+
+    async def broken(*_args, **_kwargs):
+        detail = "personal detail"  # built at run time, so the traceback's source lines lack it
+        raise RuntimeError(f"secret {detail} in the message")
+
+    monkeypatch.setattr(onboarding, "begin", broken)
+    with caplog.at_level(logging.INFO):
+        replies = await sam.send("/start")
+    assert "something went wrong on our side" in replies[-1].text
+    assert "RuntimeError" in caplog.text
+    assert "secret personal detail" not in caplog.text  # the exception text is never logged
+    monkeypatch.undo()
+    replies = await sam.send("/start")
+    assert "not a crisis service" in replies[-1].text
+
+
+async def test_a_coordinator_who_blocked_the_bot_does_not_stop_a_submission(bot: Harness) -> None:
+    coordinator = bot.user(COORDINATOR_ID)
+    robin = bot.user(3002)
+    code = await new_invite(coordinator)
+    await build_worker_profile(robin, code)
+    bot.api.blocked.add(COORDINATOR_ID)
+    replies = await robin.tap("Send for approval")
+    assert "gone to a coordinator" in replies[-1].text
+    assert (await _person(bot, robin)).status == "pending_approval"
+    (coordinator_row,) = await _rows(bot, Person, telegram_id=COORDINATOR_ID)
+    assert coordinator_row.reachable is False
+    # Talking to the bot again marks them reachable.
+    bot.api.blocked.clear()
+    await coordinator.send("/pending")
+    (coordinator_row,) = await _rows(bot, Person, telegram_id=COORDINATOR_ID)
+    assert coordinator_row.reachable is True
+
+
+async def test_group_chats_are_ignored(bot: Harness) -> None:
+    before = len(bot.api.methods("sendMessage"))
+    await bot.process(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -100, "type": "group", "title": "Team"},
+                "from": {"id": 3003, "is_bot": False, "first_name": "X"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
+    )
+    assert len(bot.api.methods("sendMessage")) == before
+    assert await _rows(bot, Person, telegram_id=3003) == []
+
+
+async def test_edited_messages_and_other_updates_do_not_crash(bot: Harness) -> None:
+    await bot.process(
+        {
+            "edited_message": {
+                "message_id": 5,
+                "date": 0,
+                "edit_date": 1,
+                "chat": {"id": 3004, "type": "private", "first_name": "E"},
+                "from": {"id": 3004, "is_bot": False, "first_name": "E"},
+                "text": "changed",
+            }
+        }
+    )
+    sam = bot.user(3004)
+    replies = await sam.send("/start")
+    assert "not a crisis service" in replies[-1].text
