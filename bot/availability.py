@@ -35,4 +35,9 @@ def slots_to_cells(config: Config, slots: Iterable[tuple[int, int, int]]) -> lis
     found = {
         f"{day}:{by_range[(start, end)]}" for day, start, end in slots if (start, end) in by_range
     }
-    return [f"{day}:{part}" for day in range(7) for part in config.availability.parts if f"{day}:{part}" in found]
+    return [
+        f"{day}:{part}"
+        for day in range(7)
+        for part in config.availability.parts
+        if f"{day}:{part}" in found
+    ]

@@ -56,7 +56,9 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone such as 'Australia/Brisbane'")
+        raise ValueError(
+            f"{value!r} is not an IANA time zone such as 'Australia/Brisbane'"
+        ) from None
     return value
 
 
@@ -160,7 +162,7 @@ class AvailabilityConfig(_Section):
                 if time.fromisoformat(start) >= time.fromisoformat(end):
                     raise ValueError
             except ValueError:
-                raise ValueError(f"{name}: {span!r} is not a range such as '08:00-12:00'")
+                raise ValueError(f"{name}: {span!r} is not a range such as '08:00-12:00'") from None
         return parts
 
 

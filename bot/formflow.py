@@ -97,7 +97,9 @@ async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> A
 
 
 def _draft(row: FormDraft) -> Draft:
-    return Draft(step=row.step, answers=dict(row.answers or {}), editing_section=row.editing_section)
+    return Draft(
+        step=row.step, answers=dict(row.answers or {}), editing_section=row.editing_section
+    )
 
 
 def _stale(deps: Deps, flow_name: str, draft: Draft) -> Response:
@@ -155,6 +157,8 @@ async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
                 step = form.flow.step(draft.step)
                 limit_params = {"limit": step.max_length(deps.config), "length": len(text)}
             problem = t(outcome.problem, **limit_params)
-            return Response(replies=[type(current)(Markup(f"{problem}\n\n{current.text}"), current.buttons)])
+            return Response(
+                replies=[type(current)(Markup(f"{problem}\n\n{current.text}"), current.buttons)]
+            )
         await save(deps, session, row, draft)
         return Response(replies=[screen(deps, row.flow, draft)])

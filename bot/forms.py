@@ -220,7 +220,9 @@ def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcom
         elif step.exclusive and arg == step.exclusive.value:
             chosen = [arg]
         else:
-            chosen = [value for value in chosen if not step.exclusive or value != step.exclusive.value]
+            chosen = [
+                value for value in chosen if not step.exclusive or value != step.exclusive.value
+            ]
             chosen.append(arg)
         answers[step.key] = [value for value in values if value in chosen]
         return Outcome(Result.UPDATED)
@@ -233,13 +235,18 @@ def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcom
         return Outcome(Result.UPDATED)
     if verb == "done" and step.kind in (Kind.MULTI, Kind.GRID):
         valid = (
-            _option_values(step, config, answers) if step.kind == Kind.MULTI else grid_cells(config)
+            _option_values(step, config, answers)
+            if step.kind == Kind.MULTI
+            else dict.fromkeys(grid_cells(config), "")
         )
         chosen = [value for value in answers.get(step.key) or [] if value in valid]
         if len(chosen) < max(step.min_choices, 1 if step.kind == Kind.GRID else 0):
             return Outcome(Result.INVALID, problem=f"{step.prompt}_too_few")
         answers[step.key] = chosen
-        return advance(flow, draft, config)
+        advance(flow, draft, config)
+        if step.kind == Kind.GRID:
+            return Outcome(Result.MOVED, chosen=grid_summary(config, chosen))
+        return Outcome(Result.MOVED, chosen=", ".join(valid[value] for value in chosen) or None)
     return Outcome(Result.STALE)
 
 

@@ -100,7 +100,9 @@ class PersonLivedExperience(SQLModel, table=True):
     __tablename__ = "person_lived_experience"
 
     person_id: int = Field(foreign_key="person.id", primary_key=True)
-    area_key: str = Field(foreign_key="lived_experience_area.key", primary_key=True, sa_type=String(24))
+    area_key: str = Field(
+        foreign_key="lived_experience_area.key", primary_key=True, sa_type=String(24)
+    )
 
 
 class PersonLanguage(SQLModel, table=True):

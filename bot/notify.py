@@ -7,6 +7,7 @@ someone else goes through ``deliver``, which survives a person who blocked the b
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -106,7 +107,9 @@ async def deliver(
             if on_blocked is not None:
                 await on_blocked(notice)
         except BadRequest as error:
-            log.warning("could not send to person_id=%s: %s", notice.person_id, type(error).__name__)
+            log.warning(
+                "could not send to person_id=%s: %s", notice.person_id, type(error).__name__
+            )
         except TelegramError as error:
             log.warning("send to person_id=%s failed: %s", notice.person_id, type(error).__name__)
     return sent
@@ -128,10 +131,8 @@ async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: 
 
 
 async def _answer_tap(query: CallbackQuery, response: Response) -> None:
-    try:
+    with contextlib.suppress(BadRequest):  # a tap too old to answer; nothing is lost
         await query.answer(response.toast)
-    except BadRequest:  # the tap is too old to answer; nothing is lost
-        pass
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let us touch it
         return
@@ -144,8 +145,9 @@ async def _answer_tap(query: CallbackQuery, response: Response) -> None:
                 disable_web_page_preview=True,
             )
         elif response.close_tapped and response.chosen:
+            chosen = html.escape(response.chosen, quote=False)
             await query.edit_message_text(
-                f"{message.text_html or ''}\n\n<i>✓ {html.escape(response.chosen, quote=False)}</i>",
+                f"{message.text_html or ''}\n\n<i>✓ {chosen}</i>",
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
             )

@@ -49,7 +49,9 @@ def make_config(database_url: str = "sqlite+aiosqlite:///unused.db", **sections:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, AsyncEngine]]:
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, AsyncEngine]]:
     """A migrated, empty database: a SQLite file, or a fresh schema in PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'peerlink.db'}"

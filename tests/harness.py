@@ -14,12 +14,51 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from html.parser import HTMLParser
+
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 424242
 BOT_USERNAME = "peerlink_test_bot"
+
+
+class _TelegramHtml(HTMLParser):
+    """Turns Bot API HTML into what a chat shows: plain text plus formatting entities."""
+
+    KINDS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "code"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.entities: list[dict[str, Any]] = []
+        self._open: list[tuple[str, int]] = []
+
+    def _offset(self) -> int:  # Telegram counts UTF-16 code units
+        return len(self.text.encode("utf-16-le")) // 2
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in self.KINDS or tag == "a", f"Telegram does not support <{tag}>"
+        self._open.append((tag, self._offset()))
+
+    def handle_endtag(self, tag: str) -> None:
+        opened, start = self._open.pop()
+        assert opened == tag, f"<{opened}> closed by </{tag}>"
+        if tag in self.KINDS:
+            kind = self.KINDS[tag]
+            self.entities.append({"type": kind, "offset": start, "length": self._offset() - start})
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    assert not parser._open, f"unclosed tags in {text!r}"
+    return parser.text, parser.entities
 
 
 @dataclass
@@ -30,6 +69,12 @@ class Sent:
     chat_id: int
     text: str
     reply_markup: dict[str, Any] | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_api(cls, message_id: int, params: dict[str, Any]) -> Sent:
+        text, entities = _text_of(params)
+        return cls(message_id, int(params["chat_id"]), text, params.get("reply_markup"), entities)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -72,6 +117,7 @@ class FakeBotApi(BaseRequest):
             "chat": {"id": sent.chat_id, "type": "private"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "PeerLink"},
             "text": sent.text,
+            "entities": sent.entities,
         }
         if sent.reply_markup:
             message["reply_markup"] = sent.reply_markup
@@ -86,7 +132,11 @@ class FakeBotApi(BaseRequest):
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.blocked:
             return 403, json.dumps(
-                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                }
             ).encode()
         result: Any = True
         if name == "getMe":
@@ -102,13 +152,13 @@ class FakeBotApi(BaseRequest):
         elif name == "getUpdates":
             result = []
         elif name == "sendMessage":
-            sent = Sent(next(self._ids), int(chat_id), params["text"], params.get("reply_markup"))
+            sent = Sent.from_api(next(self._ids), params)
             self.messages[sent.message_id] = sent
             result = self._message(sent)
         elif name in ("editMessageText", "editMessageReplyMarkup"):
             sent = self.messages[int(params["message_id"])]
             if name == "editMessageText":
-                sent.text = params["text"]
+                sent.text, sent.entities = _text_of(params)
             sent.reply_markup = params.get("reply_markup")
             result = self._message(sent)
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -118,6 +168,12 @@ class FakeBotApi(BaseRequest):
 
     def methods(self, name: str) -> list[Call]:
         return [call for call in self.calls if call.method == name]
+
+
+def _text_of(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    if params.get("parse_mode") == "HTML":
+        return parse_html(params["text"])
+    return params["text"], []
 
 
 class Harness:

@@ -51,7 +51,10 @@ async def test_invite_onboarding_and_approval(bot: Harness) -> None:
     code = await new_invite(coordinator)
     await build_worker_profile(robin, code)
     summary = robin.last()
-    assert "Robin" in summary.text and "A hospital admission, Caring for a young person" in summary.text
+    assert (
+        "Robin" in summary.text
+        and "A hospital admission, Caring for a young person" in summary.text
+    )
     replies = await robin.tap("Send for approval")
     assert "gone to a coordinator" in replies[-1].text
 
@@ -164,7 +167,7 @@ async def test_coordinator_invites_and_removes_a_coordinator(bot: Harness) -> No
     replies = await casey.tap("Invite a new coordinator")
     code = INVITE_LINK.search(replies[-1].text).group(1)
     replies = await jo.send(f"/start {code}")
-    assert "now a <b>coordinator</b>" in replies[-1].text
+    assert "now a coordinator" in replies[-1].text
     replies = await jo.send("/pending")
     assert "No profiles" in replies[-1].text
     jo_person = await _person(bot, jo)
@@ -195,7 +198,13 @@ async def test_every_coordinator_command_refuses_everyone_else(bot: Harness) -> 
         replies = await stranger.send(f"/{command}")
         assert [r.text for r in replies] == ["Sorry, that isn't available to you."], command
     # Crafted coordinator buttons are refused on the server too.
-    for data in ("adm|approve|1", "adm|reject|1", "adm|revoke|1", "adm|rmcoord|1", "adm|addcoord|0"):
+    for data in (
+        "adm|approve|1",
+        "adm|reject|1",
+        "adm|revoke|1",
+        "adm|rmcoord|1",
+        "adm|addcoord|0",
+    ):
         await stranger.press(data, message=welcome)
         assert stranger.toasts()[-1] == "Sorry, that isn't available to you."
     assert await _rows(bot, Invite) == []

@@ -42,7 +42,9 @@ def coordinator_only(action: Action) -> Handler:
 
 @coordinator_only
 async def invite(deps, session, coordinator: Person, update, context) -> Response:
-    return Response(replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER)])
+    return Response(
+        replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER)]
+    )
 
 
 @coordinator_only

@@ -91,18 +91,24 @@ async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
     for invite in rows[:INVITE_LIST_LIMIT]:
         expiry = invite.expires_at.astimezone(deps.config.tz)
         role = t(f"role_{invite.role}")
-        lines.append(t("coord_invite_line", id=invite.id, role=role, expires=f"{expiry:%d %b %H:%M}"))
+        lines.append(
+            t("coord_invite_line", id=invite.id, role=role, expires=f"{expiry:%d %b %H:%M}")
+        )
         buttons.append((Button(t("btn_revoke_numbered", id=invite.id), f"adm|revoke|{invite.id}"),))
     return Reply("\n".join(lines), tuple(buttons))
 
 
-async def revoke_invite(deps: Deps, session: AsyncSession, actor: Person, invite_id: int) -> Response:
+async def revoke_invite(
+    deps: Deps, session: AsyncSession, actor: Person, invite_id: int
+) -> Response:
     if await invites.revoke(deps, session, actor, invite_id):
         return Response(close_tapped=True, chosen=t("coord_invite_revoked"))
     return Response(toast=t("coord_invite_not_revocable"), close_tapped=True)
 
 
-async def accept_invite(deps: Deps, session: AsyncSession, person: Person, code: str) -> list[Reply]:
+async def accept_invite(
+    deps: Deps, session: AsyncSession, person: Person, code: str
+) -> list[Reply]:
     """Someone opened an invite link: a worker starts their profile, a coordinator joins."""
     if person.role == Role.PEER_WORKER and person.status != PeerWorkerStatus.REJECTED:
         if person.status == PeerWorkerStatus.ONBOARDING:
@@ -126,7 +132,9 @@ async def _join_as_coordinator(
     deps: Deps, session: AsyncSession, person: Person, invite: Invite
 ) -> Reply:
     now = deps.now()
-    row = (await session.exec(select(Coordinator).where(Coordinator.person_id == person.id))).first()
+    row = (
+        await session.exec(select(Coordinator).where(Coordinator.person_id == person.id))
+    ).first()
     if row is None:
         row = Coordinator(person_id=person.id, source="invite", added_at=now)
     row.active, row.removed_at = True, None
@@ -159,7 +167,12 @@ async def list_coordinators(deps: Deps, session: AsyncSession, actor: Person) ->
         lines.append(t("coord_coordinator_line", id=row.person_id, source=source, you=you))
         if row.source == "invite" and row.person_id != actor.id:
             buttons.append(
-                (Button(t("btn_remove_coordinator", id=row.person_id), f"adm|rmcoord|{row.person_id}"),)
+                (
+                    Button(
+                        t("btn_remove_coordinator", id=row.person_id),
+                        f"adm|rmcoord|{row.person_id}",
+                    ),
+                )
             )
     buttons.append((Button(t("btn_add_coordinator"), "adm|addcoord|0"),))
     return Reply("\n".join(lines), tuple(buttons))
@@ -205,7 +218,9 @@ async def pending_workers(deps: Deps, session: AsyncSession) -> list[Reply]:
     rows = (
         await session.exec(
             select(Person)
-            .where(Person.role == Role.PEER_WORKER, Person.status == PeerWorkerStatus.PENDING_APPROVAL)
+            .where(
+                Person.role == Role.PEER_WORKER, Person.status == PeerWorkerStatus.PENDING_APPROVAL
+            )
             .order_by(Person.updated_at)
         )
     ).all()
@@ -229,7 +244,9 @@ async def ask_reject_reason(
     if worker is None or worker.status != PeerWorkerStatus.PENDING_APPROVAL:
         return Response(toast=t("review_already_done"), close_tapped=True)
     profile = await session.get(PeerWorkerProfile, worker_id)
-    pending = await session.get(PendingInput, actor.id) or PendingInput(person_id=actor.id, kind="", subject_id=0)
+    pending = await session.get(PendingInput, actor.id) or PendingInput(
+        person_id=actor.id, kind="", subject_id=0
+    )
     pending.kind, pending.subject_id, pending.created_at = REJECT_REASON, worker_id, deps.now()
     session.add(pending)
     return Response(

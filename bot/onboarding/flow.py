@@ -110,10 +110,8 @@ def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
         if not chosen or NO_PREFERENCE in chosen:
             continue
         weight = weights.get(answers.get(f"{name}_weight") or "none", "")
-        preference_lines.append(
-            f"{t(f'pref_label_{name}')}: {labels(_PREFERENCE_OPTIONS[name](config, answers), chosen)}"
-            f" ({weight.lower()})"
-        )
+        chosen_labels = labels(_PREFERENCE_OPTIONS[name](config, answers), chosen)
+        preference_lines.append(f"{t(f'pref_label_{name}')}: {chosen_labels} ({weight.lower()})")
     perspective = {o.value: o.label for o in _perspective_options(config, answers)}
     return [
         ("summary_perspective", perspective.get(answers.get("perspective"), "")),

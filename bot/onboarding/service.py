@@ -158,7 +158,9 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
     )
-    return Response(close_tapped=True, replies=[Reply(t("su_waiting", service=deps.config.service.name))])
+    return Response(
+        close_tapped=True, replies=[Reply(t("su_waiting", service=deps.config.service.name))]
+    )
 
 
 async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -166,7 +168,9 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
     profile = await session.get(ServiceUserProfile, person.id)
     areas = (
         await session.exec(
-            select(PersonLivedExperience.area_key).where(PersonLivedExperience.person_id == person.id)
+            select(PersonLivedExperience.area_key).where(
+                PersonLivedExperience.person_id == person.id
+            )
         )
     ).all()
     answers: dict[str, Any] = {
@@ -175,7 +179,9 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
         "timezone": profile.timezone,
         "goal": profile.goal,
     }
-    preferences = (await session.exec(select(Preference).where(Preference.person_id == person.id))).all()
+    preferences = (
+        await session.exec(select(Preference).where(Preference.person_id == person.id))
+    ).all()
     for preference in preferences:
         answers[preference.attribute] = list(preference.choices) or [NO_PREFERENCE]
         answers[f"{preference.attribute}_weight"] = preference.weight

@@ -122,8 +122,7 @@ TEXTS: dict[str, str] = {
     "su_pref_age_band": "Would you prefer a peer worker of a particular age?",
     "su_pref_age_band_too_few": "Please choose one or more, or \u201cNo preference\u201d.",
     "su_pref_age_band_weight": "How much does your peer worker's age matter to you?",
-    "su_pref_community": "Would you like a peer worker who shares a community or culture "
-    "with you?",
+    "su_pref_community": "Would you like a peer worker who shares a community or culture with you?",
     "su_pref_community_too_few": "Please choose one or more, or \u201cNo preference\u201d.",
     "su_pref_community_weight": "How much does this matter to you?",
     "pref_label_language": "Language",
@@ -223,8 +222,7 @@ TEXTS: dict[str, str] = {
     "invite_expired": "That invite link has expired. Please ask your coordinator for a new one.",
     "invite_used": "That invite link has already been used. Please ask your coordinator "
     "for a new one.",
-    "invite_revoked": "That invite link was withdrawn. Please ask your coordinator "
-    "for a new one.",
+    "invite_revoked": "That invite link was withdrawn. Please ask your coordinator for a new one.",
     "invite_already_worker": "You're already registered as a peer worker — see /profile.",
     "invite_not_for_service_user": "This account is registered as a service user, so it can't "
     "also join as a peer worker. Please talk to your coordinator.",

@@ -52,20 +52,18 @@ def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
         if SHARE_NONE in areas
         else labels(worker_area_options(config, answers), areas)
     )
-    details = [
-        f"{t('pref_label_language')}: {labels(language_options(config, answers), answers.get('languages'))}",
-    ]
-    if answers.get("gender"):
-        details.append(f"{t('pref_label_gender')}: {labels(gender_options(config, answers), [answers['gender']])}")
-    if answers.get("age_band"):
-        details.append(
-            f"{t('pref_label_age_band')}: {labels(age_band_options(config, answers), [answers['age_band']])}"
-        )
     communities = [c for c in answers.get("communities") or [] if c != NO_COMMUNITY]
-    if communities:
-        details.append(
-            f"{t('pref_label_community')}: {labels(community_options(config, answers), communities)}"
-        )
+    chosen_details = [
+        ("language", language_options, answers.get("languages")),
+        ("gender", gender_options, [answers["gender"]] if answers.get("gender") else []),
+        ("age_band", age_band_options, [answers["age_band"]] if answers.get("age_band") else []),
+        ("community", community_options, communities),
+    ]
+    details = [
+        f"{t(f'pref_label_{name}')}: {labels(options(config, answers), chosen)}"
+        for name, options, chosen in chosen_details
+        if chosen
+    ]
     perspectives = {o.value: o.label for o in _perspective_options(config, answers)}
     return [
         ("summary_display_name", answers.get("display_name", "")),

@@ -31,7 +31,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             response = Response(
                 close_tapped=True, replies=[await workers.open_edit(deps, session, person)]
             )
-        elif verb == "taking" and arg in ("on", "off") and person.status == PeerWorkerStatus.APPROVED:
+        elif (
+            verb == "taking" and arg in ("on", "off") and person.status == PeerWorkerStatus.APPROVED
+        ):
             reply = await workers.set_taking_new_matches(deps, session, person, arg == "on")
             home = await workers.profile_home(deps, session, person)
             response = Response(toast=reply.text, edit=home)

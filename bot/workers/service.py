@@ -161,8 +161,10 @@ async def review(
     profile.reviewed_by_person_id = coordinator.id
     session.add(profile)
     to_worker = Reply(t("pw_approved") if approve else t("pw_rejected"))
-    outcome = t("coord_review_done_approved" if approve else "coord_review_done_rejected",
-                name=profile.display_name)
+    outcome = t(
+        "coord_review_done_approved" if approve else "coord_review_done_rejected",
+        name=profile.display_name,
+    )
     return Response(
         close_tapped=True,
         chosen=outcome,
@@ -175,11 +177,15 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
     profile = await session.get(PeerWorkerProfile, person.id)
     areas = (
         await session.exec(
-            select(PersonLivedExperience.area_key).where(PersonLivedExperience.person_id == person.id)
+            select(PersonLivedExperience.area_key).where(
+                PersonLivedExperience.person_id == person.id
+            )
         )
     ).all()
     languages = (
-        await session.exec(select(PersonLanguage.language).where(PersonLanguage.person_id == person.id))
+        await session.exec(
+            select(PersonLanguage.language).where(PersonLanguage.person_id == person.id)
+        )
     ).all()
     slots = (
         await session.exec(select(AvailabilitySlot).where(AvailabilitySlot.person_id == person.id))
@@ -187,7 +193,9 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
     perspectives = (
         "both"
         if profile.is_consumer and profile.is_carer
-        else "carer" if profile.is_carer else "consumer"
+        else "carer"
+        if profile.is_carer
+        else "consumer"
     )
     return {
         "display_name": profile.display_name,
@@ -212,9 +220,7 @@ def _profile_home(profile: PeerWorkerProfile, status: str) -> Reply:
     rows: list[tuple[Button, ...]] = [(Button(t("btn_edit_profile"), "pw|edit|"),)]
     if status == PeerWorkerStatus.APPROVED:
         rows.append((Button(t(f"btn_taking_{toggle}"), f"pw|taking|{toggle}"),))
-    return Reply(
-        t("pw_profile_home", status=t(f"pw_status_{status}"), taking=taking), tuple(rows)
-    )
+    return Reply(t("pw_profile_home", status=t(f"pw_status_{status}"), taking=taking), tuple(rows))
 
 
 async def profile_home(deps: Deps, session: AsyncSession, person: Person) -> Reply:
