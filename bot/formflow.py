@@ -18,7 +18,7 @@ from bot.db import transaction
 from bot.deps import Deps
 from bot.forms import Draft, Flow, Result
 from bot.models import FormDraft, Person
-from bot.notify import Response
+from bot.notify import Reply, Response
 from bot.texts import Markup, t
 
 # (deps, session, person, draft, step key, chosen value) -> a response that ends the step's
@@ -85,11 +85,11 @@ async def start(
     return draft
 
 
-def screen(deps: Deps, flow_name: str, draft: Draft) -> Any:
+def screen(deps: Deps, flow_name: str, draft: Draft) -> Reply:
     return forms.render(spec(flow_name).flow, draft, deps.config)
 
 
-async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> Any | None:
+async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> Reply | None:
     row = await load(session, person_id)
     if row is None:
         return None
@@ -132,12 +132,14 @@ async def on_button(deps: Deps, telegram_id: int, data: str) -> Response:
         if outcome.result == Result.UPDATED:
             return Response(edit=current)
         if outcome.result == Result.INVALID:
-            return Response(toast=t(outcome.problem), replies=[_with_problem(outcome, current)])
+            problem = t(outcome.problem)
+            return Response(toast=problem, replies=[_with_problem(problem, current)])
         return Response(close_tapped=True, chosen=outcome.chosen, replies=[current])
 
 
-def _with_problem(outcome: forms.Outcome, current: Any) -> Any:
-    return type(current)(Markup(f"{t(outcome.problem)}\n\n{current.text}"), current.buttons)
+def _with_problem(problem: str, current: Reply) -> Reply:
+    """The step again, with what was wrong with the answer said first."""
+    return Reply(Markup(f"{problem}\n\n{current.text}"), current.buttons)
 
 
 async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
@@ -156,9 +158,6 @@ async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
             if outcome.problem == "form_text_too_long":
                 step = form.flow.step(draft.step)
                 limit_params = {"limit": step.max_length(deps.config), "length": len(text)}
-            problem = t(outcome.problem, **limit_params)
-            return Response(
-                replies=[type(current)(Markup(f"{problem}\n\n{current.text}"), current.buttons)]
-            )
+            return Response(replies=[_with_problem(t(outcome.problem, **limit_params), current)])
         await save(deps, session, row, draft)
         return Response(replies=[screen(deps, row.flow, draft)])

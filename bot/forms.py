@@ -137,13 +137,13 @@ def _previous_key(flow: Flow, draft: Draft, config: Config) -> str | None:
     if draft.step == SUMMARY:
         return keys[-1] if keys else None
     index = keys.index(draft.step) if draft.step in keys else 0
+    first_of_section = index == 0 or steps[index - 1].section != draft.editing_section
+    if draft.editing_section and (first_of_section or not steps[index].can_go_back):
+        draft.editing_section = None  # Back from an edited section returns to the summary
+        return SUMMARY
     if index == 0 or not steps[index].can_go_back:
         return None
-    previous = steps[index - 1]
-    if draft.editing_section and previous.section != draft.editing_section:
-        draft.editing_section = None
-        return SUMMARY
-    return previous.key
+    return steps[index - 1].key
 
 
 def advance(flow: Flow, draft: Draft, config: Config) -> Outcome:
@@ -188,7 +188,12 @@ def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcom
         if verb == "edit" and arg in flow.sections:
             return start_edit(flow, draft, arg, config)
         if verb == "confirm":
-            return Outcome(Result.CONFIRMED)
+            unsettled = first_unsettled(flow, draft.answers, config)
+            if unsettled is None:
+                return Outcome(Result.CONFIRMED)
+            # e.g. a changed perspective left experiences that no longer fit: ask again.
+            draft.step, draft.editing_section = unsettled.key, unsettled.section
+            return Outcome(Result.INVALID, problem="form_check_again")
         return Outcome(Result.STALE)
 
     step = flow.step(step_key)
@@ -248,6 +253,29 @@ def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcom
             return Outcome(Result.MOVED, chosen=grid_summary(config, chosen))
         return Outcome(Result.MOVED, chosen=", ".join(valid[value] for value in chosen) or None)
     return Outcome(Result.STALE)
+
+
+def _settled(step: Step, answer: Any, config: Config, answers: dict[str, Any]) -> bool:
+    if step.kind == Kind.INFO:
+        return True
+    if answer is None:
+        return step.optional
+    if step.kind == Kind.CHOICE:
+        return answer in _option_values(step, config, answers)
+    if step.kind == Kind.MULTI:
+        valid = _option_values(step, config, answers)
+        return all(value in valid for value in answer) and len(answer) >= step.min_choices
+    if step.kind == Kind.GRID:
+        return bool(answer) and all(cell in grid_cells(config) for cell in answer)
+    return bool(answer)
+
+
+def first_unsettled(flow: Flow, answers: dict[str, Any], config: Config) -> Step | None:
+    """The first step whose answer is missing or no longer valid, if any."""
+    for step in _applicable(flow, answers, config):
+        if not _settled(step, answers.get(step.key), config, answers):
+            return step
+    return None
 
 
 def handle_text(flow: Flow, draft: Draft, text: str, config: Config) -> Outcome:

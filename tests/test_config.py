@@ -218,9 +218,7 @@ BAD_CONFIGS = [
         "service.crisis_lines.0.phon",
         id="unknown-key-in-array-of-tables",
     ),
-    pytest.param(
-        _set("service.timezone", "Mars/Base"), "service.timezone", id="invalid-timezone"
-    ),
+    pytest.param(_set("service.timezone", "Mars/Base"), "service.timezone", id="invalid-timezone"),
     pytest.param(
         _set("service.timezone_choices", ["Europe/London", "Mars/Base"]),
         "service.timezone_choices",
@@ -232,9 +230,7 @@ BAD_CONFIGS = [
     pytest.param(
         _delete("service.crisis_lines"), "service.crisis_lines", id="missing-crisis-lines"
     ),
-    pytest.param(
-        _set("service.crisis_lines", []), "service.crisis_lines", id="empty-crisis-lines"
-    ),
+    pytest.param(_set("service.crisis_lines", []), "service.crisis_lines", id="empty-crisis-lines"),
     pytest.param(
         _set("database.url", "postgresql://bob:pw@localhost/peerlink"),
         "database.url",

@@ -254,3 +254,41 @@ async def test_unknown_command_and_stray_text(bot: Harness) -> None:
     assert "/profile" in replies[-1].text and "/invite" not in replies[-1].text
     replies = await sam.send("/privacy")
     assert "What we hold" in replies[-1].text
+
+
+async def test_editing_perspective_can_go_back_to_the_summary(bot: Harness) -> None:
+    sam = bot.user(1009)
+    await complete_onboarding(sam)
+    replies = await sam.tap("Edit: experience")
+    assert "Which fits you best" in replies[-1].text
+    replies = await sam.tap("Back")
+    assert "Here's what you've told us" in replies[-1].text
+    # Changing perspective asks again about the experiences that fit it.
+    await sam.tap("Edit: experience")
+    await sam.tap("Supporting someone close")
+    replies = await sam.tap("Done")
+    assert "at least one" in replies[-1].text  # the consumer areas no longer apply
+    await sam.tap("Caring for someone with psychosis")
+    replies = await sam.tap("Done")
+    assert "Caring for someone with psychosis" in replies[-1].text
+    assert "Psychosis," not in replies[-1].text
+
+
+async def test_confirm_asks_again_when_an_answer_no_longer_fits(bot: Harness) -> None:
+    sam = bot.user(1010)
+    await complete_onboarding(sam)
+    await sam.tap("Edit: experience")
+    await sam.tap("Supporting someone close")
+    await sam.tap("Back")  # areas -> perspective
+    replies = await sam.tap("Back")  # perspective -> summary
+    assert "Here's what you've told us" in replies[-1].text
+    replies = await sam.tap("confirm")
+    assert "needs another look" in replies[-1].text
+    assert "What experiences would you value" in replies[-1].text
+    await sam.tap("Caring for a young person")
+    await sam.tap("Done")
+    replies = await sam.tap("confirm")
+    assert "waiting for a peer" in replies[-1].text
+    person = await _person(bot, sam)
+    areas = {row.area_key for row in await _rows(bot, PersonLivedExperience, person_id=person.id)}
+    assert areas == {"carer_young"}

@@ -66,11 +66,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 replies = await admin.accept_invite(deps, session, person, code)
             else:
                 replies = [Reply(t("invite_invalid"))]
-        else:
-            replies = await _home(
-                deps, session, person, await people.is_coordinator(session, person.id)
-            )
         is_coordinator = await people.is_coordinator(session, person.id)
+        if code is None:
+            replies = await _home(deps, session, person, is_coordinator)
     # Coordinators get their menu when they first open the bot, or join by invite.
     menu = {person.telegram_id: True} if is_coordinator else {}
     await respond(update, context, Response(replies=replies, menus=menu))

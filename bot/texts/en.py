@@ -30,6 +30,7 @@ TEXTS: dict[str, str] = {
     "form_text_current": "Right now it says: <i>{value}</i>",
     "form_use_buttons": "Please choose with the buttons on the message below — "
     "that way nothing gets lost.",
+    "form_check_again": "One answer needs another look before we can save — here it is again.",
     "form_text_empty": "That looks empty — could you type a few words?",
     "form_text_too_long": "That's a little long ({length} characters). "
     "Could you shorten it to {limit} or fewer?",
