@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config, masked
 
@@ -21,11 +22,29 @@ def _configure_logging() -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """Say plainly that a SQLite file's folder is missing, before the driver stumbles on it."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise DatabaseUnavailable(f"the folder {folder} does not exist")
 
 
 async def _database_state(config: Config, migrate: bool) -> tuple[str | None, str | None]:
     from bot import db
 
+    _check_sqlite_folder(config.database.url)
     engine = db.create_engine(config.database.url)
     try:
         if migrate:
@@ -36,14 +55,16 @@ async def _database_state(config: Config, migrate: bool) -> tuple[str | None, st
 
 
 def _database_problem(error: Exception) -> str:
-    return f"database: cannot open {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    if isinstance(error, DatabaseUnavailable):
+        return f"database: cannot open it: {error}"
+    first_line = (str(error).splitlines() or [""])[0][:200]
+    return f"database: cannot open it ({type(error).__name__}: {first_line})"
 
 
 def run(config: Config, config_path: str) -> int:
-    _configure_logging()
     try:
         current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
-    except (OSError, Exception) as error:  # noqa: BLE001  (any driver error: one clear line)
+    except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
         print(_database_problem(error), file=sys.stderr)
         return 1
     if current != head:
@@ -54,6 +75,8 @@ def run(config: Config, config_path: str) -> int:
         )
         return 1
     from bot.app import build_application
+
+    _configure_logging()
 
     application = build_application(config)
     log.info("PeerLink is starting (long polling)")

@@ -46,13 +46,21 @@ def parse_duration(value: Any) -> timedelta:
     match = _DURATION.match(value)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"{value!r} is not a duration such as '30m', '12h', '7d' or '2w'")
-    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        duration = timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        duration = timedelta.max
+    if duration > timedelta(days=3660):
+        raise ValueError(f"{value!r} is longer than ten years")
+    return duration
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
-def _check_timezone(value: str) -> str:
+def _check_timezone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a time zone name (a string) such as 'Australia/Brisbane'")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -231,14 +239,16 @@ def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str
 
 def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     """Validate a decoded TOML document (plus environment overrides) into a Config."""
-    raw = _apply_environment(raw, dict(os.environ) if environ is None else environ)
     for section in ("telegram", "database"):
         if section in raw and not isinstance(raw[section], dict):
             raise ConfigError(f"{section}: must be a table ([{section}])")
+    raw = _apply_environment(raw, dict(os.environ) if environ is None else environ)
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
+        # A misspelt key usually also leaves a required one missing: name the misspelling.
+        errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         if first["type"] == "missing" and tuple(first["loc"]) == ("telegram", "token"):
             raise ConfigError(
                 f"telegram.token: is required; set it in the file or in {TOKEN_ENV}"
@@ -255,6 +265,12 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         raise ConfigError(f"{path}: no such configuration file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file") from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot be read ({error.strerror or type(error).__name__})"
+        ) from None
     return parse_config(raw, environ)
 
 
@@ -263,5 +279,5 @@ def masked(config: Config) -> dict[str, Any]:
     data = config.model_dump(mode="json")
     token = data["telegram"]["token"]
     data["telegram"]["token"] = token.split(":", 1)[0] + ":***"
-    data["database"]["url"] = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", data["database"]["url"])
+    data["database"]["url"] = re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", data["database"]["url"])
     return data

@@ -397,3 +397,16 @@ def test_masked_leaves_urls_without_a_password_alone(url: str) -> None:
     raw["database"]["url"] = url
 
     assert masked(parse_config(raw, environ={}))["database"]["url"] == url
+
+
+def test_masked_hides_a_password_without_a_user_name() -> None:
+    raw = example()
+    raw["database"]["url"] = "postgresql+asyncpg://:hunter2@db.example/peerlink"
+    assert "hunter2" not in json.dumps(masked(parse_config(raw, environ={})))
+
+
+def test_a_misspelt_token_key_is_named_rather_than_the_missing_token() -> None:
+    def misspell(raw: Raw) -> None:
+        raw["telegram"]["tokn"] = raw["telegram"].pop("token")
+
+    assert_one_line_naming(config_error(misspell), "telegram.tokn")
