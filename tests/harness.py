@@ -12,9 +12,8 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
 from html.parser import HTMLParser
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
