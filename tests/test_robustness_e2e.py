@@ -86,3 +86,19 @@ async def test_edited_messages_and_other_updates_do_not_crash(bot: Harness) -> N
     sam = bot.user(3004)
     replies = await sam.send("/start")
     assert "not a crisis service" in replies[-1].text
+
+
+async def test_polling_network_errors_are_one_warning_line(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from telegram.error import NetworkError
+    from telegram.ext import CallbackContext
+
+    from bot.common.handlers import error_handler
+
+    context = CallbackContext(bot.application)
+    context.error = NetworkError("httpx.ConnectError: All connection attempts failed")
+    with caplog.at_level(logging.INFO):
+        await error_handler(None, context)
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "Traceback" not in caplog.text and "retrying" in caplog.text

@@ -6,6 +6,7 @@ import logging
 import traceback
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -190,6 +191,10 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what failed without message content or personal data; tell the person kindly."""
     error = context.error
+    if update is None and isinstance(error, NetworkError):
+        # Polling could not reach Telegram; python-telegram-bot retries with back-off.
+        log.warning("cannot reach the Bot API (%s); retrying", type(error).__name__)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     # The exception's message can carry user text or SQL parameters: log its type only.
