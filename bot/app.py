@@ -14,7 +14,9 @@ from bot.common import handlers as common_handlers
 from bot.config import Config
 from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
-from bot.notify import Notice
+from bot.notify import Notice, deliver
+from bot.offers import handlers as offer_handlers
+from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
@@ -55,8 +57,22 @@ def build_application(
     common_handlers.register(application)
     admin_handlers.register(application)
     worker_handlers.register(application)
+    offer_handlers.register(application)
     common_handlers.register_fallbacks(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            sweep, interval=config.matching.sweep_every.total_seconds(), first=5, name="sweep"
+        )
     return application
+
+
+async def sweep(context) -> None:
+    """Wake up and look at what is due: the database says what, this only says when."""
+    application = context.application
+    deps: Deps = application.bot_data["deps"]
+    async with transaction(deps.sessions) as session:
+        notices = await offers.sweep(deps, session)
+    await deliver(application.bot, notices, application.bot_data["on_blocked"])
 
 
 async def _post_init(application: Application) -> None:

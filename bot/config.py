@@ -188,6 +188,28 @@ class InvitesConfig(_Section):
     valid_for: Duration = timedelta(days=7)
 
 
+class MatchingWeights(_Section):
+    """Integer points for each soft component of a match's score."""
+
+    lived_experience: int = Field(default=40, ge=0, le=100)
+    availability: int = Field(default=25, ge=0, le=100)
+    preferences: int = Field(default=20, ge=0, le=100)
+    load: int = Field(default=10, ge=0, le=100)
+    continuity: int = Field(default=30, ge=0, le=100)
+
+
+class MatchingConfig(_Section):
+    require_coordinator_approval: bool = True
+    candidates_shown_to_coordinators: int = Field(default=5, ge=1, le=10)
+    offer_count: int = Field(default=3, ge=1, le=5)
+    offer_timeout: Duration = timedelta(days=3)
+    max_wait: Duration = timedelta(days=14)
+    min_overlap: Duration = timedelta(hours=1)
+    declines_before_alert: int = Field(default=2, ge=1, le=20)
+    sweep_every: Duration = timedelta(minutes=1)
+    weights: MatchingWeights = MatchingWeights()
+
+
 class Config(_Section):
     telegram: TelegramConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -199,6 +221,7 @@ class Config(_Section):
     onboarding: OnboardingConfig = OnboardingConfig()
     peer_workers: PeerWorkersConfig = PeerWorkersConfig()
     invites: InvitesConfig = InvitesConfig()
+    matching: MatchingConfig = MatchingConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import AuditLog, Person, Role
+from bot.models import AuditLog, Person, Relationship, Role
 
 
 class ServiceUserStatus(StrEnum):
@@ -19,6 +19,33 @@ class ServiceUserStatus(StrEnum):
     DECLINED_CONSENT = "declined_consent"  # said no to a required consent; nothing else held
     CANCELLED = "cancelled"  # stopped onboarding; answers discarded
     WAITING = "waiting"  # waiting for a peer
+    OFFERED = "offered"  # choosing among offered peer workers
+    REQUESTED = "requested"  # chose one; waiting for the worker to accept
+    MATCHED = "matched"  # in an active relationship
+    NOT_NOW = "not_now"  # asked us to stop looking for now
+
+
+class RelationshipStatus(StrEnum):
+    REQUESTED = "requested"  # the worker has been asked (holds a place in their caseload)
+    ACTIVE = "active"
+    DECLINED = "declined"  # the worker said no
+    EXPIRED = "expired"  # the worker did not answer in time
+    WITHDRAWN = "withdrawn"  # the service user changed their mind before an answer
+    ENDED_EARLY = "ended_early"
+
+
+OPEN_RELATIONSHIP = (RelationshipStatus.REQUESTED, RelationshipStatus.ACTIVE)
+
+RELATIONSHIP_TRANSITIONS: dict[str | None, set[str]] = {
+    None: {RelationshipStatus.REQUESTED, RelationshipStatus.ACTIVE},
+    RelationshipStatus.REQUESTED: {
+        RelationshipStatus.ACTIVE,
+        RelationshipStatus.DECLINED,
+        RelationshipStatus.EXPIRED,
+        RelationshipStatus.WITHDRAWN,
+    },
+    RelationshipStatus.ACTIVE: {RelationshipStatus.ENDED_EARLY},
+}
 
 
 class PeerWorkerStatus(StrEnum):
@@ -38,7 +65,19 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
         },
         ServiceUserStatus.DECLINED_CONSENT: {ServiceUserStatus.ONBOARDING},
         ServiceUserStatus.CANCELLED: {ServiceUserStatus.ONBOARDING},
-        ServiceUserStatus.WAITING: set(),
+        ServiceUserStatus.WAITING: {
+            ServiceUserStatus.OFFERED,
+            ServiceUserStatus.REQUESTED,
+            ServiceUserStatus.NOT_NOW,
+        },
+        ServiceUserStatus.OFFERED: {
+            ServiceUserStatus.REQUESTED,
+            ServiceUserStatus.WAITING,
+            ServiceUserStatus.NOT_NOW,
+        },
+        ServiceUserStatus.REQUESTED: {ServiceUserStatus.MATCHED, ServiceUserStatus.WAITING},
+        ServiceUserStatus.MATCHED: {ServiceUserStatus.WAITING},
+        ServiceUserStatus.NOT_NOW: {ServiceUserStatus.WAITING},
     },
     Role.PEER_WORKER: {
         None: {PeerWorkerStatus.ONBOARDING},
@@ -77,6 +116,39 @@ async def audit(
             subject_id=subject_id,
             reason=reason,
         )
+    )
+
+
+async def transition_relationship(
+    session: AsyncSession,
+    relationship: Relationship,
+    new_status: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    reason: str | None = None,
+) -> None:
+    """Move a relationship to ``new_status``, audited; refuses a move that is not allowed."""
+    current = relationship.status or None
+    if new_status not in RELATIONSHIP_TRANSITIONS.get(current, set()):
+        raise TransitionNotAllowed(f"relationship {relationship.id}: {current} -> {new_status}")
+    relationship.status = new_status
+    relationship.updated_at = at
+    if new_status == RelationshipStatus.ACTIVE:
+        relationship.started_at = at
+    elif new_status != RelationshipStatus.REQUESTED:
+        relationship.ended_at = at
+        relationship.end_reason = reason
+    session.add(relationship)
+    await session.flush()
+    await audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action=f"relationship.{new_status}",
+        subject_type="relationship",
+        subject_id=relationship.id,
+        reason=reason,
     )
 
 

@@ -7,8 +7,8 @@ from telegram.error import TelegramError
 
 from bot.texts import t
 
-PUBLIC = ("help", "help_now", "profile", "privacy", "cancel")
-COORDINATOR = ("invite", "invites", "pending", "coordinators")
+PUBLIC = ("help", "help_now", "status", "profile", "rematch", "privacy", "cancel")
+COORDINATOR = ("waitlist", "match", "match_all", "invite", "invites", "pending", "coordinators")
 
 
 def _menu(names: tuple[str, ...]) -> list[BotCommand]:

@@ -229,4 +229,69 @@ class PendingInput(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     kind: str = Field(sa_type=String(30))
     subject_id: int
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _utc_column(nullable=False)
+
+
+class Proposal(SQLModel, table=True):
+    """Ranked candidates for one service user: reviewed by a coordinator, then offered.
+
+    status: review (waiting for a coordinator) -> offered (the service user is choosing)
+    -> chosen | none_suitable | not_now; or held / superseded.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_user_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(sa_type=String(20), index=True)
+    source: str = Field(sa_type=String(10))  # auto, batch or manual
+    candidates: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    offered_worker_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _utc_column(nullable=False)
+    decided_at: datetime | None = _utc_column()
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Relationship(SQLModel, table=True):
+    """A service user and a peer worker, from the worker being asked to the end.
+
+    Holding a place in the worker's caseload: requested, active, paused, ending.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_user_id: int = Field(foreign_key="person.id", index=True)
+    peer_worker_id: int = Field(foreign_key="person.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    status: str = Field(sa_type=String(20), index=True)
+    created_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+    respond_by: datetime | None = _utc_column(index=True)
+    reminder_due_at: datetime | None = _utc_column(index=True)
+    started_at: datetime | None = _utc_column()
+    ended_at: datetime | None = _utc_column()
+    end_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class Exclusion(SQLModel, table=True):
+    """A pair never to propose again: declined or ended before, or excluded by a coordinator."""
+
+    __table_args__ = (UniqueConstraint("service_user_id", "peer_worker_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_user_id: int = Field(foreign_key="person.id", index=True)
+    peer_worker_id: int = Field(foreign_key="person.id")
+    reason: str = Field(sa_type=String(30))
+    created_at: datetime = _utc_column(nullable=False)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """Someone waiting for a peer: since when, why nobody fits, whether coordinators know."""
+
+    __tablename__ = "waitlist_entry"
+
+    service_user_id: int = Field(foreign_key="person.id", primary_key=True)
+    since: datetime = _utc_column(nullable=False)
+    blocking: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # constraint -> count
+    declines: int = 0
+    told_waiting_at: datetime | None = _utc_column()
+    alerted_at: datetime | None = _utc_column()

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matching.availability import CELL_MINUTES, cells, common_slots
+from matching.availability import CELL_MINUTES, CELLS_PER_WEEK, cells, common_slots
 from matching.model import (
     Assignment,
     Candidate,
@@ -93,7 +93,7 @@ class OfferPool:
         self.community_matrix = _multi_hot([o.communities for o in offers], self._communities)
         self.cells = np.array(
             [cells(o.availability, week_start) for o in offers], dtype=np.float32
-        ).reshape(len(offers), -1)
+        ).reshape(len(offers), CELLS_PER_WEEK)
         self.consumer = np.array([o.consumer for o in offers], dtype=bool)
         self.carer = np.array([o.carer for o in offers], dtype=bool)
         self.open = np.array([o.active and o.capacity_left > 0 for o in offers], dtype=bool)

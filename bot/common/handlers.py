@@ -33,6 +33,13 @@ from bot.workers import service as workers
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
+ONBOARDED = (
+    ServiceUserStatus.WAITING,
+    ServiceUserStatus.OFFERED,
+    ServiceUserStatus.REQUESTED,
+    ServiceUserStatus.MATCHED,
+    ServiceUserStatus.NOT_NOW,
+)
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
@@ -52,6 +59,8 @@ async def _home(deps: Deps, session, person: Person, is_coordinator: bool) -> li
             return await onboarding.resume(deps, session, person)
         if person.status == ServiceUserStatus.WAITING:
             return [Reply(t("su_start_waiting"))]
+        if person.status in ONBOARDED:
+            return [Reply(t("su_start_status"))]
     if is_coordinator:
         return [Reply(t("coord_home", service=deps.config.service.name))]
     return await onboarding.begin(deps, session, person)
@@ -110,7 +119,7 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = await people.find(session, update.effective_user.id)
         if person is None or person.role is None:
             reply = Reply(t("profile_none"))
-        elif person.role == Role.SERVICE_USER and person.status == ServiceUserStatus.WAITING:
+        elif person.role == Role.SERVICE_USER and person.status in ONBOARDED:
             reply = await onboarding.open_profile(deps, session, person)
         elif person.role == Role.PEER_WORKER and person.status in (
             PeerWorkerStatus.APPROVED,

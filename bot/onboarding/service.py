@@ -25,6 +25,7 @@ from bot.models import (
     ServiceUserProfile,
 )
 from bot.notify import Reply, Response
+from bot.offers import service as offers
 from bot.onboarding.flow import (
     CONSENT_STEPS,
     NO_PREFERENCE,
@@ -145,7 +146,7 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     now = deps.now()
     await _replace_profile(deps, session, person, draft.answers, now)
     await formflow.discard(session, person.id)
-    if person.status == ServiceUserStatus.WAITING:
+    if person.status != ServiceUserStatus.ONBOARDING:
         await lifecycle.audit(
             session,
             at=now,
@@ -158,8 +159,11 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
     )
+    notices = await offers.start_waiting(deps, session, person)
     return Response(
-        close_tapped=True, replies=[Reply(t("su_waiting", service=deps.config.service.name))]
+        close_tapped=True,
+        replies=[Reply(t("su_waiting", service=deps.config.service.name))],
+        notices=notices,
     )
 
 

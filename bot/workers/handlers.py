@@ -34,9 +34,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif (
             verb == "taking" and arg in ("on", "off") and person.status == PeerWorkerStatus.APPROVED
         ):
-            reply = await workers.set_taking_new_matches(deps, session, person, arg == "on")
+            reply, notices = await workers.set_taking_new_matches(
+                deps, session, person, arg == "on"
+            )
             home = await workers.profile_home(deps, session, person)
-            response = Response(toast=reply.text, edit=home)
+            response = Response(toast=reply.text, edit=home, notices=notices)
         else:
             response = Response(toast=t("stale_button_toast"), close_tapped=True)
     await respond(update, context, response)

@@ -22,6 +22,7 @@ from bot.models import (
     Role,
 )
 from bot.notify import Button, Notice, Reply, Response
+from bot.offers import service as offers
 from bot.texts import escape, t
 from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
 
@@ -165,11 +166,15 @@ async def review(
         "coord_review_done_approved" if approve else "coord_review_done_rejected",
         name=profile.display_name,
     )
+    notices = [Notice(worker.telegram_id, to_worker, worker.id)]
+    if approve:  # a new worker is new capacity: try the waitlist
+        await session.flush()
+        notices += await offers.retry_waitlist(deps, session)
     return Response(
         close_tapped=True,
         chosen=outcome,
         replies=[] if approve else [Reply(outcome)],
-        notices=[Notice(worker.telegram_id, to_worker, worker.id)],
+        notices=notices,
     )
 
 
@@ -238,7 +243,7 @@ async def open_edit(deps: Deps, session: AsyncSession, person: Person) -> Reply:
 
 async def set_taking_new_matches(
     deps: Deps, session: AsyncSession, person: Person, taking: bool
-) -> Reply:
+) -> tuple[Reply, list[Notice]]:
     profile = await session.get(PeerWorkerProfile, person.id)
     if profile.taking_new_matches != taking:
         profile.taking_new_matches = taking
@@ -252,7 +257,11 @@ async def set_taking_new_matches(
             subject_type="person",
             subject_id=person.id,
         )
-    return Reply(t("pw_taking_changed_on" if taking else "pw_taking_changed_off"))
+    notices = []
+    if taking:  # back from "not taking new matches": try the waitlist
+        await session.flush()
+        notices = await offers.retry_waitlist(deps, session)
+    return Reply(t("pw_taking_changed_on" if taking else "pw_taking_changed_off")), notices
 
 
 async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:

@@ -1,0 +1,1 @@
+"""From waiting to matched: proposals, offers, worker requests, the waitlist and rematch."""

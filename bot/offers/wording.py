@@ -1,0 +1,262 @@
+"""How proposals, offers and requests read: engine results and rows -> texts and buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.availability import slots_to_cells
+from bot.deps import Deps
+from bot.forms import grid_summary
+from bot.models import (
+    PeerWorkerProfile,
+    Person,
+    Proposal,
+    Relationship,
+    ServiceUserProfile,
+    WaitlistEntry,
+)
+from bot.notify import Button, Reply
+from bot.offers import mapping
+from bot.texts import Markup, t
+from matching import Candidate, Reason, cells, monday_of
+from matching.availability import common_slots
+
+__all__ = ["t"]
+
+
+def person_ref(person_id: int) -> str:
+    """How a service user is named to workers and coordinators: never their Telegram identity."""
+    return f"U{person_id}"
+
+
+def worker_ref(person_id: int) -> str:
+    return f"W{person_id}"
+
+
+def duration_text(elapsed: timedelta) -> str:
+    if elapsed >= timedelta(days=1):
+        return t("duration_days", n=elapsed.days)
+    return t("duration_hours", n=max(int(elapsed.total_seconds() // 3600), 0))
+
+
+def blocking_text(blocking: dict[str, int]) -> str:
+    if not blocking:
+        return t("blocking_none")
+    parts = sorted(blocking.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{t(f'constraint_{name}')} ×{count}" for name, count in parts)
+
+
+def candidate_record(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "worker_id": candidate.offer_id,
+        "score": candidate.score,
+        "components": candidate.components,
+        "reasons": [[reason.code, list(reason.values)] for reason in candidate.reasons],
+    }
+
+
+def _times(deps: Deps, slots: list[tuple[int, int, int]]) -> str:
+    cells_ = slots_to_cells(deps.config, slots)
+    return grid_summary(deps.config, cells_) if cells_ else ""
+
+
+def _area_labels(deps: Deps, keys: list[str]) -> str:
+    labels = {area.key: area.label for area in deps.config.lived_experience}
+    return ", ".join(labels.get(key, key) for key in keys)
+
+
+def reason_lines(deps: Deps, reasons: list[Reason], for_coordinator: bool = False) -> list[str]:
+    """Plain-language reasons. Only what the worker chose to share is ever in them."""
+    options = deps.config.profile_options
+    primary_language = next(iter(options.languages))
+    lines = []
+    for reason in reasons:
+        values = list(reason.values)
+        if reason.code == "shared_experience":
+            lines.append(t("reason_shared_experience", areas=_area_labels(deps, values)))
+        elif reason.code == "common_times":
+            slots = [tuple(int(x) for x in value.split(":")) for value in values]
+            times = _times(deps, slots)
+            if times:
+                lines.append(t("reason_common_times", times=times))
+        elif reason.code == "language":
+            others = [options.languages.get(v, v) for v in values if v != primary_language]
+            if others:
+                lines.append(t("reason_language", languages=", ".join(others)))
+        elif reason.code in ("gender", "age_band", "community"):
+            table = {"gender": options.genders, "age_band": options.age_bands}.get(
+                reason.code, options.communities
+            )
+            labels = ", ".join(table.get(v, v) for v in values)
+            lines.append(t(f"reason_{reason.code}", value=labels))
+        elif reason.code == "continuity":
+            lines.append(t("reason_continuity"))
+        elif reason.code == "lighter_caseload" and for_coordinator:
+            lines.append(t("reason_lighter_caseload"))
+    return lines
+
+
+def _stored_reasons(record: dict[str, Any]) -> list[Reason]:
+    return [Reason(code, tuple(values)) for code, values in record.get("reasons", [])]
+
+
+async def proposal_card(
+    deps: Deps, session: AsyncSession, proposal: Proposal, entry: WaitlistEntry
+) -> Reply:
+    """For coordinators: ranked candidates with reasons and score components."""
+    waited = duration_text(deps.now() - entry.since)
+    lines = [
+        t(
+            "coord_proposal_title",
+            id=proposal.id,
+            ref=person_ref(proposal.service_user_id),
+            waited=waited,
+        )
+    ]
+    buttons: list[tuple[Button, ...]] = []
+    for rank, record in enumerate(proposal.candidates, start=1):
+        profile = await session.get(PeerWorkerProfile, record["worker_id"])
+        reasons = "; ".join(reason_lines(deps, _stored_reasons(record), for_coordinator=True))
+        components = ", ".join(
+            f"{name.replace('_', ' ')} {value:.2f}"
+            for name, value in (record.get("components") or {}).items()
+        )
+        lines.append(
+            t(
+                "coord_proposal_candidate",
+                rank=rank,
+                name=profile.display_name,
+                ref=worker_ref(record["worker_id"]),
+                score=record.get("score") or "—",
+                reasons=reasons or t("reason_none"),
+                components=components,
+            )
+        )
+        buttons.append(
+            (
+                Button(
+                    t("btn_offer_only", name=profile.display_name),
+                    f"prop|{proposal.id}|w|{record['worker_id']}",
+                ),
+            )
+        )
+    if len(proposal.candidates) > 1:
+        count = min(len(proposal.candidates), deps.config.matching.offer_count)
+        buttons.insert(0, (Button(t("btn_offer_top", count=count), f"prop|{proposal.id}|all|"),))
+    buttons.append((Button(t("btn_hold"), f"prop|{proposal.id}|hold|"),))
+    return Reply(Markup("\n\n".join(lines)), tuple(buttons))
+
+
+async def offer_card(deps: Deps, session: AsyncSession, proposal: Proposal) -> Reply:
+    """For the service user: who they could choose, in their words, and the way out."""
+    records = {record["worker_id"]: record for record in proposal.candidates}
+    sections = [t("offer_intro", count=len(proposal.offered_worker_ids))]
+    buttons: list[tuple[Button, ...]] = []
+    for worker_id in proposal.offered_worker_ids:
+        profile = await session.get(PeerWorkerProfile, worker_id)
+        record = records.get(worker_id) or {}
+        reasons = _stored_reasons(record) or await _fresh_reasons(
+            deps, session, proposal, worker_id
+        )
+        lines = "\n".join(f"• {line}" for line in reason_lines(deps, reasons))
+        sections.append(
+            t("offer_worker", name=profile.display_name, bio=profile.bio)
+            + (Markup(f"\n{lines}") if lines else "")
+        )
+        buttons.append(
+            (
+                Button(
+                    t("btn_choose", name=profile.display_name),
+                    f"off|{proposal.id}|choose|{worker_id}",
+                ),
+            )
+        )
+    buttons.append((Button(t("btn_not_now"), f"off|{proposal.id}|notnow|"),))
+    buttons.append((Button(t("btn_none_of_these"), f"off|{proposal.id}|none|"),))
+    return Reply(Markup("\n\n".join(sections)), tuple(buttons))
+
+
+async def _fresh_reasons(
+    deps: Deps, session: AsyncSession, proposal: Proposal, worker_id: int
+) -> list[Reason]:
+    """Reasons for a pair a coordinator made by hand (the engine did not rank it)."""
+    need = (await mapping.needs(session, [proposal.service_user_id]))[0]
+    offer = next(o for o in await mapping.offers(session) if o.id == worker_id)
+    week = monday_of(deps.now().astimezone(deps.config.tz).date())
+    reasons = []
+    shared = sorted(need.areas & offer.areas)
+    if shared:
+        reasons.append(Reason("shared_experience", tuple(shared)))
+    together = common_slots(need.availability, cells(offer.availability, week), week)
+    if together:
+        reasons.append(
+            Reason(
+                "common_times",
+                tuple(f"{s.weekday}:{s.start_minute}:{s.end_minute}" for s in together),
+            )
+        )
+    return reasons
+
+
+async def request_card(
+    deps: Deps, session: AsyncSession, relationship: Relationship, reminder: bool = False
+) -> Reply:
+    """For the worker: a non-identifying summary of who would like their support."""
+    profile = await session.get(ServiceUserProfile, relationship.service_user_id)
+    need = (await mapping.needs(session, [relationship.service_user_id]))[0]
+    offers = {o.id: o for o in await mapping.offers(session)}
+    offer = offers.get(relationship.peer_worker_id)
+    week = monday_of(deps.now().astimezone(deps.config.tz).date())
+    shared = sorted(need.areas & offer.areas) if offer else []
+    times = ""
+    if offer is not None:
+        theirs = common_slots(offer.availability, cells(need.availability, week), week)
+        times = _times(deps, [(s.weekday, s.start_minute, s.end_minute) for s in theirs])
+    respond_by = relationship.respond_by.astimezone(deps.config.tz)
+    lines = [
+        t("request_reminder" if reminder else "request_intro", ref=person_ref(profile.person_id)),
+        t("request_perspective", perspective=t(f"perspective_{profile.perspective}")),
+    ]
+    if shared:
+        lines.append(t("request_shared", areas=_area_labels(deps, shared)))
+    if times:
+        lines.append(t("request_times", times=times))
+    if profile.goal:
+        lines.append(t("request_goal", goal=profile.goal))
+    lines.append(t("request_respond_by", when=f"{respond_by:%a %d %b %H:%M}"))
+    return Reply(
+        Markup("\n".join(lines)),
+        (
+            (
+                Button(t("btn_accept"), f"req|{relationship.id}|accept|"),
+                Button(t("btn_decline"), f"req|{relationship.id}|decline|"),
+            ),
+        ),
+    )
+
+
+def request_sent(deps: Deps, name: str) -> str:
+    days = deps.config.matching.offer_timeout
+    return t("offer_request_sent", name=name, within=duration_text(days))
+
+
+def not_now_reply() -> Reply:
+    return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), "off|0|resume|"),),))
+
+
+def decline_reason_prompt(relationship_id: int) -> Reply:
+    return Reply(
+        t("request_declined_worker"),
+        tuple(
+            (Button(t(f"decline_reason_{code}"), f"req|{relationship_id}|why|{code}"),)
+            for code in ("capacity", "fit", "other")
+        ),
+    )
+
+
+def status_text(deps: Deps, person: Person, entry: WaitlistEntry | None) -> str:
+    waited = duration_text(deps.now() - entry.since) if entry else ""
+    return t(f"status_{person.status}", waited=waited)
