@@ -23,12 +23,22 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        # SQLite checks foreign keys only when asked, per connection.
+
         @event.listens_for(engine.sync_engine, "connect")
-        def _enable_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # SQLite checks foreign keys only when asked, per connection.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # Let SQLAlchemy, not the driver, say when transactions begin (see below).
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # Take the write lock when a transaction starts, so transactions run one after
+            # another: a check-then-insert (a worker's last place) cannot interleave.
+            # PostgreSQL gets the same guarantee from row locks (SELECT ... FOR UPDATE).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -39,7 +39,9 @@ def worker_ref(person_id: int) -> str:
 def duration_text(elapsed: timedelta) -> str:
     if elapsed >= timedelta(days=1):
         return t("duration_days", n=elapsed.days)
-    return t("duration_hours", n=max(int(elapsed.total_seconds() // 3600), 0))
+    if elapsed < timedelta(hours=1):
+        return t("duration_under_an_hour")
+    return t("duration_hours", n=int(elapsed.total_seconds() // 3600))
 
 
 def blocking_text(blocking: dict[str, int]) -> str:
@@ -64,8 +66,9 @@ def _times(deps: Deps, slots: list[tuple[int, int, int]]) -> str:
 
 
 def _area_labels(deps: Deps, keys: list[str]) -> str:
-    labels = {area.key: area.label for area in deps.config.lived_experience}
-    return ", ".join(labels.get(key, key) for key in keys)
+    """Labels in the taxonomy's own order (the order people chose them from)."""
+    wanted = set(keys)
+    return ", ".join(area.label for area in deps.config.lived_experience if area.key in wanted)
 
 
 def reason_lines(deps: Deps, reasons: list[Reason], for_coordinator: bool = False) -> list[str]:

@@ -451,6 +451,7 @@ TEXTS: dict[str, str] = {
     "reason_none": "No particular reasons",
     "duration_days": "{n} day(s)",
     "duration_hours": "{n} hour(s)",
+    "duration_under_an_hour": "less than an hour",
     "menu_status": "Where things are",
     "menu_rematch": "Ask for a different peer",
     "menu_waitlist": "Who is waiting, and why",
