@@ -294,3 +294,20 @@ async def test_two_offers_can_never_take_a_workers_last_place(bot: Harness) -> N
     assert sorted(results) == [False, True]
     open_requests = [r for r in await _relationships(bot) if r.status == "requested"]
     assert len(open_requests) == 1
+
+
+async def test_without_coordinator_approval_the_best_are_offered_directly(
+    start_bot, database
+) -> None:
+    url, _engine = database
+    bot = await start_bot(
+        make_config(url, matching={"require_coordinator_approval": False, "offer_count": 1})
+    )
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 4015, "Robin", areas=("Psychosis", "A hospital admission"))
+    await onboard_worker(bot, casey, 4016, "Alex")
+    before = len(bot.api.sent_to(casey.id))
+    sam = await onboard_service_user(bot, 4112)
+    offer = sam.last()
+    assert offer.button_labels[0] == "Choose Robin" and "Choose Alex" not in offer.button_labels
+    assert len(bot.api.sent_to(casey.id)) == before  # no proposal to review
