@@ -84,6 +84,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     assert proposal.text.index("Robin") < proposal.text.index("Alex")  # ranked
     assert "You both have experience of: Psychosis, A hospital admission" in proposal.text
     assert "4101" not in proposal.text  # a pseudonymous reference, never the Telegram id
+    assert "score" in proposal.text and "lived experience 1.00" in proposal.text
     await casey.tap("Offer the top 2", message=proposal)
 
     offer = sam.last()
@@ -182,6 +183,7 @@ async def test_none_of_these_and_not_now(bot: Harness) -> None:
     # A new worker appears: Sam is offered them after review; this time, "not now".
     await onboard_worker(bot, casey, 4007, "Alex")
     assert "Alex" in casey.last().text and "Robin" not in casey.last().text
+    assert "ruled out by: excluded ×1" in casey.last().text
     await casey.tap("Offer only Alex")
     replies = await sam.tap("Not now")
     assert "stopped looking" in replies[-1].text

@@ -30,7 +30,7 @@ from bot.models import (
 )
 from bot.notify import Notice, Reply
 from bot.offers import mapping, wording
-from matching import Constraint, Need, OfferPool, Ranking, monday_of
+from matching import Constraint, Need, OfferPool, monday_of
 
 REVIEW, OFFERED, CHOSEN, NONE_SUITABLE, NOT_NOW, HELD, SUPERSEDED = (
     "review",
@@ -105,10 +105,10 @@ async def find_match(
     offer_pool = offer_pool or await pool(deps, session)
     ranking = offer_pool.rank(need, deps.config.matching.candidates_shown_to_coordinators)
     entry = await _waitlist(deps, session, person.id)
-    if not ranking.candidates:
-        return await _keep_waiting(deps, session, person, entry, ranking)
-    entry.blocking = {}
+    entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
     session.add(entry)
+    if not ranking.candidates:
+        return await _keep_waiting(deps, session, person, entry)
     proposal = Proposal(
         service_user_id=person.id,
         status=REVIEW,
@@ -127,10 +127,8 @@ async def find_match(
 
 
 async def _keep_waiting(
-    deps: Deps, session: AsyncSession, person: Person, entry: WaitlistEntry, ranking: Ranking
+    deps: Deps, session: AsyncSession, person: Person, entry: WaitlistEntry
 ) -> list[Notice]:
-    entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
-    session.add(entry)
     if entry.told_waiting_at is not None:
         return []
     entry.told_waiting_at = deps.now()

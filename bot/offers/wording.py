@@ -146,6 +146,8 @@ async def proposal_card(
                 ),
             )
         )
+    if entry.blocking:
+        lines.append(t("coord_proposal_ruled_out", why=blocking_text(entry.blocking)))
     if len(proposal.candidates) > 1:
         count = min(len(proposal.candidates), deps.config.matching.offer_count)
         buttons.insert(0, (Button(t("btn_offer_top", count=count), f"prop|{proposal.id}|all|"),))

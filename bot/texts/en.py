@@ -402,6 +402,7 @@ TEXTS: dict[str, str] = {
     "coord_proposal_title": "<b>Proposal #{id}</b> for {ref} (waiting {waited})",
     "coord_proposal_candidate": "{rank}. <b>{name}</b> ({ref}) — score {score}\n{reasons}\n"
     "<i>{components}</i>",
+    "coord_proposal_ruled_out": "<i>Other workers ruled out by: {why}</i>",
     "btn_offer_top": "Offer the top {count}",
     "btn_offer_only": "Offer only {name}",
     "btn_hold": "Hold",
