@@ -29,8 +29,15 @@ from pydantic import (
 TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
 DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
-_DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$")
+_DURATION_UNITS = {
+    "s": "seconds",
+    "m": "minutes",
+    "min": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+}
 
 
 class ConfigError(Exception):
@@ -38,14 +45,14 @@ class ConfigError(Exception):
 
 
 def parse_duration(value: Any) -> timedelta:
-    """'30m', '12h', '7d' or '2w' -> timedelta. Durations are config, never code."""
+    """'90s', '30m', '12h', '7d' or '2w' -> timedelta. Durations are config, never code."""
     if isinstance(value, timedelta):
         return value
     if not isinstance(value, str):
-        raise ValueError("must be a duration such as '30m', '12h', '7d' or '2w'")
+        raise ValueError("must be a duration such as '90s', '30m', '12h', '7d' or '2w'")
     match = _DURATION.match(value)
     if not match or int(match.group(1)) == 0:
-        raise ValueError(f"{value!r} is not a duration such as '30m', '12h', '7d' or '2w'")
+        raise ValueError(f"{value!r} is not a duration such as '90s', '30m', '12h', '7d' or '2w'")
     try:
         duration = timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
     except OverflowError:
