@@ -18,6 +18,7 @@ from bot.notify import Notice, deliver
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
+from bot.relationships import handlers as relationship_handlers
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
 
@@ -58,6 +59,7 @@ def build_application(
     admin_handlers.register(application)
     worker_handlers.register(application)
     offer_handlers.register(application)
+    relationship_handlers.register(application)
     common_handlers.register_fallbacks(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -23,6 +23,7 @@ class ServiceUserStatus(StrEnum):
     REQUESTED = "requested"  # chose one; waiting for the worker to accept
     MATCHED = "matched"  # in an active relationship
     NOT_NOW = "not_now"  # asked us to stop looking for now
+    ENDED = "ended"  # their relationship has ended; they can ask for a new peer
 
 
 class RelationshipStatus(StrEnum):
@@ -76,7 +77,8 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
             ServiceUserStatus.NOT_NOW,
         },
         ServiceUserStatus.REQUESTED: {ServiceUserStatus.MATCHED, ServiceUserStatus.WAITING},
-        ServiceUserStatus.MATCHED: {ServiceUserStatus.WAITING},
+        ServiceUserStatus.MATCHED: {ServiceUserStatus.WAITING, ServiceUserStatus.ENDED},
+        ServiceUserStatus.ENDED: {ServiceUserStatus.WAITING},
         ServiceUserStatus.NOT_NOW: {ServiceUserStatus.WAITING},
     },
     Role.PEER_WORKER: {

@@ -7,7 +7,17 @@ from telegram.error import TelegramError
 
 from bot.texts import t
 
-PUBLIC = ("help", "help_now", "status", "profile", "rematch", "privacy", "cancel")
+PUBLIC = (
+    "help",
+    "help_now",
+    "status",
+    "relationship",
+    "end",
+    "profile",
+    "rematch",
+    "privacy",
+    "cancel",
+)
 COORDINATOR = ("waitlist", "match", "match_all", "invite", "invites", "pending", "coordinators")
 
 

@@ -269,6 +269,11 @@ class Relationship(SQLModel, table=True):
     started_at: datetime | None = _utc_column()
     ended_at: datetime | None = _utc_column()
     end_reason: str | None = Field(default=None, sa_type=Text)
+    # Contact figures the programme reports; the content of messages is never stored.
+    first_contact_at: datetime | None = _utc_column()
+    last_contact_at: datetime | None = _utc_column()
+    messages_from_service_user: int = 0
+    messages_from_worker: int = 0
 
 
 class Exclusion(SQLModel, table=True):
@@ -295,3 +300,20 @@ class WaitlistEntry(SQLModel, table=True):
     declines: int = 0
     told_waiting_at: datetime | None = _utc_column()
     alerted_at: datetime | None = _utc_column()
+
+
+class RelayedMessage(SQLModel, table=True):
+    """Which copy of a relayed message is which, so replies and edits land on the right one.
+
+    Holds message ids only, never content.
+    """
+
+    __tablename__ = "relayed_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    relationship_id: int = Field(foreign_key="relationship.id", index=True)
+    sender_person_id: int = Field(foreign_key="person.id")
+    source_message_id: int = Field(sa_type=BigInteger)
+    recipient_person_id: int = Field(foreign_key="person.id")
+    target_message_id: int = Field(sa_type=BigInteger)
+    created_at: datetime = _utc_column(nullable=False)

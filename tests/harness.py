@@ -69,6 +69,9 @@ class Sent:
     text: str
     reply_markup: dict[str, Any] | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
+    reply_to: int | None = None  # the message id this one replies to, in the same chat
+    copied_from: tuple[int, int] | None = None  # (chat id, message id) of the original
+    photo: bool = False
 
     @classmethod
     def from_api(cls, message_id: int, params: dict[str, Any]) -> Sent:
@@ -96,6 +99,8 @@ class Call:
 class FakeBotApi(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     messages: dict[int, Sent] = field(default_factory=dict)
+    # what people sent the bot, so copyMessage can copy it: (chat, message id) -> content
+    user_messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
@@ -120,6 +125,14 @@ class FakeBotApi(BaseRequest):
         }
         if sent.reply_markup:
             message["reply_markup"] = sent.reply_markup
+        if sent.reply_to:
+            replied = self.messages.get(sent.reply_to)
+            if replied is not None:
+                message["reply_to_message"] = self._message(replied)
+        if sent.photo:
+            message.pop("text")
+            message["caption"] = sent.text
+            message["photo"] = [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
         return message
 
     async def do_request(
@@ -154,11 +167,28 @@ class FakeBotApi(BaseRequest):
             sent = Sent.from_api(next(self._ids), params)
             self.messages[sent.message_id] = sent
             result = self._message(sent)
-        elif name in ("editMessageText", "editMessageReplyMarkup"):
+        elif name == "copyMessage":
+            original = self.user_messages[(int(params["from_chat_id"]), int(params["message_id"]))]
+            reply = params.get("reply_parameters") or {}
+            sent = Sent(
+                next(self._ids),
+                int(chat_id),
+                original["text"],
+                params.get("reply_markup"),
+                reply_to=reply.get("message_id"),
+                copied_from=(int(params["from_chat_id"]), int(params["message_id"])),
+                photo=original["photo"],
+            )
+            self.messages[sent.message_id] = sent
+            result = {"message_id": sent.message_id}
+        elif name in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
             sent = self.messages[int(params["message_id"])]
             if name == "editMessageText":
                 sent.text, sent.entities = _text_of(params)
-            sent.reply_markup = params.get("reply_markup")
+            if name == "editMessageCaption":
+                sent.text = params["caption"]
+            if name != "editMessageCaption":
+                sent.reply_markup = params.get("reply_markup")
             result = self._message(sent)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -213,33 +243,59 @@ class TelegramUser:
     def _since(self, before: set[int]) -> list[Sent]:
         return [m for m in self.api.sent_to(self.id) if m.message_id not in before]
 
-    async def send(self, text: str) -> list[Sent]:
-        """Type a message (a command if it starts with '/'); returns the bot's new messages."""
-        before = {m.message_id for m in self.api.sent_to(self.id)}
+    def _outgoing(self, reply_to: Sent | None) -> dict[str, Any]:
+        message_id = next(self._message_ids) + 100_000  # apart from the bot's own ids
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": self._chat(),
             "from": self._user(),
-            "text": text,
         }
+        if reply_to is not None:
+            message["reply_to_message"] = self.api._message(reply_to)
+        return message
+
+    async def send(self, text: str, reply_to: Sent | None = None) -> list[Sent]:
+        """Type a message (a command if it starts with '/'); returns the bot's new messages."""
+        before = {m.message_id for m in self.api.sent_to(self.id)}
+        message = self._outgoing(reply_to)
+        message["text"] = text
+        self.last_sent_id = message["message_id"]
+        self.api.user_messages[(self.id, message["message_id"])] = {"text": text, "photo": False}
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         await self.harness.process({"message": message})
         return self._since(before)
 
-    async def send_photo(self) -> list[Sent]:
+    async def send_photo(self, caption: str = "", reply_to: Sent | None = None) -> list[Sent]:
         before = {m.message_id for m in self.api.sent_to(self.id)}
-        message = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": self._chat(),
-            "from": self._user(),
-            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}],
+        message = self._outgoing(reply_to)
+        message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
+        if caption:
+            message["caption"] = caption
+        self.last_sent_id = message["message_id"]
+        self.api.user_messages[(self.id, message["message_id"])] = {
+            "text": caption,
+            "photo": True,
         }
         await self.harness.process({"message": message})
         return self._since(before)
+
+    async def edit(self, message_id: int, text: str) -> None:
+        """Edit a message this person sent earlier."""
+        await self.harness.process(
+            {
+                "edited_message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "edit_date": int(time.time()),
+                    "chat": self._chat(),
+                    "from": self._user(),
+                    "text": text,
+                }
+            }
+        )
 
     async def press(self, data: str, message: Sent | None = None) -> list[Sent]:
         """Tap a button by its callback data (crafted data allowed: a test of the server)."""

@@ -26,6 +26,7 @@ from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
+from bot.relationships import handlers as relationship_handlers
 from bot.texts import t
 from bot.workers import invites
 from bot.workers import service as workers
@@ -39,6 +40,7 @@ ONBOARDED = (
     ServiceUserStatus.REQUESTED,
     ServiceUserStatus.MATCHED,
     ServiceUserStatus.NOT_NOW,
+    ServiceUserStatus.ENDED,
 )
 
 
@@ -168,6 +170,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await session.delete(pending)
     response = await formflow.on_text(deps, update.effective_user.id, text)
     if response is None:
+        if await relationship_handlers.relay_message(update, context):
+            return
         response = Response(replies=[Reply(t("fallback_text"))])
     await respond(update, context, response)
 
@@ -178,6 +182,8 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         current = await formflow.current_screen(deps, session, person.id) if person else None
+    if current is None and await relationship_handlers.relay_message(update, context):
+        return
     replies = [Reply(t("form_use_buttons")), current] if current else [Reply(t("fallback_media"))]
     await respond(update, context, Response(replies=replies))
 

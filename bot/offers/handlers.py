@@ -83,7 +83,8 @@ async def rematch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with transaction(deps.sessions) as session:
         person = await _service_user(session, update)
         relationship = await offers._open_relationship(session, person.id) if person else None
-    if relationship is None:
+        ended = person is not None and person.status == ServiceUserStatus.ENDED
+    if relationship is None and not ended:
         reply = Reply(t("rematch_nothing"))
     else:
         reply = Reply(

@@ -516,6 +516,13 @@ async def rematch(
     deps: Deps, session: AsyncSession, person: Person
 ) -> tuple[list[Reply], list[Notice]]:
     """The service user asks for a different peer: no reason needed; the worker is told kindly."""
+    if person.status == ServiceUserStatus.ENDED:  # ready for a new peer after an ending
+        await lifecycle.transition(
+            session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=person.id
+        )
+        await _waitlist(deps, session, person.id)
+        await session.flush()
+        return [Reply(wording.t("rematch_done"))], await find_match(deps, session, person)
     relationship = await _open_relationship(session, person.id)
     if relationship is None:
         return [Reply(wording.t("rematch_nothing"))], []

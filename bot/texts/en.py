@@ -275,6 +275,8 @@ TEXTS: dict[str, str] = {
     # -- everyone --
     "help_intro": "<b>{service} — peer support</b>",
     "help_service_user": "/start — begin, or see where you are\n"
+    "/relationship — who you're matched with\n"
+    "/end — end your peer support relationship\n"
     "/status — where things are with finding a peer\n"
     "/rematch — ask for a different peer, any time\n"
     "/profile — see or change what you've told us\n"
@@ -282,6 +284,8 @@ TEXTS: dict[str, str] = {
     "/cancel — stop what you're in the middle of\n"
     "/help_now — crisis lines, any time",
     "help_peer_worker": "/start — where you are\n"
+    "/relationship — the people you support\n"
+    "/end — end a relationship early\n"
     "/profile — your profile, and pausing new matches\n"
     "/privacy — what we hold and why\n"
     "/cancel — stop editing\n"
@@ -356,9 +360,10 @@ TEXTS: dict[str, str] = {
     "that's about their capacity, not about you. We're looking again.",
     "request_expired_user": "We haven't heard back from the peer worker in time, so we're "
     "looking again for you.",
-    "request_accepted_user": "<b>{name}</b> would be glad to support you 🌱 They'll be in "
-    "touch soon. You can ask for a different peer at any time with /rematch — "
-    "no reason needed.",
+    "request_accepted_user": "<b>{name}</b> would be glad to support you 🌱 You can talk "
+    "right here: anything you send in this chat goes to {name} privately, and their replies "
+    "come back here. Neither of you sees the other's Telegram account. You can ask for a "
+    "different peer at any time with /rematch — no reason needed.",
     "status_none": "You haven't finished getting started yet. Send /start to carry on.",
     "status_waiting": "You're <b>waiting for a peer</b> (for {waited} so far). We'll message "
     "you here as soon as there's someone to offer you.",
@@ -386,7 +391,8 @@ TEXTS: dict[str, str] = {
     "btn_accept": "Accept",
     "btn_decline": "Decline",
     "request_accepted_worker": "Thank you — you're now matched with {ref}. A first contact "
-    "soon makes a real difference: please reach out in the next few days.",
+    "soon makes a real difference: send a message here in the next few days to say hello. "
+    "Reply to one of their messages to answer them; your Telegram account stays private.",
     "request_declined_worker": "Thanks for letting us know — we'll find someone else for "
     "them. If you like, tell us why (optional):",
     "decline_reason_capacity": "I don't have capacity right now",
@@ -458,4 +464,47 @@ TEXTS: dict[str, str] = {
     "menu_waitlist": "Who is waiting, and why",
     "menu_match": "Match by hand: /match U12 W7 reason",
     "menu_match_all": "Batch-match the waitlist",
+    # -- the relay and the relationship --
+    "relay_no_peer": "Your message hasn't gone to anyone: {status} Send /status to see "
+    "where things are, or /help_now if you need support straight away.",
+    "relay_status_waiting": "you don't have a peer worker yet.",
+    "relay_status_offered": "you haven't chosen a peer worker yet.",
+    "relay_status_requested": "the peer worker you chose hasn't accepted yet.",
+    "relay_status_not_now": "we've paused looking for a peer for you.",
+    "relay_status_ended": "your peer support relationship has ended. Send /rematch for a new peer.",
+    "relay_status_matched": "your relationship is not active right now.",
+    "relay_worker_nobody": "You have nobody to message right now — your relationships "
+    "have ended or are paused. Your message hasn't gone to anyone.",
+    "relay_who_is_this_for": "You support more than one person — who is this message for? "
+    "(Tip: reply to one of their messages and it goes to them directly.)",
+    "relay_from": "From {ref}",
+    "relay_who_toast": "Reply to this message to answer this person.",
+    "relay_sent": "Sent",
+    "relay_undeliverable": "Sorry — your message couldn't be delivered: the other person "
+    "can't receive messages from the bot right now. A coordinator can help.",
+    "relay_failed": "Sorry — your message couldn't be delivered just now. Please try again.",
+    "relay_edited": "✏️ The message above was edited by the sender.",
+    "relationship_none": "You're not in an active peer support relationship right now.",
+    "relationship_title": "<b>Your peer support</b>",
+    "relationship_line": "• {who} — since {since} ({messages} message(s) so far)",
+    "end_confirm": "Do you want to end this peer support relationship now? The other person "
+    "will be told kindly. You don't need to give a reason.",
+    "btn_end_confirm": "Yes, end it",
+    "btn_end_with": "End with {ref}",
+    "btn_end_keep": "No, keep going",
+    "end_user_done": "Your peer support relationship has ended. Thank you for taking part. "
+    "Whenever you'd like a new peer worker, send /rematch.\n\nIf you need support:\n"
+    "{crisis_lines}",
+    "end_user_told": "Your peer worker has had to end your peer support relationship. "
+    "This isn't about you. Whenever you'd like a new peer worker, send /rematch.\n\n"
+    "If you need support:\n{crisis_lines}",
+    "end_worker_done": "Your relationship with {ref} has ended; they've been told kindly. "
+    "Your place is free again.",
+    "end_worker_told": "{ref} has decided to end your peer support relationship. This happens, "
+    "and it's not a judgement on you. Thank you for your support.",
+    "status_ended": "Your peer support relationship has ended. Send /rematch whenever you'd "
+    "like a new peer worker.",
+    "su_state_ended": "relationship ended",
+    "menu_relationship": "Who you're matched with",
+    "menu_end": "End your peer support relationship",
 }

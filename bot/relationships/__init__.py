@@ -1,0 +1,1 @@
+"""The support relationship once matched: the private relay, /relationship and /end."""

@@ -1,0 +1,178 @@
+"""Relaying messages between a matched pair, and the relationship commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import people
+from bot.db import transaction
+from bot.deps import Deps
+from bot.notify import Reply, Response, respond
+from bot.relationships import relay
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    return context.bot_data["deps"]
+
+
+async def _copy(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, delivery: relay.Delivery, message_id: int
+) -> None:
+    """Copy one message to the other side (no "forwarded from"), and remember the ids."""
+    deps = _deps(context)
+    markup = None
+    if delivery.sender_label:  # a worker always sees who a message is from
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t("relay_from", ref=delivery.sender_label), callback_data="rl|who|0|"
+                    )
+                ]
+            ]
+        )
+    reply_to = (
+        ReplyParameters(delivery.reply_to_message_id, allow_sending_without_reply=True)
+        if delivery.reply_to_message_id
+        else None
+    )
+    try:
+        copied = await context.bot.copy_message(
+            chat_id=delivery.recipient_telegram_id,
+            from_chat_id=update.effective_chat.id,
+            message_id=message_id,
+            reply_parameters=reply_to,
+            reply_markup=markup,
+        )
+    except Forbidden:
+        async with transaction(deps.sessions) as session:
+            await people.mark_unreachable(session, delivery.recipient_person_id, deps.now())
+        await respond(update, context, Response(replies=[Reply(t("relay_undeliverable"))]))
+        return
+    except TelegramError as error:
+        log.warning("relay copy failed: %s", type(error).__name__)
+        await respond(update, context, Response(replies=[Reply(t("relay_failed"))]))
+        return
+    async with transaction(deps.sessions) as session:
+        await relay.delivered(deps, session, delivery, message_id, copied.message_id)
+
+
+async def relay_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Relay a message if the sender is in a relationship; False if the relay doesn't apply."""
+    deps = _deps(context)
+    message = update.effective_message
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    async with transaction(deps.sessions) as session:
+        outcome = await relay.route(
+            deps, session, update.effective_user.id, message.message_id, reply_to
+        )
+    if outcome is None:
+        return False
+    if isinstance(outcome, Reply):
+        await respond(update, context, Response(replies=[outcome]))
+        return True
+    await _copy(update, context, outcome, message.message_id)
+    return True
+
+
+async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Carry an edit over to the copy; where Telegram won't, say that it changed."""
+    deps = _deps(context)
+    message = update.edited_message
+    async with transaction(deps.sessions) as session:
+        copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
+    if copy is None:
+        return
+    chat_id, target_id = copy
+    try:
+        if message.text is not None:
+            await context.bot.edit_message_text(
+                message.text, chat_id=chat_id, message_id=target_id, entities=message.entities
+            )
+        elif message.caption is not None:
+            await context.bot.edit_message_caption(
+                chat_id=chat_id,
+                message_id=target_id,
+                caption=message.caption,
+                caption_entities=message.caption_entities,
+            )
+        else:
+            raise BadRequest("nothing to edit")
+    except BadRequest:
+        await context.bot.send_message(
+            chat_id,
+            t("relay_edited"),
+            reply_parameters=ReplyParameters(target_id, allow_sending_without_reply=True),
+        )
+
+
+async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = _deps(context)
+    async with transaction(deps.sessions) as session:
+        replies = await relay.overview(deps, session, update.effective_user.id)
+    await respond(update, context, Response(replies=replies))
+
+
+async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = _deps(context)
+    async with transaction(deps.sessions) as session:
+        reply = await relay.ask_end(deps, session, update.effective_user.id)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``rl|for|<relationship>|<message>``, ``rl|end|<relationship>|``, ``rl|keep|…``,
+    ``rl|who|…``."""
+    deps = _deps(context)
+    _, verb, raw_id, arg = (update.callback_query.data.split("|") + ["", "", ""])[:4]
+    if verb == "who":
+        await respond(update, context, Response(toast=t("relay_who_toast")))
+        return
+    if not raw_id.isdigit():
+        await respond(update, context, Response(toast=t("stale_button_toast"), close_tapped=True))
+        return
+    if verb == "for" and arg.isdigit():
+        async with transaction(deps.sessions) as session:
+            delivery = await relay.route_chosen(
+                deps, session, update.effective_user.id, int(raw_id)
+            )
+        if delivery is None:
+            await respond(update, context, Response(toast=t("request_stale"), close_tapped=True))
+            return
+        await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))
+        await _copy(update, context, delivery, int(arg))
+        return
+    if verb == "end":
+        async with transaction(deps.sessions) as session:
+            replies, notices = await relay.end_early(
+                deps, session, update.effective_user.id, int(raw_id)
+            )
+        await respond(
+            update, context, Response(close_tapped=True, replies=replies, notices=notices)
+        )
+        return
+    await respond(update, context, Response(close_tapped=True, chosen=t("rematch_kept")))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("relationship", relationship_command, filters=PRIVATE))
+    application.add_handler(CommandHandler("end", end_command, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^rl\|"))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
+    )

@@ -1,0 +1,308 @@
+"""The private relay between a matched pair: who a message goes to, and what is kept.
+
+Messages are copied by the handler (``copy_message``, so neither side sees the other's
+account); this module decides the recipient and keeps only message ids and contact counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import lifecycle, people
+from bot.deps import Deps
+from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
+from bot.models import PeerWorkerProfile, Person, Relationship, RelayedMessage, Role
+from bot.notify import Button, Notice, Reply
+from bot.offers import service as offers
+from bot.offers.wording import person_ref
+from bot.texts import t
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one message goes."""
+
+    relationship_id: int
+    sender_person_id: int
+    recipient_person_id: int
+    recipient_telegram_id: int
+    reply_to_message_id: int | None
+    sender_label: str | None  # shown on the copy a worker receives: which person it's from
+
+
+async def active_relationships(session: AsyncSession, person: Person) -> list[Relationship]:
+    column = (
+        Relationship.peer_worker_id
+        if person.role == Role.PEER_WORKER
+        else Relationship.service_user_id
+    )
+    rows = await session.exec(
+        select(Relationship)
+        .where(column == person.id, Relationship.status == RelationshipStatus.ACTIVE)
+        .order_by(Relationship.started_at, Relationship.id)
+    )
+    return list(rows.all())
+
+
+async def _delivery(
+    session: AsyncSession, sender: Person, relationship: Relationship, reply_to: int | None
+) -> Delivery:
+    to_worker = sender.id == relationship.service_user_id
+    recipient_id = relationship.peer_worker_id if to_worker else relationship.service_user_id
+    recipient = await session.get(Person, recipient_id)
+    target_reply = None
+    if reply_to is not None:
+        # The sender replied to a copy we delivered to them: reply to its original.
+        original = (
+            await session.exec(
+                select(RelayedMessage).where(
+                    RelayedMessage.relationship_id == relationship.id,
+                    RelayedMessage.recipient_person_id == sender.id,
+                    RelayedMessage.target_message_id == reply_to,
+                )
+            )
+        ).first()
+        if original is not None:
+            target_reply = original.source_message_id
+        else:
+            # They replied to their own message: point at our copy of it.
+            own = (
+                await session.exec(
+                    select(RelayedMessage).where(
+                        RelayedMessage.relationship_id == relationship.id,
+                        RelayedMessage.sender_person_id == sender.id,
+                        RelayedMessage.source_message_id == reply_to,
+                    )
+                )
+            ).first()
+            target_reply = own.target_message_id if own else None
+    return Delivery(
+        relationship_id=relationship.id,
+        sender_person_id=sender.id,
+        recipient_person_id=recipient.id,
+        recipient_telegram_id=recipient.telegram_id,
+        reply_to_message_id=target_reply,
+        sender_label=person_ref(sender.id) if to_worker else None,
+    )
+
+
+async def _relationship_of_reply(
+    session: AsyncSession, worker: Person, reply_to: int
+) -> Relationship | None:
+    mapped = (
+        await session.exec(
+            select(RelayedMessage).where(
+                RelayedMessage.recipient_person_id == worker.id,
+                RelayedMessage.target_message_id == reply_to,
+            )
+        )
+    ).first()
+    if mapped is None:
+        mapped = (
+            await session.exec(
+                select(RelayedMessage).where(
+                    RelayedMessage.sender_person_id == worker.id,
+                    RelayedMessage.source_message_id == reply_to,
+                )
+            )
+        ).first()
+    return await session.get(Relationship, mapped.relationship_id) if mapped else None
+
+
+async def route(
+    deps: Deps, session: AsyncSession, telegram_id: int, message_id: int, reply_to: int | None
+) -> Delivery | Reply | None:
+    """Where a message from this person goes, or what to tell them instead.
+
+    None: they are not someone the relay serves (not onboarded), so the caller's
+    usual fallback applies.
+    """
+    sender = await people.find(session, telegram_id)
+    if sender is None or sender.role is None:
+        return None
+    relationships = await active_relationships(session, sender)
+    if sender.role == Role.SERVICE_USER:
+        if not relationships:
+            if sender.status in (ServiceUserStatus.ONBOARDING, ServiceUserStatus.CANCELLED):
+                return None
+            return Reply(t("relay_no_peer", status=t(f"relay_status_{sender.status}")))
+        return await _delivery(session, sender, relationships[0], reply_to)
+    if sender.status != PeerWorkerStatus.APPROVED:
+        return None
+    if not relationships:
+        return Reply(t("relay_worker_nobody"))
+    if reply_to is not None:
+        replied = await _relationship_of_reply(session, sender, reply_to)
+        if replied is not None and replied.status == RelationshipStatus.ACTIVE:
+            return await _delivery(session, sender, replied, reply_to)
+    if len(relationships) == 1:
+        return await _delivery(session, sender, relationships[0], reply_to)
+    # Several people and no reply to follow: ask rather than guess.
+    return Reply(
+        t("relay_who_is_this_for"),
+        tuple(
+            (Button(person_ref(r.service_user_id), f"rl|for|{r.id}|{message_id}"),)
+            for r in relationships
+        ),
+    )
+
+
+async def route_chosen(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
+) -> Delivery | None:
+    """The worker answered "who is this for?"."""
+    sender = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        sender is None
+        or relationship is None
+        or relationship.peer_worker_id != sender.id
+        or relationship.status != RelationshipStatus.ACTIVE
+    ):
+        return None
+    return await _delivery(session, sender, relationship, None)
+
+
+async def delivered(
+    deps: Deps, session: AsyncSession, delivery: Delivery, source_id: int, target_id: int
+) -> None:
+    """Keep the pair of message ids and the contact figures (never the content)."""
+    now = deps.now()
+    session.add(
+        RelayedMessage(
+            relationship_id=delivery.relationship_id,
+            sender_person_id=delivery.sender_person_id,
+            source_message_id=source_id,
+            recipient_person_id=delivery.recipient_person_id,
+            target_message_id=target_id,
+            created_at=now,
+        )
+    )
+    relationship = await session.get(Relationship, delivery.relationship_id)
+    if relationship.service_user_id == delivery.sender_person_id:
+        relationship.messages_from_service_user += 1
+    else:
+        relationship.messages_from_worker += 1
+    relationship.first_contact_at = relationship.first_contact_at or now
+    relationship.last_contact_at = now
+    session.add(relationship)
+
+
+async def copy_of(
+    session: AsyncSession, telegram_id: int, source_message_id: int
+) -> tuple[int, int] | None:
+    """(recipient chat, their copy's message id) for an edited message, if it was relayed."""
+    sender = await people.find(session, telegram_id)
+    if sender is None:
+        return None
+    mapped = (
+        await session.exec(
+            select(RelayedMessage).where(
+                RelayedMessage.sender_person_id == sender.id,
+                RelayedMessage.source_message_id == source_message_id,
+            )
+        )
+    ).first()
+    if mapped is None:
+        return None
+    relationship = await session.get(Relationship, mapped.relationship_id)
+    if relationship.status != RelationshipStatus.ACTIVE:
+        return None
+    recipient = await session.get(Person, mapped.recipient_person_id)
+    return recipient.telegram_id, mapped.target_message_id
+
+
+# -- /relationship and /end ----------------------------------------------------------------------
+
+
+async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[Reply]:
+    person = await people.find(session, telegram_id)
+    if person is None or person.role is None:
+        return [Reply(t("relationship_none"))]
+    relationships = await active_relationships(session, person)
+    if not relationships:
+        return [Reply(t("relationship_none"))]
+    lines = []
+    for r in relationships:
+        since = r.started_at.astimezone(deps.config.tz)
+        if person.role == Role.SERVICE_USER:
+            worker = await session.get(PeerWorkerProfile, r.peer_worker_id)
+            who = worker.display_name
+        else:
+            who = person_ref(r.service_user_id)
+        lines.append(
+            t(
+                "relationship_line",
+                who=who,
+                since=f"{since:%d %b %Y}",
+                messages=r.messages_from_service_user + r.messages_from_worker,
+            )
+        )
+    return [Reply("\n".join([t("relationship_title"), *lines]))]
+
+
+async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
+    person = await people.find(session, telegram_id)
+    relationships = await active_relationships(session, person) if person else []
+    if not relationships:
+        return Reply(t("relationship_none"))
+    buttons = []
+    for r in relationships:
+        if person.role == Role.SERVICE_USER:
+            label = t("btn_end_confirm")
+        else:
+            label = t("btn_end_with", ref=person_ref(r.service_user_id))
+        buttons.append((Button(label, f"rl|end|{r.id}|"),))
+    buttons.append((Button(t("btn_end_keep"), "rl|keep|0|"),))
+    return Reply(t("end_confirm"), tuple(buttons))
+
+
+async def end_early(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
+) -> tuple[list[Reply], list[Notice]]:
+    """Either side ends the relationship early; the other is told kindly, the place freed."""
+    person = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        person is None
+        or relationship is None
+        or person.id not in (relationship.service_user_id, relationship.peer_worker_id)
+        or relationship.status != RelationshipStatus.ACTIVE
+    ):
+        return [Reply(t("request_stale"))], []
+    by_service_user = person.id == relationship.service_user_id
+    await lifecycle.transition_relationship(
+        session,
+        relationship,
+        RelationshipStatus.ENDED_EARLY,
+        at=deps.now(),
+        actor_id=person.id,
+        reason="ended by service user" if by_service_user else "ended by peer worker",
+    )
+    service_user = await session.get(Person, relationship.service_user_id)
+    worker = await session.get(Person, relationship.peer_worker_id)
+    await lifecycle.transition(
+        session, service_user, ServiceUserStatus.ENDED, at=deps.now(), actor_id=person.id
+    )
+    from bot.common.crisis import crisis_lines_text
+
+    to_user = Reply(
+        t(
+            "end_user_told" if not by_service_user else "end_user_done",
+            crisis_lines=crisis_lines_text(deps.config),
+        )
+    )
+    to_worker = Reply(
+        t(
+            "end_worker_told" if by_service_user else "end_worker_done",
+            ref=person_ref(service_user.id),
+        )
+    )
+    await session.flush()
+    freed = await offers.retry_waitlist(deps, session)
+    if by_service_user:
+        return [to_user], [Notice(worker.telegram_id, to_worker, worker.id), *freed]
+    return [to_worker], [Notice(service_user.telegram_id, to_user, service_user.id), *freed]
