@@ -9,6 +9,7 @@ a grid of 672 quarter-hours that wraps around the week.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -30,19 +31,28 @@ def _utc_minutes(zone: ZoneInfo, day: date, minute: int, week_origin: datetime) 
     return int((instant - week_origin).total_seconds() // 60)
 
 
+@lru_cache(maxsize=4096)
+def _slot_cells(timezone: str, week_start: date, slot: WeeklySlot) -> np.ndarray:
+    """The quarter-hour cells of one local slot in one week (cached: populations share a
+    handful of zones and grid slots, and the conversion is the slow part)."""
+    zone = ZoneInfo(timezone)
+    monday = monday_of(week_start)
+    origin = datetime.combine(monday, time(), tzinfo=UTC)
+    day = monday + timedelta(days=slot.weekday)
+    start = _utc_minutes(zone, day, slot.start_minute, origin)
+    end = _utc_minutes(zone, day, slot.end_minute, origin)
+    first = -(-start // CELL_MINUTES)  # only whole quarter-hours count
+    last = end // CELL_MINUTES
+    indices = np.arange(first, last) % CELLS_PER_WEEK if last > first else np.zeros(0, int)
+    indices.setflags(write=False)
+    return indices
+
+
 def cells(availability: Availability, week_start: date) -> np.ndarray:
     """A boolean vector of the week's quarter-hours (UTC, from Monday 00:00) this person is free."""
     grid = np.zeros(CELLS_PER_WEEK, dtype=bool)
-    zone = ZoneInfo(availability.timezone)
-    origin = datetime.combine(monday_of(week_start), time(), tzinfo=UTC)
     for slot in availability.slots:
-        day = monday_of(week_start) + timedelta(days=slot.weekday)
-        start = _utc_minutes(zone, day, slot.start_minute, origin)
-        end = _utc_minutes(zone, day, slot.end_minute, origin)
-        first = -(-start // CELL_MINUTES)  # only whole quarter-hours count
-        last = end // CELL_MINUTES
-        if last > first:
-            grid[np.arange(first, last) % CELLS_PER_WEEK] = True
+        grid[_slot_cells(availability.timezone, week_start, slot)] = True
     return grid
 
 
@@ -57,5 +67,5 @@ def common_slots(
     return [
         slot
         for slot in availability.slots
-        if (cells(Availability(availability.timezone, (slot,)), week_start) & offer_cells).any()
+        if offer_cells[_slot_cells(availability.timezone, week_start, slot)].any()
     ]

@@ -40,6 +40,7 @@ CONSTRAINT_ORDER = (
     Constraint.AGE_BAND,
     Constraint.COMMUNITY,
 )
+SMALL_BATCH = 8  # up to this many needs, overlap is counted without a matrix product
 SCORE_SCALE = 10  # points per weight unit: a component of 1.0 with weight 40 scores 400
 LIGHTER_CASELOAD = 0.75  # a load component at or above this is worth mentioning
 
@@ -91,9 +92,10 @@ class OfferPool:
             [[o.age_band] if o.age_band else [] for o in offers], self._age_bands
         )
         self.community_matrix = _multi_hot([o.communities for o in offers], self._communities)
-        self.cells = np.array(
-            [cells(o.availability, week_start) for o in offers], dtype=np.float32
+        self.cell_grid = np.array(
+            [cells(o.availability, week_start) for o in offers], dtype=bool
         ).reshape(len(offers), CELLS_PER_WEEK)
+        self.cells = self.cell_grid.astype(np.float32)
         self.consumer = np.array([o.consumer for o in offers], dtype=bool)
         self.carer = np.array([o.carer for o in offers], dtype=bool)
         self.open = np.array([o.active and o.capacity_left > 0 for o in offers], dtype=bool)
@@ -137,11 +139,14 @@ class OfferPool:
                 {},
             )
         weights = self.weights
-        need_cells = np.array(
-            [cells(n.availability, self.week_start) for n in needs], dtype=np.float32
-        )
-        overlap = (need_cells @ self.cells.T).astype(np.int64) * CELL_MINUTES
-        need_minutes = need_cells.sum(axis=1).astype(np.int64) * CELL_MINUTES
+        need_grid = np.array([cells(n.availability, self.week_start) for n in needs])
+        if len(needs) <= SMALL_BATCH:
+            # One or a few people (ranking): plain boolean work, no BLAS threads to wait on.
+            overlap = np.stack([(self.cell_grid & row).sum(axis=1) for row in need_grid])
+        else:
+            overlap = need_grid.astype(np.float32) @ self.cells.T
+        overlap = overlap.astype(np.int64) * CELL_MINUTES
+        need_minutes = need_grid.sum(axis=1).astype(np.int64) * CELL_MINUTES
         carer = np.array([n.perspective == "carer" for n in needs])
         perspective_ok = np.where(carer[:, None], self.carer[None, :], self.consumer[None, :])
         language_ok = (
@@ -200,7 +205,8 @@ class OfferPool:
         evaluation = self.evaluate([need])
         feasible = np.flatnonzero(evaluation.feasible[0])
         scores = evaluation.score[0]
-        order = sorted(feasible, key=lambda j: (-scores[j], self.offers[j].id))[:limit]
+        ids = np.array([offer.id for offer in self.offers])
+        order = feasible[np.lexsort((ids[feasible], -scores[feasible]))][:limit]
         candidates = tuple(self._candidate(need, evaluation, int(j)) for j in order)
         ruled_out = {
             self.offers[j].id: CONSTRAINT_ORDER[evaluation.first_broken[0, j]]
@@ -226,7 +232,7 @@ class OfferPool:
         shared = sorted(need.areas & offer.areas)  # offer.areas holds only what they share
         if shared:
             reasons.append(Reason("shared_experience", tuple(shared)))
-        together = common_slots(need.availability, self.cells[j] > 0, self.week_start)
+        together = common_slots(need.availability, self.cell_grid[j], self.week_start)
         if together:
             reasons.append(
                 Reason(
@@ -267,8 +273,13 @@ class OfferPool:
         rows, cols = np.nonzero(evaluation.feasible)
         if rows.size == 0:
             return Assignment((), tuple(need.id for need in needs))
+        # A caseload cap lowered below the current caseload leaves a negative capacity: 0.
         places = np.array(
-            [min(offer.capacity_left, len(needs)) if offer.active else 0 for offer in self.offers]
+            [
+                max(0, min(offer.capacity_left, len(needs))) if offer.active else 0
+                for offer in self.offers
+            ],
+            dtype=np.int64,
         )
         first_place = np.concatenate(([0], np.cumsum(places)[:-1]))
         scores = evaluation.score[rows, cols]

@@ -1,0 +1,1 @@
+"""Benchmarks for PeerLink: run them as modules, e.g. ``python -m bench.matching``."""
