@@ -217,6 +217,22 @@ class MatchingConfig(_Section):
     weights: MatchingWeights = MatchingWeights()
 
 
+class ProgrammeConfig(_Section):
+    """The rhythm of one support relationship: its length and how it ends."""
+
+    length: Duration = timedelta(weeks=12)
+    closure_reminders: list[Duration] = Field(
+        default_factory=lambda: [timedelta(weeks=4), timedelta(weeks=2), timedelta(weeks=1)]
+    )
+    rematch_cooldown: Duration = timedelta(weeks=2)
+    onward_supports: list[str] = Field(default_factory=list)
+
+    @field_validator("closure_reminders")
+    @classmethod
+    def _longest_first(cls, leads: list[timedelta]) -> list[timedelta]:
+        return sorted(leads, reverse=True)
+
+
 class Config(_Section):
     telegram: TelegramConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -229,6 +245,7 @@ class Config(_Section):
     peer_workers: PeerWorkersConfig = PeerWorkersConfig()
     invites: InvitesConfig = InvitesConfig()
     matching: MatchingConfig = MatchingConfig()
+    programme: ProgrammeConfig = ProgrammeConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

@@ -33,6 +33,7 @@ class RelationshipStatus(StrEnum):
     EXPIRED = "expired"  # the worker did not answer in time
     WITHDRAWN = "withdrawn"  # the service user changed their mind before an answer
     ENDED_EARLY = "ended_early"
+    COMPLETED = "completed"  # reached its planned end
 
 
 OPEN_RELATIONSHIP = (RelationshipStatus.REQUESTED, RelationshipStatus.ACTIVE)
@@ -45,7 +46,7 @@ RELATIONSHIP_TRANSITIONS: dict[str | None, set[str]] = {
         RelationshipStatus.EXPIRED,
         RelationshipStatus.WITHDRAWN,
     },
-    RelationshipStatus.ACTIVE: {RelationshipStatus.ENDED_EARLY},
+    RelationshipStatus.ACTIVE: {RelationshipStatus.ENDED_EARLY, RelationshipStatus.COMPLETED},
 }
 
 

@@ -119,6 +119,7 @@ class ServiceUserProfile(SQLModel, table=True):
     perspective: str = Field(sa_type=String(10))  # consumer or carer
     timezone: str = Field(sa_type=String(64))
     goal: str | None = Field(default=None, sa_type=Text)
+    rematch_after: datetime | None = _utc_column()  # after a planned ending, a pause first
     submitted_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
 
@@ -274,6 +275,10 @@ class Relationship(SQLModel, table=True):
     last_contact_at: datetime | None = _utc_column()
     messages_from_service_user: int = 0
     messages_from_worker: int = 0
+    # Planned closure: the end date set at the start, and how far the countdown has got.
+    planned_end_at: datetime | None = _utc_column(index=True)
+    closure_reminders_sent: int = 0
+    checklist: list[str] = Field(default_factory=list, sa_type=JSON)  # ticked ending items
 
 
 class Exclusion(SQLModel, table=True):
@@ -316,4 +321,14 @@ class RelayedMessage(SQLModel, table=True):
     source_message_id: int = Field(sa_type=BigInteger)
     recipient_person_id: int = Field(foreign_key="person.id")
     target_message_id: int = Field(sa_type=BigInteger)
+    created_at: datetime = _utc_column(nullable=False)
+
+
+class Feedback(SQLModel, table=True):
+    """A service user's answers to the closing survey."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    relationship_id: int = Field(foreign_key="relationship.id", unique=True)
+    rating: int | None = None  # 1-5
+    would_recommend: bool | None = None
     created_at: datetime = _utc_column(nullable=False)

@@ -417,6 +417,7 @@ async def accept(
     if relationship is None:
         return [Reply(wording.t("request_stale"))], []
     now = deps.now()
+    relationship.planned_end_at = now + deps.config.programme.length  # set at the start
     await lifecycle.transition_relationship(
         session, relationship, RelationshipStatus.ACTIVE, at=now, actor_id=worker.id
     )
@@ -517,6 +518,10 @@ async def rematch(
 ) -> tuple[list[Reply], list[Notice]]:
     """The service user asks for a different peer: no reason needed; the worker is told kindly."""
     if person.status == ServiceUserStatus.ENDED:  # ready for a new peer after an ending
+        profile = await session.get(ServiceUserProfile, person.id)
+        if profile.rematch_after is not None and deps.now() < profile.rematch_after:
+            when = f"{profile.rematch_after.astimezone(deps.config.tz):%a %d %b %Y}"
+            return [Reply(wording.t("rematch_cooldown", when=when))], []
         await lifecycle.transition(
             session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=person.id
         )

@@ -19,7 +19,7 @@ from bot import people
 from bot.db import transaction
 from bot.deps import Deps
 from bot.notify import Reply, Response, respond
-from bot.relationships import relay
+from bot.relationships import closure, relay
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,30 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(update, context, Response(close_tapped=True, chosen=t("rematch_kept")))
 
 
+async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``sv|<relationship>|<question>|<answer>`` (survey), ``ck|<relationship>|<item>``."""
+    deps = _deps(context)
+    parts = update.callback_query.data.split("|")
+    reply = None
+    if len(parts) >= 3 and parts[1].isdigit():
+        async with transaction(deps.sessions) as session:
+            if parts[0] == "sv" and len(parts) == 4:
+                reply = await closure.answer_survey(
+                    deps, session, update.effective_user.id, int(parts[1]), parts[2], parts[3]
+                )
+                response = Response(close_tapped=True, replies=[reply] if reply else [])
+            else:
+                reply = await closure.toggle_checklist(
+                    deps, session, update.effective_user.id, int(parts[1]), parts[2]
+                )
+                response = Response(edit=reply)
+    if reply is None:
+        response = Response(toast=t("stale_button_toast"), close_tapped=True)
+    await respond(update, context, response)
+
+
 def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(closure_button, pattern=r"^(sv|ck)\|"))
     application.add_handler(CommandHandler("relationship", relationship_command, filters=PRIVATE))
     application.add_handler(CommandHandler("end", end_command, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^rl\|"))

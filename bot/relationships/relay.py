@@ -233,11 +233,13 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
             who = worker.display_name
         else:
             who = person_ref(r.service_user_id)
+        ends = r.planned_end_at.astimezone(deps.config.tz) if r.planned_end_at else None
         lines.append(
             t(
                 "relationship_line",
                 who=who,
                 since=f"{since:%d %b %Y}",
+                ends=f"{ends:%d %b %Y}" if ends else "—",
                 messages=r.messages_from_service_user + r.messages_from_worker,
             )
         )

@@ -486,7 +486,8 @@ TEXTS: dict[str, str] = {
     "relay_edited": "✏️ The message above was edited by the sender.",
     "relationship_none": "You're not in an active peer support relationship right now.",
     "relationship_title": "<b>Your peer support</b>",
-    "relationship_line": "• {who} — since {since} ({messages} message(s) so far)",
+    "relationship_line": "• {who} — since {since}, planned to end {ends} "
+    "({messages} message(s) so far)",
     "end_confirm": "Do you want to end this peer support relationship now? The other person "
     "will be told kindly. You don't need to give a reason.",
     "btn_end_confirm": "Yes, end it",
@@ -507,4 +508,30 @@ TEXTS: dict[str, str] = {
     "su_state_ended": "relationship ended",
     "menu_relationship": "Who you're matched with",
     "menu_end": "End your peer support relationship",
+    # -- ending well --
+    "closure_reminder_user": "A gentle reminder: your peer support is planned to end on "
+    "<b>{when}</b>. It's a good time to talk with your peer about what you've achieved and "
+    "what support you'd like afterwards.",
+    "closure_reminder_worker": "Your relationship with {ref} is planned to end on <b>{when}</b>. "
+    "Your ending checklist — tick as you go:",
+    "checklist_goals": "Goals reviewed together",
+    "checklist_supports": "Other supports arranged",
+    "checklist_handoff": "Warm hand-off done (where needed)",
+    "checklist_future": "Future contact made clear",
+    "closing_user": "<b>Your peer support has come to its planned end.</b> Thank you for "
+    "taking part — we hope it helped.\n\nSupports you can keep using:\n{supports}\n\n"
+    "If you need help right now:\n{crisis_lines}\n\nIf you'd like a new peer worker, you can "
+    "ask with /rematch from {when}.",
+    "closing_no_supports": "• Your GP or care team",
+    "closing_worker": "Your relationship with {ref} has reached its planned end and the chat "
+    "is now closed. Your place is free again. Thank you for your support — endings can be "
+    "hard; do talk it over in supervision.",
+    "survey_rating": "One last thing, and it's optional: how helpful was your peer support, "
+    "from 1 (not at all) to 5 (very)?",
+    "survey_recommend": "Would you recommend peer support to someone in a similar situation?",
+    "survey_yes": "Yes",
+    "survey_no": "No",
+    "survey_thanks": "Thank you — your answers help the service improve peer support.",
+    "rematch_cooldown": "You can ask for a new peer worker from {when}. In the meantime, "
+    "/help_now shows the crisis lines.",
 }

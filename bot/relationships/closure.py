@@ -1,0 +1,186 @@
+"""Ending well: reminders before the planned end, the ending checklist, the closing
+messages and the feedback survey."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import lifecycle, people
+from bot.common.crisis import crisis_lines_text
+from bot.deps import Deps
+from bot.lifecycle import RelationshipStatus, ServiceUserStatus
+from bot.models import Feedback, Person, Relationship, ServiceUserProfile
+from bot.notify import Button, Notice, Reply
+from bot.offers import service as offers
+from bot.offers.wording import person_ref
+from bot.texts import Markup, escape, t
+
+CHECKLIST = ("goals", "supports", "handoff", "future")
+
+
+def _local(deps: Deps, moment: datetime) -> str:
+    return f"{moment.astimezone(deps.config.tz):%a %d %b %Y}"
+
+
+def checklist_reply(deps: Deps, relationship: Relationship, heading: str) -> Reply:
+    ticked = set(relationship.checklist or [])
+    rows = tuple(
+        (
+            Button(
+                ("✅ " if item in ticked else "▫️ ") + t(f"checklist_{item}"),
+                f"ck|{relationship.id}|{item}",
+            ),
+        )
+        for item in CHECKLIST
+    )
+    return Reply(heading, rows)
+
+
+async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
+    """Reminders and endings that are due. Each is claimed by the row it changes, in this
+    transaction; after downtime only the latest reminder is sent, and a late ending still runs."""
+    now = deps.now()
+    leads = deps.config.programme.closure_reminders
+    notices: list[Notice] = []
+    due = (
+        await session.exec(
+            select(Relationship)
+            .where(
+                Relationship.status == RelationshipStatus.ACTIVE,
+                Relationship.planned_end_at.is_not(None),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for relationship in due:
+        if relationship.planned_end_at <= now:
+            notices += await close(deps, session, relationship)
+            continue
+        passed = sum(1 for lead in leads if relationship.planned_end_at - lead <= now)
+        if passed > relationship.closure_reminders_sent:
+            relationship.closure_reminders_sent = passed
+            session.add(relationship)
+            notices += await _reminders(deps, session, relationship)
+    return notices
+
+
+async def _reminders(deps: Deps, session: AsyncSession, relationship: Relationship) -> list[Notice]:
+    user = await session.get(Person, relationship.service_user_id)
+    worker = await session.get(Person, relationship.peer_worker_id)
+    when = _local(deps, relationship.planned_end_at)
+    heading = t("closure_reminder_worker", ref=person_ref(user.id), when=when)
+    return [
+        Notice(user.telegram_id, Reply(t("closure_reminder_user", when=when)), user.id),
+        Notice(worker.telegram_id, checklist_reply(deps, relationship, heading), worker.id),
+    ]
+
+
+async def close(deps: Deps, session: AsyncSession, relationship: Relationship) -> list[Notice]:
+    """The planned end: close the relay, thank both, offer onward supports and the survey."""
+    now = deps.now()
+    await lifecycle.transition_relationship(
+        session,
+        relationship,
+        RelationshipStatus.COMPLETED,
+        at=now,
+        actor_id=None,
+        reason="planned end",
+    )
+    user = await session.get(Person, relationship.service_user_id)
+    worker = await session.get(Person, relationship.peer_worker_id)
+    await lifecycle.transition(session, user, ServiceUserStatus.ENDED, at=now, actor_id=None)
+    profile = await session.get(ServiceUserProfile, user.id)
+    profile.rematch_after = now + deps.config.programme.rematch_cooldown
+    session.add(profile)
+    supports = "\n".join(f"• {escape(s)}" for s in deps.config.programme.onward_supports)
+    closing = Reply(
+        t(
+            "closing_user",
+            supports=Markup(supports) if supports else t("closing_no_supports"),
+            crisis_lines=crisis_lines_text(deps.config),
+            when=_local(deps, profile.rematch_after),
+        )
+    )
+    await session.flush()
+    return [
+        Notice(user.telegram_id, closing, user.id),
+        Notice(user.telegram_id, survey_rating(relationship.id), user.id),
+        Notice(worker.telegram_id, Reply(t("closing_worker", ref=person_ref(user.id))), worker.id),
+        *await offers.retry_waitlist(deps, session),
+    ]
+
+
+def survey_rating(relationship_id: int) -> Reply:
+    return Reply(
+        t("survey_rating"),
+        (tuple(Button(str(n), f"sv|{relationship_id}|rate|{n}") for n in range(1, 6)),),
+    )
+
+
+def _survey_recommend(relationship_id: int) -> Reply:
+    return Reply(
+        t("survey_recommend"),
+        (
+            (
+                Button(t("survey_yes"), f"sv|{relationship_id}|recommend|yes"),
+                Button(t("survey_no"), f"sv|{relationship_id}|recommend|no"),
+            ),
+        ),
+    )
+
+
+async def answer_survey(
+    deps: Deps,
+    session: AsyncSession,
+    telegram_id: int,
+    relationship_id: int,
+    question: str,
+    value: str,
+) -> Reply | None:
+    """One survey answer from the service user whose relationship it was; None if stale."""
+    person = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        person is None
+        or relationship is None
+        or relationship.service_user_id != person.id
+        or relationship.status != RelationshipStatus.COMPLETED
+    ):
+        return None
+    feedback = (
+        await session.exec(select(Feedback).where(Feedback.relationship_id == relationship_id))
+    ).first() or Feedback(relationship_id=relationship_id, created_at=deps.now())
+    if question == "rate" and value in {"1", "2", "3", "4", "5"}:
+        feedback.rating = int(value)
+        session.add(feedback)
+        return _survey_recommend(relationship_id)
+    if question == "recommend" and value in ("yes", "no"):
+        feedback.would_recommend = value == "yes"
+        session.add(feedback)
+        return Reply(t("survey_thanks"))
+    return None
+
+
+async def toggle_checklist(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, item: str
+) -> Reply | None:
+    person = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        person is None
+        or relationship is None
+        or relationship.peer_worker_id != person.id
+        or item not in CHECKLIST
+        or relationship.status != RelationshipStatus.ACTIVE
+    ):
+        return None
+    ticked = list(relationship.checklist or [])
+    ticked = [i for i in ticked if i != item] if item in ticked else [*ticked, item]
+    relationship.checklist = [i for i in CHECKLIST if i in ticked]
+    session.add(relationship)
+    when = _local(deps, relationship.planned_end_at)
+    heading = t("closure_reminder_worker", ref=person_ref(relationship.service_user_id), when=when)
+    return checklist_reply(deps, relationship, heading)
