@@ -18,7 +18,7 @@ from bot.notify import Notice, deliver
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
-from bot.relationships import closure
+from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
@@ -76,6 +76,7 @@ async def sweep(context) -> None:
     async with transaction(deps.sessions) as session:
         notices = await offers.sweep(deps, session)
         notices += await closure.sweep(deps, session)
+        notices += await checkins.sweep(deps, session)
     await deliver(application.bot, notices, application.bot_data["on_blocked"])
 
 

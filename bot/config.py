@@ -233,6 +233,34 @@ class ProgrammeConfig(_Section):
         return sorted(leads, reverse=True)
 
 
+class CheckinsConfig(_Section):
+    cadences: dict[Key, Duration] = Field(
+        default_factory=lambda: {"weekly": timedelta(weeks=1), "fortnightly": timedelta(weeks=2)},
+        min_length=1,
+    )
+    times: list[str] = Field(default_factory=lambda: ["09:00", "12:30", "18:00", "20:00"])
+    low_score: int = Field(default=2, ge=1, le=4)
+    answer_within: Duration = timedelta(days=2)
+    grace: Duration = timedelta(hours=6)
+    nudge_after_missed: int = Field(default=1, ge=1)
+    tell_worker_after_missed: int = Field(default=2, ge=1)
+    tell_coordinator_after_missed: int = Field(default=3, ge=1)
+
+    @field_validator("times")
+    @classmethod
+    def _clock_times(cls, times: list[str]) -> list[str]:
+        for value in times:
+            try:
+                time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time such as '18:00'") from None
+        return times
+
+
+class RelationshipConfig(_Section):
+    first_contact_within: Duration = timedelta(days=3)
+
+
 class Config(_Section):
     telegram: TelegramConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -246,6 +274,8 @@ class Config(_Section):
     invites: InvitesConfig = InvitesConfig()
     matching: MatchingConfig = MatchingConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
+    checkins: CheckinsConfig = CheckinsConfig()
+    relationship: RelationshipConfig = RelationshipConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

@@ -12,6 +12,7 @@ PUBLIC = (
     "help_now",
     "status",
     "relationship",
+    "checkins",
     "end",
     "profile",
     "rematch",

@@ -273,6 +273,7 @@ class Relationship(SQLModel, table=True):
     # Contact figures the programme reports; the content of messages is never stored.
     first_contact_at: datetime | None = _utc_column()
     last_contact_at: datetime | None = _utc_column()
+    first_contact_nudges: int = 0  # 1: the worker was nudged; 2: coordinators were told
     messages_from_service_user: int = 0
     messages_from_worker: int = 0
     # Planned closure: the end date set at the start, and how far the countdown has got.
@@ -332,3 +333,32 @@ class Feedback(SQLModel, table=True):
     rating: int | None = None  # 1-5
     would_recommend: bool | None = None
     created_at: datetime = _utc_column(nullable=False)
+
+
+class CheckinPlan(SQLModel, table=True):
+    """How often a service user would like a check-in, in their own local time."""
+
+    __tablename__ = "checkin_plan"
+
+    relationship_id: int = Field(foreign_key="relationship.id", primary_key=True)
+    cadence: str = Field(sa_type=String(20))  # a key of checkins.cadences, or "none"
+    weekday: int = 0
+    minute: int = 18 * 60
+    timezone: str = Field(sa_type=String(64))
+    paused: bool = False
+    next_due_at: datetime | None = _utc_column(index=True)
+    missed_in_row: int = 0
+
+
+class Checkin(SQLModel, table=True):
+    """One check-in sent (or skipped after downtime), and how it was answered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    relationship_id: int = Field(foreign_key="relationship.id", index=True)
+    due_at: datetime = _utc_column(nullable=False)
+    status: str = Field(sa_type=String(12), index=True)  # sent, answered, missed, skipped
+    score: int | None = None
+    reach_out: bool | None = None
+    had_note: bool = False  # the note itself goes to the worker and is not kept
+    answered_at: datetime | None = _utc_column()
+    nudged: bool = False

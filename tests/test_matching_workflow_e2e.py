@@ -101,7 +101,9 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     assert "Sam" not in request.text and "4101" not in request.text
     replies = await robin.tap("Accept", message=request)
     assert "now matched" in replies[-1].text
-    assert "Robin" in sam.last().text and "glad to support you" in sam.last().text
+    welcome, checkin_offer = bot.api.sent_to(sam.id)[-2:]
+    assert "Robin" in welcome.text and "glad to support you" in welcome.text
+    assert "check-in" in checkin_offer.text and "Weekly" in checkin_offer.button_labels
 
     (relationship,) = await _relationships(bot)
     person = await _person(bot, sam)

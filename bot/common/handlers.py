@@ -26,6 +26,7 @@ from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
+from bot.relationships import checkins
 from bot.relationships import handlers as relationship_handlers
 from bot.texts import t
 from bot.workers import invites
@@ -154,25 +155,42 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text: a coordinator's awaited reason, an answer in a form, or a gentle pointer."""
+    """Free text: an answer we asked for (a check-in note, a coordinator's reason), an answer
+    in a form, a message for the other side of a relationship, or a gentle pointer."""
     deps = deps_of(context)
     text = update.effective_message.text or ""
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         pending = await admin.pending_input(session, person) if person else None
-        if pending is not None and pending.kind == admin.REJECT_REASON:
-            actor = await admin.require_coordinator(session, update.effective_user.id)
-            if actor is not None:
-                reason = " ".join(text.split())[:500]
-                response = await admin.reject(deps, session, actor, pending.subject_id, reason)
-                await respond(update, context, response)
-                return
-            await session.delete(pending)
+        kind, subject = (pending.kind, pending.subject_id) if pending else (None, None)
+    if kind == checkins.NOTE:
+        await relationship_handlers.checkin_note(update, context, person, subject, text)
+        return
+    if kind == admin.REJECT_REASON:
+        await _reject_reason(update, context, subject, text)
+        return
     response = await formflow.on_text(deps, update.effective_user.id, text)
     if response is None:
         if await relationship_handlers.relay_message(update, context):
             return
         response = Response(replies=[Reply(t("fallback_text"))])
+    await respond(update, context, response)
+
+
+async def _reject_reason(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, worker_id: int, text: str
+) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        actor = await admin.require_coordinator(session, update.effective_user.id)
+        if actor is None:  # no longer a coordinator: drop the question
+            response = Response(replies=[Reply(t("not_allowed"))])
+            person = await people.find(session, update.effective_user.id)
+            pending = await admin.pending_input(session, person)
+            await session.delete(pending)
+        else:
+            reason = " ".join(text.split())[:500]
+            response = await admin.reject(deps, session, actor, worker_id, reason)
     await respond(update, context, response)
 
 

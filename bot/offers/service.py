@@ -30,6 +30,7 @@ from bot.models import (
 )
 from bot.notify import Notice, Reply
 from bot.offers import mapping, wording
+from bot.relationships import checkins
 from matching import Constraint, Need, OfferPool, monday_of
 
 REVIEW, OFFERED, CHOSEN, NONE_SUITABLE, NOT_NOW, HELD, SUPERSEDED = (
@@ -436,7 +437,8 @@ async def accept(
                 person.telegram_id,
                 Reply(wording.t("request_accepted_user", name=profile.display_name)),
                 person.id,
-            )
+            ),
+            Notice(person.telegram_id, checkins.ask_cadence(deps, relationship.id), person.id),
         ],
     )
 

@@ -18,8 +18,9 @@ from telegram.ext import (
 from bot import people
 from bot.db import transaction
 from bot.deps import Deps
+from bot.models import PendingInput
 from bot.notify import Reply, Response, respond
-from bot.relationships import closure, relay
+from bot.relationships import checkins, closure, relay
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,52 @@ async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await respond(update, context, response)
 
 
+async def checkins_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = _deps(context)
+    async with transaction(deps.sessions) as session:
+        reply = await checkins.overview(deps, session, update.effective_user.id)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``cp|<relationship>|<field>|<value>`` sets the plan; ``ci|<checkin>|<field>|<value>``
+    answers a check-in. Each acts only for the service user it belongs to."""
+    deps = _deps(context)
+    prefix, raw_id, field, value = (update.callback_query.data.split("|") + ["", "", ""])[:4]
+    reply, notices = None, []
+    if raw_id.isdigit():
+        user_id = update.effective_user.id
+        async with transaction(deps.sessions) as session:
+            if prefix == "cp" and field in ("change", "pause", "resume"):
+                reply = await checkins.change(deps, session, user_id, int(raw_id), field)
+            elif prefix == "cp":
+                reply = await checkins.choose(deps, session, user_id, int(raw_id), field, value)
+            else:
+                reply, notices = await checkins.answer(
+                    deps, session, user_id, int(raw_id), field, value
+                )
+    if reply is None:
+        response = Response(toast=t("stale_button_toast"), close_tapped=True)
+    else:
+        response = Response(close_tapped=True, replies=[reply], notices=notices)
+    await respond(update, context, response)
+
+
+async def checkin_note(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person, checkin_id: int, text: str
+) -> None:
+    deps = _deps(context)
+    async with transaction(deps.sessions) as session:
+        pending = await session.get(PendingInput, person.id)
+        if pending is not None:
+            await session.delete(pending)
+        reply, notices = await checkins.note(deps, session, person, checkin_id, text)
+    await respond(update, context, Response(replies=[reply], notices=notices))
+
+
 def register(application: Application) -> None:
+    application.add_handler(CommandHandler("checkins", checkins_command, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^(cp|ci)\|"))
     application.add_handler(CallbackQueryHandler(closure_button, pattern=r"^(sv|ck)\|"))
     application.add_handler(CommandHandler("relationship", relationship_command, filters=PRIVATE))
     application.add_handler(CommandHandler("end", end_command, filters=PRIVATE))

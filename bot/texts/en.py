@@ -275,6 +275,7 @@ TEXTS: dict[str, str] = {
     # -- everyone --
     "help_intro": "<b>{service} — peer support</b>",
     "help_service_user": "/start — begin, or see where you are\n"
+    "/checkins — set, change or pause your check-ins\n"
     "/relationship — who you're matched with\n"
     "/end — end your peer support relationship\n"
     "/status — where things are with finding a peer\n"
@@ -534,4 +535,45 @@ TEXTS: dict[str, str] = {
     "survey_thanks": "Thank you — your answers help the service improve peer support.",
     "rematch_cooldown": "You can ask for a new peer worker from {when}. In the meantime, "
     "/help_now shows the crisis lines.",
+    # -- check-ins --
+    "checkin_ask_cadence": "Would you like a short check-in now and then? It takes a few "
+    "seconds: how things are going, and whether you'd like your peer to reach out.",
+    "checkin_cadence_weekly": "Weekly",
+    "checkin_cadence_fortnightly": "Every two weeks",
+    "checkin_cadence_none": "No check-ins",
+    "checkin_none_chosen": "OK — no check-ins. You can turn them on any time with /checkins.",
+    "checkin_ask_day": "Which day suits you?",
+    "checkin_ask_time": "And what time (your own time zone)?",
+    "checkin_plan": "{cadence}, {day} at {time}{paused}",
+    "checkin_paused_suffix": " (paused)",
+    "checkin_plan_set": "Done: check-ins <b>{plan}</b>. Change or pause them any time with "
+    "/checkins.",
+    "checkin_overview": "Your check-ins: <b>{plan}</b>",
+    "btn_checkin_change": "Change",
+    "btn_checkin_pause": "Pause check-ins",
+    "btn_checkin_resume": "Resume check-ins",
+    "checkin_paused": "Check-ins paused. /checkins to resume.",
+    "checkin_resumed": "Check-ins are back on.",
+    "checkin_no_relationship": "Check-ins start once you're matched with a peer worker.",
+    "checkin_question": "Hi 👋 A quick check-in: how are things going for you at the moment, "
+    "from 1 (tough) to 5 (good)?",
+    "checkin_reach_out": "Thanks. Would you like your peer worker to reach out to you?",
+    "btn_reach_out_yes": "Yes please",
+    "btn_reach_out_no": "No, I'm OK",
+    "checkin_note_prompt": "Anything you'd like your peer to know? Type a short note, or tap Skip.",
+    "checkin_thanks": "Thank you for checking in 🌱",
+    "checkin_low_worker": "{ref} checked in with {score}/5. You might like to get in touch.",
+    "checkin_reach_out_worker": "{ref} would like you to reach out.",
+    "checkin_note_worker": "A note from {ref}'s check-in: <i>{note}</i>",
+    "checkin_nudge": "Just a gentle nudge — there's a check-in waiting above whenever you "
+    "have a moment. No pressure.",
+    "checkin_missed_worker": "{ref} hasn't answered their last {count} check-ins. This may be "
+    "nothing — you might like to say hello.",
+    "checkin_missed_coordinator": "{ref} hasn't answered {count} check-ins in a row. Silence "
+    "alone isn't a crisis, but their peer worker may need support.",
+    "first_contact_nudge": "You haven't been in touch with {ref} yet. A first contact soon "
+    "makes a real difference — send a message here to say hello.",
+    "first_contact_coordinator": "{ref} and their peer worker {worker} haven't been in touch "
+    "since they were matched.",
+    "menu_checkins": "Your check-ins",
 }

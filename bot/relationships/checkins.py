@@ -1,0 +1,410 @@
+"""Check-ins: a short, strengths-focused question at the service user's chosen rhythm,
+the missed ladder, and the first-contact nudge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import people
+from bot.deps import Deps
+from bot.lifecycle import RelationshipStatus
+from bot.models import (
+    Checkin,
+    CheckinPlan,
+    PendingInput,
+    Person,
+    Relationship,
+    ServiceUserProfile,
+)
+from bot.notify import Button, Notice, Reply
+from bot.offers.wording import person_ref, worker_ref
+from bot.texts import has_text, t
+
+NOTE = "checkin_note"
+NO_CHECKINS = "none"
+
+
+# -- when ------------------------------------------------------------------------------------
+
+
+def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+
+
+def next_due(plan: CheckinPlan, cadence: timedelta, after: datetime) -> datetime:
+    """The first check-in time after ``after``: the chosen weekday and local time, repeated
+    every ``cadence`` in local wall-clock time (so 6 pm stays 6 pm across daylight saving)."""
+    zone = ZoneInfo(plan.timezone)
+    local = after.astimezone(zone)
+    day = local.date() + timedelta(days=(plan.weekday - local.weekday()) % 7)
+    candidate = _at(day, plan.minute, zone)
+    while candidate <= after:
+        day += timedelta(days=cadence.days or 7)
+        candidate = _at(day, plan.minute, zone)
+    return candidate
+
+
+# -- choosing a plan ---------------------------------------------------------------------------
+
+
+def ask_cadence(deps: Deps, relationship_id: int) -> Reply:
+    rows = [
+        (
+            Button(
+                t(f"checkin_cadence_{name}") if _has(name) else name,
+                f"cp|{relationship_id}|cadence|{name}",
+            ),
+        )
+        for name in deps.config.checkins.cadences
+    ]
+    rows.append((Button(t("checkin_cadence_none"), f"cp|{relationship_id}|cadence|{NO_CHECKINS}"),))
+    return Reply(t("checkin_ask_cadence"), tuple(rows))
+
+
+def _has(name: str) -> bool:
+    return has_text(f"checkin_cadence_{name}")
+
+
+async def _own_relationship(
+    session: AsyncSession, telegram_id: int, relationship_id: int
+) -> tuple[Person, Relationship] | None:
+    person = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        person is None
+        or relationship is None
+        or relationship.service_user_id != person.id
+        or relationship.status != RelationshipStatus.ACTIVE
+    ):
+        return None
+    return person, relationship
+
+
+async def choose(
+    deps: Deps,
+    session: AsyncSession,
+    telegram_id: int,
+    relationship_id: int,
+    field: str,
+    value: str,
+) -> Reply | None:
+    """One step of setting the check-in plan: cadence, then day, then time."""
+    owned = await _own_relationship(session, telegram_id, relationship_id)
+    if owned is None:
+        return None
+    person, relationship = owned
+    profile = await session.get(ServiceUserProfile, person.id)
+    plan = await session.get(CheckinPlan, relationship.id) or CheckinPlan(
+        relationship_id=relationship.id, cadence=NO_CHECKINS, timezone=profile.timezone
+    )
+    cadences = deps.config.checkins.cadences
+    if field == "cadence" and (value in cadences or value == NO_CHECKINS):
+        plan.cadence, plan.next_due_at, plan.paused = value, None, False
+        session.add(plan)
+        if value == NO_CHECKINS:
+            return Reply(t("checkin_none_chosen"))
+        return Reply(
+            t("checkin_ask_day"),
+            (
+                tuple(
+                    Button(t(f"day_short_{d}"), f"cp|{relationship.id}|day|{d}") for d in range(4)
+                ),
+                tuple(
+                    Button(t(f"day_short_{d}"), f"cp|{relationship.id}|day|{d}")
+                    for d in range(4, 7)
+                ),
+            ),
+        )
+    if field == "day" and value.isdigit() and 0 <= int(value) <= 6 and plan.cadence in cadences:
+        plan.weekday = int(value)
+        session.add(plan)
+        return Reply(
+            t("checkin_ask_time"),
+            (
+                tuple(
+                    Button(clock, f"cp|{relationship.id}|time|{clock.replace(':', '')}")
+                    for clock in deps.config.checkins.times
+                ),
+            ),
+        )
+    if field == "time" and value.isdigit() and len(value) == 4 and plan.cadence in cadences:
+        plan.minute = int(value[:2]) * 60 + int(value[2:])
+        plan.timezone = profile.timezone
+        plan.next_due_at = next_due(plan, cadences[plan.cadence], deps.now())
+        session.add(plan)
+        return Reply(t("checkin_plan_set", plan=describe(deps, plan)))
+    return None
+
+
+def describe(deps: Deps, plan: CheckinPlan) -> str:
+    if plan.cadence == NO_CHECKINS:
+        return t("checkin_cadence_none")
+    name = t(f"checkin_cadence_{plan.cadence}") if _has(plan.cadence) else plan.cadence
+    clock = f"{plan.minute // 60:02d}:{plan.minute % 60:02d}"
+    paused = t("checkin_paused_suffix") if plan.paused else ""
+    return t(
+        "checkin_plan", cadence=name, day=t(f"day_short_{plan.weekday}"), time=clock, paused=paused
+    )
+
+
+async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
+    """/checkins: the plan, and buttons to change or pause it."""
+    person = await people.find(session, telegram_id)
+    relationship = None
+    if person is not None:
+        relationship = (
+            await session.exec(
+                select(Relationship).where(
+                    Relationship.service_user_id == person.id,
+                    Relationship.status == RelationshipStatus.ACTIVE,
+                )
+            )
+        ).first()
+    if relationship is None:
+        return Reply(t("checkin_no_relationship"))
+    plan = await session.get(CheckinPlan, relationship.id)
+    if plan is None or plan.cadence == NO_CHECKINS:
+        return ask_cadence(deps, relationship.id)
+    toggle = "resume" if plan.paused else "pause"
+    return Reply(
+        t("checkin_overview", plan=describe(deps, plan)),
+        (
+            (Button(t("btn_checkin_change"), f"cp|{relationship.id}|change|"),),
+            (Button(t(f"btn_checkin_{toggle}"), f"cp|{relationship.id}|{toggle}|"),),
+        ),
+    )
+
+
+async def change(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, action: str
+) -> Reply | None:
+    owned = await _own_relationship(session, telegram_id, relationship_id)
+    plan = await session.get(CheckinPlan, relationship_id) if owned else None
+    if owned is None:
+        return None
+    if action == "change" or plan is None:
+        return ask_cadence(deps, relationship_id)
+    plan.paused = action == "pause"
+    if not plan.paused and plan.cadence in deps.config.checkins.cadences:
+        plan.next_due_at = next_due(plan, deps.config.checkins.cadences[plan.cadence], deps.now())
+    session.add(plan)
+    return Reply(t("checkin_paused" if plan.paused else "checkin_resumed"))
+
+
+# -- sending and answering ---------------------------------------------------------------------
+
+
+def question(checkin_id: int) -> Reply:
+    return Reply(
+        t("checkin_question"),
+        (tuple(Button(str(n), f"ci|{checkin_id}|score|{n}") for n in range(1, 6)),),
+    )
+
+
+async def _pair(session: AsyncSession, relationship_id: int) -> tuple[Person, Person]:
+    relationship = await session.get(Relationship, relationship_id)
+    user = await session.get(Person, relationship.service_user_id)
+    worker = await session.get(Person, relationship.peer_worker_id)
+    return user, worker
+
+
+async def answer(
+    deps: Deps, session: AsyncSession, telegram_id: int, checkin_id: int, field: str, value: str
+) -> tuple[Reply | None, list[Notice]]:
+    checkin = await session.get(Checkin, checkin_id)
+    if checkin is None:
+        return None, []
+    user, worker = await _pair(session, checkin.relationship_id)
+    if user.telegram_id != telegram_id:
+        return None, []
+    ref = person_ref(user.id)
+    notices: list[Notice] = []
+    if (
+        field == "score"
+        and value in {"1", "2", "3", "4", "5"}
+        and checkin.status in ("sent", "missed")
+    ):
+        checkin.score, checkin.status, checkin.answered_at = int(value), "answered", deps.now()
+        session.add(checkin)
+        plan = await session.get(CheckinPlan, checkin.relationship_id)
+        if plan is not None:
+            plan.missed_in_row = 0
+            session.add(plan)
+        if checkin.score <= deps.config.checkins.low_score:
+            notices.append(
+                Notice(
+                    worker.telegram_id,
+                    Reply(t("checkin_low_worker", ref=ref, score=value)),
+                    worker.id,
+                )
+            )
+        return (
+            Reply(
+                t("checkin_reach_out"),
+                (
+                    (
+                        Button(t("btn_reach_out_yes"), f"ci|{checkin.id}|reach|yes"),
+                        Button(t("btn_reach_out_no"), f"ci|{checkin.id}|reach|no"),
+                    ),
+                ),
+            ),
+            notices,
+        )
+    if (
+        field == "reach"
+        and value in ("yes", "no")
+        and checkin.status == "answered"
+        and checkin.reach_out is None
+    ):
+        checkin.reach_out = value == "yes"
+        session.add(checkin)
+        if checkin.reach_out:
+            notices.append(
+                Notice(worker.telegram_id, Reply(t("checkin_reach_out_worker", ref=ref)), worker.id)
+            )
+        pending = await session.get(PendingInput, user.id) or PendingInput(
+            person_id=user.id, kind="", subject_id=0
+        )
+        pending.kind, pending.subject_id, pending.created_at = NOTE, checkin.id, deps.now()
+        session.add(pending)
+        return (
+            Reply(
+                t("checkin_note_prompt"), ((Button(t("btn_skip"), f"ci|{checkin.id}|skipnote|"),),)
+            ),
+            notices,
+        )
+    if field == "skipnote":
+        pending = await session.get(PendingInput, user.id)
+        if pending is not None and pending.kind == NOTE:
+            await session.delete(pending)
+        return Reply(t("checkin_thanks")), []
+    return None, []
+
+
+async def note(
+    deps: Deps, session: AsyncSession, person: Person, checkin_id: int, text: str
+) -> tuple[Reply, list[Notice]]:
+    """The optional note goes to the worker; only the fact that there was one is kept."""
+    checkin = await session.get(Checkin, checkin_id)
+    user, worker = await _pair(session, checkin.relationship_id)
+    checkin.had_note = True
+    session.add(checkin)
+    body = " ".join(text.split())[:1000]
+    return Reply(t("checkin_thanks")), [
+        Notice(
+            worker.telegram_id,
+            Reply(t("checkin_note_worker", ref=person_ref(user.id), note=body)),
+            worker.id,
+        )
+    ]
+
+
+async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
+    """Due check-ins, the missed ladder and first-contact nudges. Each item is claimed by the
+    row it changes in this transaction, so nothing is sent twice."""
+    now = deps.now()
+    settings = deps.config.checkins
+    notices: list[Notice] = []
+    overdue = (
+        await session.exec(
+            select(Checkin)
+            .where(Checkin.status == "sent", Checkin.due_at <= now - settings.answer_within)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for checkin in overdue:
+        checkin.status = "missed"
+        session.add(checkin)
+        plan = await session.get(CheckinPlan, checkin.relationship_id)
+        plan.missed_in_row += 1
+        session.add(plan)
+        notices += await _ladder(deps, session, checkin.relationship_id, plan.missed_in_row)
+    plans = (
+        await session.exec(
+            select(CheckinPlan)
+            .join(Relationship, Relationship.id == CheckinPlan.relationship_id)
+            .where(
+                CheckinPlan.next_due_at <= now,
+                CheckinPlan.paused.is_(False),
+                Relationship.status == RelationshipStatus.ACTIVE,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for plan in plans:
+        late = now - plan.next_due_at > settings.grace  # after downtime: skip, don't wake them
+        checkin = Checkin(
+            relationship_id=plan.relationship_id,
+            due_at=plan.next_due_at,
+            status="skipped" if late else "sent",
+        )
+        session.add(checkin)
+        await session.flush()
+        plan.next_due_at = next_due(plan, settings.cadences[plan.cadence], now)
+        session.add(plan)
+        if not late:
+            user, _worker = await _pair(session, plan.relationship_id)
+            notices.append(Notice(user.telegram_id, question(checkin.id), user.id))
+    notices += await _first_contact(deps, session, now)
+    return notices
+
+
+async def _ladder(
+    deps: Deps, session: AsyncSession, relationship_id: int, missed: int
+) -> list[Notice]:
+    settings = deps.config.checkins
+    user, worker = await _pair(session, relationship_id)
+    ref = person_ref(user.id)
+    if missed == settings.nudge_after_missed:
+        return [Notice(user.telegram_id, Reply(t("checkin_nudge")), user.id)]
+    if missed == settings.tell_worker_after_missed:
+        return [
+            Notice(
+                worker.telegram_id,
+                Reply(t("checkin_missed_worker", ref=ref, count=missed)),
+                worker.id,
+            )
+        ]
+    if missed == settings.tell_coordinator_after_missed:
+        text = Reply(t("checkin_missed_coordinator", ref=ref, count=missed))
+        return [Notice(p.telegram_id, text, p.id) for p in await people.coordinator_people(session)]
+    return []
+
+
+async def _first_contact(deps: Deps, session: AsyncSession, now: datetime) -> list[Notice]:
+    within = deps.config.relationship.first_contact_within
+    quiet = (
+        await session.exec(
+            select(Relationship)
+            .where(
+                Relationship.status == RelationshipStatus.ACTIVE,
+                Relationship.first_contact_at.is_(None),
+                Relationship.started_at <= now - within,
+                Relationship.first_contact_nudges < 2,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    notices: list[Notice] = []
+    for relationship in quiet:
+        due = 1 if now - relationship.started_at < 2 * within else 2
+        if relationship.first_contact_nudges >= due:
+            continue
+        relationship.first_contact_nudges = due
+        session.add(relationship)
+        user, worker = await _pair(session, relationship.id)
+        ref = person_ref(user.id)
+        if due == 1:
+            notices.append(
+                Notice(worker.telegram_id, Reply(t("first_contact_nudge", ref=ref)), worker.id)
+            )
+        else:
+            text = Reply(t("first_contact_coordinator", ref=ref, worker=worker_ref(worker.id)))
+            notices += [
+                Notice(p.telegram_id, text, p.id) for p in await people.coordinator_people(session)
+            ]
+    return notices
