@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot import people
+from bot import outbox, people
 from bot.admin import handlers as admin_handlers
 from bot.admin import service as admin
 from bot.clock import Clock, system_clock
@@ -14,7 +14,7 @@ from bot.common import handlers as common_handlers
 from bot.config import Config
 from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
-from bot.notify import Notice, deliver
+from bot.notify import Notice
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
@@ -77,7 +77,8 @@ async def sweep(context) -> None:
         notices = await offers.sweep(deps, session)
         notices += await closure.sweep(deps, session)
         notices += await checkins.sweep(deps, session)
-    await deliver(application.bot, notices, application.bot_data["on_blocked"])
+        outbox.enqueue(deps, session, notices)  # claimed and queued in one transaction
+    await outbox.drain(deps, application.bot)
 
 
 async def _post_init(application: Application) -> None:

@@ -362,3 +362,20 @@ class Checkin(SQLModel, table=True):
     had_note: bool = False  # the note itself goes to the worker and is not kept
     answered_at: datetime | None = _utc_column()
     nudged: bool = False
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A scheduled message waiting to be sent. Written in the same transaction that claims the
+    due item, sent afterwards and marked sent one by one: a stop between two sends loses
+    nothing and repeats nothing. Only the bot's own texts go here, never relayed content."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    text: str = Field(sa_type=Text)
+    buttons: list[list[dict[str, str | None]]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _utc_column(nullable=False)
+    sent_at: datetime | None = _utc_column(index=True)
+    failed: bool = False

@@ -52,9 +52,12 @@ async def coordinator_people(session: AsyncSession) -> list[Person]:
     return list(result.all())
 
 
-async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> None:
+async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> bool:
+    """Record that someone blocked the bot; True if this is news."""
     person = await session.get(Person, person_id)
-    if person is not None and person.reachable:
-        person.reachable = False
-        person.updated_at = now
-        session.add(person)
+    if person is None or not person.reachable:
+        return False
+    person.reachable = False
+    person.updated_at = now
+    session.add(person)
+    return True

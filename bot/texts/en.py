@@ -576,4 +576,6 @@ TEXTS: dict[str, str] = {
     "first_contact_coordinator": "{ref} and their peer worker {worker} haven't been in touch "
     "since they were matched.",
     "menu_checkins": "Your check-ins",
+    "coord_unreachable": "{ref} has blocked the bot or deleted their account, so messages "
+    "can't reach them. You may want to check in another way.",
 }

@@ -1,0 +1,121 @@
+"""Exactly-once delivery for scheduled messages.
+
+The sweep that claims due items writes their messages here in the same transaction; the
+sender then sends them oldest first, marking each one sent in its own transaction. A stop
+or crash between two sends loses nothing and repeats nothing; the next start carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import people
+from bot.db import transaction
+from bot.deps import Deps
+from bot.models import OutboxMessage, Person, Role
+from bot.notify import Button, Notice, Reply, send
+from bot.offers.wording import person_ref, worker_ref
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+def enqueue(deps: Deps, session: AsyncSession, notices: Iterable[Notice]) -> int:
+    count = 0
+    for notice in notices:
+        session.add(
+            OutboxMessage(
+                telegram_id=notice.telegram_id,
+                person_id=notice.person_id,
+                text=notice.reply.text,
+                buttons=[
+                    [{"label": b.label, "data": b.data, "url": b.url} for b in row]
+                    for row in notice.reply.buttons
+                ],
+                created_at=deps.now(),
+            )
+        )
+        count += 1
+    return count
+
+
+def _reply(row: OutboxMessage) -> Reply:
+    return Reply(
+        row.text,
+        tuple(
+            tuple(Button(b["label"], b.get("data"), b.get("url")) for b in r) for r in row.buttons
+        ),
+    )
+
+
+async def drain(deps: Deps, bot: Bot) -> int:
+    """Send everything waiting, oldest first. Returns how many were sent."""
+    sent = 0
+    while True:
+        async with transaction(deps.sessions) as session:
+            batch = (
+                await session.exec(
+                    select(OutboxMessage.id)
+                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False))
+                    .order_by(OutboxMessage.id)
+                    .limit(BATCH)
+                )
+            ).all()
+        if not batch:
+            return sent
+        for message_id in batch:
+            sent += await _send_one(deps, bot, message_id)
+
+
+async def _send_one(deps: Deps, bot: Bot, message_id: int) -> int:
+    async with transaction(deps.sessions) as session:
+        row = (
+            await session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        if row is None:  # another process has it, or it went already
+            return 0
+        try:
+            await send(bot, row.telegram_id, _reply(row))
+        except Forbidden:
+            row.failed = True
+            log.info("outbox %s: recipient has blocked the bot", row.id)
+            if row.person_id is not None and await people.mark_unreachable(
+                session, row.person_id, deps.now()
+            ):
+                await _tell_coordinators(deps, session, row.person_id)
+        except BadRequest as error:
+            row.failed = True
+            log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
+        except TelegramError as error:
+            # Network trouble or repeated RetryAfter: leave it for the next sweep.
+            log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
+            return 0
+        else:
+            row.sent_at = deps.now()
+            session.add(row)
+            return 1
+        session.add(row)
+        return 0
+
+
+async def _tell_coordinators(deps: Deps, session: AsyncSession, person_id: int) -> None:
+    """Coordinators hear when someone can no longer be reached (queued, sent next)."""
+    person = await session.get(Person, person_id)
+    ref = (worker_ref if person.role == Role.PEER_WORKER else person_ref)(person_id)
+    reply = Reply(t("coord_unreachable", ref=ref))
+    enqueue(
+        deps,
+        session,
+        [Notice(c.telegram_id, reply, c.id) for c in await people.coordinator_people(session)],
+    )

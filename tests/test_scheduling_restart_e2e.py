@@ -1,0 +1,94 @@
+"""Scheduling loses nothing and repeats nothing across a stop and a new start."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.models import OutboxMessage
+from tests.conftest import COORDINATOR_ID
+from tests.harness import FakeBotApi, Harness
+from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
+from tests.test_onboarding_e2e import _rows
+
+CHECKIN = "quick check-in"
+
+
+class Crash(BaseException):
+    """The process stopping mid-batch: like a task being cancelled, it is no Exception."""
+
+
+@dataclass
+class CrashingBotApi(FakeBotApi):
+    """Answers like Telegram, then dies on the n-th check-in it is asked to send."""
+
+    crash_on: int = 0
+    _checkins: int = 0
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        params = dict(request_data.parameters) if request_data else {}
+        if url.endswith("/sendMessage") and CHECKIN in str(params.get("text", "")):
+            self._checkins += 1
+            if self._checkins == self.crash_on:
+                raise Crash()
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def _matched_with_checkins(bot: Harness, count: int) -> list[int]:
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, 5701, "Robin", caseload=str(count))
+    users = []
+    for i in range(count):
+        sam = await onboard_service_user(bot, 5800 + i)
+        await casey.tap("Offer only Robin")
+        await sam.tap("Choose Robin")
+        await robin.tap("Accept")
+        await sam.send("Hello")  # first contact, so only check-ins are due later
+        await sam.tap("Weekly")
+        await sam.tap("Tue")
+        await sam.tap("18:00")
+        users.append(sam.id)
+    return users
+
+
+def _checkins_to(apis: list[FakeBotApi], users: list[int]) -> Counter:
+    counts: Counter = Counter()
+    for api in apis:
+        for user in users:
+            counts[user] += sum(CHECKIN in m.text for m in api.sent_to(user))
+    return counts
+
+
+async def test_a_stop_between_scheduling_and_due_time_loses_nothing(
+    bot: Harness, start_bot, clock
+) -> None:
+    users = await _matched_with_checkins(bot, 2)
+    await bot.application.shutdown()  # stopped before anything is due
+
+    clock.now = datetime(2026, 3, 3, 8, 5, tzinfo=UTC)
+    restarted = await start_bot()
+    await run_sweep(restarted)
+    await run_sweep(restarted)
+    assert _checkins_to([bot.api, restarted.api], users) == Counter({u: 1 for u in users})
+
+
+async def test_a_stop_in_the_middle_of_a_batch_sends_each_message_exactly_once(
+    bot: Harness, start_bot, clock
+) -> None:
+    users = await _matched_with_checkins(bot, 4)
+    clock.now = datetime(2026, 3, 3, 8, 5, tzinfo=UTC)
+    crashing = await start_bot(api=CrashingBotApi(crash_on=3))
+    with pytest.raises(Crash):
+        await run_sweep(crashing)  # two sent, then the process "dies" on the third
+    assert sum(_checkins_to([crashing.api], users).values()) == 2
+    await crashing.application.shutdown()
+
+    restarted = await start_bot()  # a new process on the same database
+    await run_sweep(restarted)
+    await run_sweep(restarted)
+    counts = _checkins_to([bot.api, crashing.api, restarted.api], users)
+    assert counts == Counter({u: 1 for u in users})  # nothing lost, nothing twice
+    assert all(row.sent_at is not None for row in await _rows(restarted, OutboxMessage))
