@@ -18,6 +18,7 @@ from bot.notify import Notice
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
+from bot.relationships import admin_handlers as relationship_admin_handlers
 from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.workers import handlers as worker_handlers
@@ -61,6 +62,7 @@ def build_application(
     worker_handlers.register(application)
     offer_handlers.register(application)
     relationship_handlers.register(application)
+    relationship_admin_handlers.register(application)
     common_handlers.register_fallbacks(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -29,6 +29,7 @@ class ServiceUserStatus(StrEnum):
 class RelationshipStatus(StrEnum):
     REQUESTED = "requested"  # the worker has been asked (holds a place in their caseload)
     ACTIVE = "active"
+    PAUSED = "paused"  # e.g. a hospital stay: no check-ins, the end date moves on resume
     DECLINED = "declined"  # the worker said no
     EXPIRED = "expired"  # the worker did not answer in time
     WITHDRAWN = "withdrawn"  # the service user changed their mind before an answer
@@ -36,7 +37,11 @@ class RelationshipStatus(StrEnum):
     COMPLETED = "completed"  # reached its planned end
 
 
-OPEN_RELATIONSHIP = (RelationshipStatus.REQUESTED, RelationshipStatus.ACTIVE)
+OPEN_RELATIONSHIP = (
+    RelationshipStatus.REQUESTED,
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+)
 
 RELATIONSHIP_TRANSITIONS: dict[str | None, set[str]] = {
     None: {RelationshipStatus.REQUESTED, RelationshipStatus.ACTIVE},
@@ -46,7 +51,12 @@ RELATIONSHIP_TRANSITIONS: dict[str | None, set[str]] = {
         RelationshipStatus.EXPIRED,
         RelationshipStatus.WITHDRAWN,
     },
-    RelationshipStatus.ACTIVE: {RelationshipStatus.ENDED_EARLY, RelationshipStatus.COMPLETED},
+    RelationshipStatus.ACTIVE: {
+        RelationshipStatus.ENDED_EARLY,
+        RelationshipStatus.COMPLETED,
+        RelationshipStatus.PAUSED,
+    },
+    RelationshipStatus.PAUSED: {RelationshipStatus.ACTIVE, RelationshipStatus.ENDED_EARLY},
 }
 
 
@@ -138,8 +148,8 @@ async def transition_relationship(
     relationship.status = new_status
     relationship.updated_at = at
     if new_status == RelationshipStatus.ACTIVE:
-        relationship.started_at = at
-    elif new_status != RelationshipStatus.REQUESTED:
+        relationship.started_at = relationship.started_at or at
+    elif new_status not in (RelationshipStatus.REQUESTED, RelationshipStatus.PAUSED):
         relationship.ended_at = at
         relationship.end_reason = reason
     session.add(relationship)

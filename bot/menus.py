@@ -19,7 +19,20 @@ PUBLIC = (
     "privacy",
     "cancel",
 )
-COORDINATOR = ("waitlist", "match", "match_all", "invite", "invites", "pending", "coordinators")
+COORDINATOR = (
+    "waitlist",
+    "match",
+    "match_all",
+    "relationships",
+    "pause",
+    "resume",
+    "extend",
+    "close",
+    "invite",
+    "invites",
+    "pending",
+    "coordinators",
+)
 
 
 def _menu(names: tuple[str, ...]) -> list[BotCommand]:

@@ -279,6 +279,8 @@ class Relationship(SQLModel, table=True):
     # Planned closure: the end date set at the start, and how far the countdown has got.
     planned_end_at: datetime | None = _utc_column(index=True)
     closure_reminders_sent: int = 0
+    paused_at: datetime | None = _utc_column()
+    review_at: datetime | None = _utc_column()  # when a pause is to be looked at again
     checklist: list[str] = Field(default_factory=list, sa_type=JSON)  # ticked ending items
 
 

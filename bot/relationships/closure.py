@@ -3,7 +3,7 @@ messages and the feedback survey."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -78,16 +78,25 @@ async def _reminders(deps: Deps, session: AsyncSession, relationship: Relationsh
     ]
 
 
-async def close(deps: Deps, session: AsyncSession, relationship: Relationship) -> list[Notice]:
-    """The planned end: close the relay, thank both, offer onward supports and the survey."""
+async def close(
+    deps: Deps,
+    session: AsyncSession,
+    relationship: Relationship,
+    *,
+    early: bool = False,
+    actor_id: int | None = None,
+    reason: str = "planned end",
+) -> list[Notice]:
+    """The end: close the relay, thank both, offer onward supports and the survey. A
+    coordinator's early close takes the same steps, with wording that fits."""
     now = deps.now()
     await lifecycle.transition_relationship(
         session,
         relationship,
-        RelationshipStatus.COMPLETED,
+        RelationshipStatus.ENDED_EARLY if early else RelationshipStatus.COMPLETED,
         at=now,
-        actor_id=None,
-        reason="planned end",
+        actor_id=actor_id,
+        reason=reason,
     )
     user = await session.get(Person, relationship.service_user_id)
     worker = await session.get(Person, relationship.peer_worker_id)
@@ -98,7 +107,7 @@ async def close(deps: Deps, session: AsyncSession, relationship: Relationship) -
     supports = "\n".join(f"• {escape(s)}" for s in deps.config.programme.onward_supports)
     closing = Reply(
         t(
-            "closing_user",
+            "closing_user_early" if early else "closing_user",
             supports=Markup(supports) if supports else t("closing_no_supports"),
             crisis_lines=crisis_lines_text(deps.config),
             when=_local(deps, profile.rematch_after),
@@ -108,7 +117,13 @@ async def close(deps: Deps, session: AsyncSession, relationship: Relationship) -
     return [
         Notice(user.telegram_id, closing, user.id),
         Notice(user.telegram_id, survey_rating(relationship.id), user.id),
-        Notice(worker.telegram_id, Reply(t("closing_worker", ref=person_ref(user.id))), worker.id),
+        Notice(
+            worker.telegram_id,
+            Reply(
+                t("closing_worker_early" if early else "closing_worker", ref=person_ref(user.id))
+            ),
+            worker.id,
+        ),
         *await offers.retry_waitlist(deps, session),
     ]
 
@@ -147,7 +162,7 @@ async def answer_survey(
         person is None
         or relationship is None
         or relationship.service_user_id != person.id
-        or relationship.status != RelationshipStatus.COMPLETED
+        or relationship.status not in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY)
     ):
         return None
     feedback = (
@@ -184,3 +199,107 @@ async def toggle_checklist(
     when = _local(deps, relationship.planned_end_at)
     heading = t("closure_reminder_worker", ref=person_ref(relationship.service_user_id), when=when)
     return checklist_reply(deps, relationship, heading)
+
+
+# -- coordinators: pause, resume, extend, close -------------------------------------------------
+
+
+async def pause(
+    deps: Deps,
+    session: AsyncSession,
+    coordinator: Person,
+    relationship: Relationship,
+    review: timedelta,
+    reason: str,
+) -> list[Notice]:
+    now = deps.now()
+    relationship.paused_at, relationship.review_at = now, now + review
+    await lifecycle.transition_relationship(
+        session,
+        relationship,
+        RelationshipStatus.PAUSED,
+        at=now,
+        actor_id=coordinator.id,
+        reason=reason,
+    )
+    user, worker = await _pair(session, relationship)
+    review_on = _local(deps, relationship.review_at)
+    return [
+        Notice(user.telegram_id, Reply(t("paused_user", when=review_on)), user.id),
+        Notice(
+            worker.telegram_id,
+            Reply(t("paused_worker", ref=person_ref(user.id), when=review_on)),
+            worker.id,
+        ),
+    ]
+
+
+async def resume(
+    deps: Deps, session: AsyncSession, coordinator: Person, relationship: Relationship, reason: str
+) -> list[Notice]:
+    """Back to active; the end date moves on by the time it was paused."""
+    now = deps.now()
+    if relationship.planned_end_at and relationship.paused_at:
+        relationship.planned_end_at += now - relationship.paused_at
+    relationship.paused_at = relationship.review_at = None
+    await lifecycle.transition_relationship(
+        session,
+        relationship,
+        RelationshipStatus.ACTIVE,
+        at=now,
+        actor_id=coordinator.id,
+        reason=reason,
+    )
+    user, worker = await _pair(session, relationship)
+    when = _local(deps, relationship.planned_end_at)
+    return [
+        Notice(user.telegram_id, Reply(t("resumed_user", when=when)), user.id),
+        Notice(
+            worker.telegram_id,
+            Reply(t("resumed_worker", ref=person_ref(user.id), when=when)),
+            worker.id,
+        ),
+    ]
+
+
+async def extend(
+    deps: Deps,
+    session: AsyncSession,
+    coordinator: Person,
+    relationship: Relationship,
+    by: timedelta,
+    reason: str,
+) -> list[Notice]:
+    relationship.planned_end_at = (relationship.planned_end_at or deps.now()) + by
+    # Reminders count down afresh towards the new date.
+    leads = deps.config.programme.closure_reminders
+    relationship.closure_reminders_sent = sum(
+        1 for lead in leads if relationship.planned_end_at - lead <= deps.now()
+    )
+    session.add(relationship)
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=coordinator.id,
+        action="relationship.extended",
+        subject_type="relationship",
+        subject_id=relationship.id,
+        reason=reason,
+    )
+    user, worker = await _pair(session, relationship)
+    when = _local(deps, relationship.planned_end_at)
+    return [
+        Notice(user.telegram_id, Reply(t("extended_user", when=when)), user.id),
+        Notice(
+            worker.telegram_id,
+            Reply(t("extended_worker", ref=person_ref(user.id), when=when)),
+            worker.id,
+        ),
+    ]
+
+
+async def _pair(session: AsyncSession, relationship: Relationship) -> tuple[Person, Person]:
+    return (
+        await session.get(Person, relationship.service_user_id),
+        await session.get(Person, relationship.peer_worker_id),
+    )

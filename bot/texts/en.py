@@ -292,6 +292,8 @@ TEXTS: dict[str, str] = {
     "/cancel — stop editing\n"
     "/help_now — crisis lines, any time",
     "help_coordinator": "<b>Coordinator</b>\n"
+    "/relationships — open relationships (R numbers)\n"
+    "/pause, /resume, /extend, /close R12 … reason — manage one\n"
     "/waitlist — who is waiting, and why nobody fits\n"
     "/match U12 W7 reason — offer one worker to one service user\n"
     "/match_all — batch-match the whole waitlist for review\n"
@@ -473,7 +475,7 @@ TEXTS: dict[str, str] = {
     "relay_status_requested": "the peer worker you chose hasn't accepted yet.",
     "relay_status_not_now": "we've paused looking for a peer for you.",
     "relay_status_ended": "your peer support relationship has ended. Send /rematch for a new peer.",
-    "relay_status_matched": "your relationship is not active right now.",
+    "relay_status_matched": "your peer support is paused at the moment.",
     "relay_worker_nobody": "You have nobody to message right now — your relationships "
     "have ended or are paused. Your message hasn't gone to anyone.",
     "relay_who_is_this_for": "You support more than one person — who is this message for? "
@@ -578,4 +580,38 @@ TEXTS: dict[str, str] = {
     "menu_checkins": "Your check-ins",
     "coord_unreachable": "{ref} has blocked the bot or deleted their account, so messages "
     "can't reach them. You may want to check in another way.",
+    # -- coordinators: relationships --
+    "coord_relationships_none": "No open relationships.",
+    "coord_relationships_title": "<b>Open relationships: {count}</b>",
+    "coord_relationship_line": "{ref} — {user} with {worker} — {status}, ends {ends}",
+    "relationship_status_requested": "worker asked",
+    "relationship_status_active": "active",
+    "relationship_status_paused": "paused",
+    "coord_pause_usage": "Usage: /pause R12 2w reason (the review is in 2 weeks; the reason is "
+    "recorded). Only an active relationship can be paused.",
+    "coord_resume_usage": "Usage: /resume R12 reason. Only a paused relationship can resume.",
+    "coord_extend_usage": "Usage: /extend R12 4w reason — moves the planned end 4 weeks later.",
+    "coord_close_usage": "Usage: /close R12 reason — ends it now with the usual closing steps.",
+    "coord_done": "Done: {ref}. Both have been told.",
+    "paused_user": "Your peer support is paused for now — take the time you need. We'll look at "
+    "it again around {when}. If you need help now, send /help_now.",
+    "paused_worker": "Your relationship with {ref} is paused (review around {when}). No "
+    "check-ins go out meanwhile, and the end date moves on by the paused time.",
+    "resumed_user": "Your peer support is back on. It's now planned to end on {when}.",
+    "resumed_worker": "Your relationship with {ref} has resumed; it's now planned to end on "
+    "{when}.",
+    "extended_user": "Good news: your peer support has been extended. It's now planned to end "
+    "on {when}.",
+    "extended_worker": "Your relationship with {ref} has been extended to {when}.",
+    "closing_user_early": "<b>Your peer support relationship has ended.</b> Thank you for "
+    "taking part.\n\nSupports you can keep using:\n{supports}\n\nIf you need help right "
+    "now:\n{crisis_lines}\n\nIf you'd like a new peer worker, you can ask with /rematch from "
+    "{when}.",
+    "closing_worker_early": "Your relationship with {ref} has been closed by a coordinator, "
+    "and the chat is closed. Your place is free again. Thank you for your support.",
+    "menu_relationships": "Open relationships",
+    "menu_pause": "Pause a relationship: /pause R12 2w reason",
+    "menu_resume": "Resume: /resume R12 reason",
+    "menu_extend": "Extend: /extend R12 4w reason",
+    "menu_close": "Close now: /close R12 reason",
 }
