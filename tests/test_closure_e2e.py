@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.models import Feedback, Relationship
+from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness
 from tests.test_matching_workflow_e2e import run_sweep
 from tests.test_onboarding_e2e import _person, _rows
@@ -23,7 +24,10 @@ async def test_a_relationship_ends_well_on_its_planned_date(bot: Harness, clock)
     assert "planned to end" in sam.last().text
     checklist = robin.last()
     assert "ending checklist" in checklist.text
-    assert len(checklist.buttons) == 4
+    assert len(checklist.buttons) == 5  # four checklist items and "Ask for more time"
+    await sam.tap("Ask for more time")
+    assert "asked to extend" in bot.api.sent_to(COORDINATOR_ID)[-1].text
+    assert "the service user" in bot.api.sent_to(COORDINATOR_ID)[-1].text
     await robin.tap("Goals reviewed", message=checklist)
     await robin.tap("Other supports arranged", message=checklist)
     assert checklist.button_labels[0].startswith("✅") and checklist.button_labels[1].startswith(

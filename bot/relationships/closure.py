@@ -36,7 +36,11 @@ def checklist_reply(deps: Deps, relationship: Relationship, heading: str) -> Rep
         )
         for item in CHECKLIST
     )
-    return Reply(heading, rows)
+    return Reply(heading, rows + _ask_extension(relationship.id))
+
+
+def _ask_extension(relationship_id: int) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(t("btn_ask_extension"), f"ex|{relationship_id}"),),)
 
 
 async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
@@ -72,10 +76,46 @@ async def _reminders(deps: Deps, session: AsyncSession, relationship: Relationsh
     worker = await session.get(Person, relationship.peer_worker_id)
     when = _local(deps, relationship.planned_end_at)
     heading = t("closure_reminder_worker", ref=person_ref(user.id), when=when)
+    ask = _ask_extension(relationship.id)
     return [
-        Notice(user.telegram_id, Reply(t("closure_reminder_user", when=when)), user.id),
+        Notice(user.telegram_id, Reply(t("closure_reminder_user", when=when), ask), user.id),
         Notice(worker.telegram_id, checklist_reply(deps, relationship, heading), worker.id),
     ]
+
+
+async def ask_extension(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
+) -> tuple[Reply, list[Notice]] | None:
+    """Either side asks for more time; coordinators decide (/extend)."""
+    person = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        person is None
+        or relationship is None
+        or person.id not in (relationship.service_user_id, relationship.peer_worker_id)
+        or relationship.status != RelationshipStatus.ACTIVE
+    ):
+        return None
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=person.id,
+        action="relationship.extension_requested",
+        subject_type="relationship",
+        subject_id=relationship.id,
+    )
+    side = t("side_worker" if person.id == relationship.peer_worker_id else "side_service_user")
+    text = Reply(
+        t(
+            "coord_extension_requested",
+            ref=f"R{relationship.id}",
+            user=person_ref(relationship.service_user_id),
+            side=side,
+            when=_local(deps, relationship.planned_end_at),
+        )
+    )
+    coordinators = await people.coordinator_people(session)
+    return Reply(t("extension_asked")), [Notice(c.telegram_id, text, c.id) for c in coordinators]
 
 
 async def close(

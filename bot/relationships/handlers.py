@@ -235,7 +235,26 @@ async def checkin_note(
     await respond(update, context, Response(replies=[reply], notices=notices))
 
 
+async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ex|<relationship>``: ask coordinators for more time."""
+    deps = _deps(context)
+    raw_id = update.callback_query.data.removeprefix("ex|")
+    outcome = None
+    if raw_id.isdigit():
+        async with transaction(deps.sessions) as session:
+            outcome = await closure.ask_extension(
+                deps, session, update.effective_user.id, int(raw_id)
+            )
+    if outcome is None:
+        response = Response(toast=t("stale_button_toast"))
+    else:
+        reply, notices = outcome
+        response = Response(toast=reply.text, notices=notices)
+    await respond(update, context, response)
+
+
 def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(extension_button, pattern=r"^ex\|"))
     application.add_handler(CommandHandler("checkins", checkins_command, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^(cp|ci)\|"))
     application.add_handler(CallbackQueryHandler(closure_button, pattern=r"^(sv|ck)\|"))

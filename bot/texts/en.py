@@ -610,6 +610,12 @@ TEXTS: dict[str, str] = {
     "closing_worker_early": "Your relationship with {ref} has been closed by a coordinator, "
     "and the chat is closed. Your place is free again. Thank you for your support.",
     "menu_relationships": "Open relationships",
+    "btn_ask_extension": "Ask for more time",
+    "extension_asked": "We've asked a coordinator; they'll let you know.",
+    "side_worker": "the peer worker",
+    "side_service_user": "the service user",
+    "coord_extension_requested": "{ref}: {side} asked to extend {user}'s peer support (now "
+    "ending {when}). Use /extend {ref} 4w reason to agree.",
     "menu_pause": "Pause a relationship: /pause R12 2w reason",
     "menu_resume": "Resume: /resume R12 reason",
     "menu_extend": "Extend: /extend R12 4w reason",
