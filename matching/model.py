@@ -101,9 +101,9 @@ class Reason:
     """One plain-language reason, as data: the bot's text catalog words it.
 
     code: shared_experience (values: area keys), common_times (values: "weekday:start:end"
-    in the service user's local time), language (values: language keys other than the first
-    shared one), gender / age_band / community (values: what matched), lighter_caseload,
-    continuity.
+    in the service user's local time), language (values: every shared language key; the bot
+    mentions only those other than the service's main language), gender / age_band /
+    community (values: what matched), lighter_caseload, continuity.
     """
 
     code: str
