@@ -262,16 +262,7 @@ async def pause(
         actor_id=coordinator.id,
         reason=reason,
     )
-    user, worker = await _pair(session, relationship)
-    review_on = _local(deps, relationship.review_at)
-    return [
-        Notice(user.telegram_id, Reply(t("paused_user", when=review_on)), user.id),
-        Notice(
-            worker.telegram_id,
-            Reply(t("paused_worker", ref=person_ref(user.id), when=review_on)),
-            worker.id,
-        ),
-    ]
+    return await _tell_both(session, relationship, "paused", _local(deps, relationship.review_at))
 
 
 async def resume(
@@ -290,16 +281,9 @@ async def resume(
         actor_id=coordinator.id,
         reason=reason,
     )
-    user, worker = await _pair(session, relationship)
-    when = _local(deps, relationship.planned_end_at)
-    return [
-        Notice(user.telegram_id, Reply(t("resumed_user", when=when)), user.id),
-        Notice(
-            worker.telegram_id,
-            Reply(t("resumed_worker", ref=person_ref(user.id), when=when)),
-            worker.id,
-        ),
-    ]
+    return await _tell_both(
+        session, relationship, "resumed", _local(deps, relationship.planned_end_at)
+    )
 
 
 async def extend(
@@ -326,15 +310,20 @@ async def extend(
         subject_id=relationship.id,
         reason=reason,
     )
+    return await _tell_both(
+        session, relationship, "extended", _local(deps, relationship.planned_end_at)
+    )
+
+
+async def _tell_both(
+    session: AsyncSession, relationship: Relationship, change: str, when: str
+) -> list[Notice]:
+    """The same change, told to each side in their own words (``<change>_user``/``_worker``)."""
     user, worker = await _pair(session, relationship)
-    when = _local(deps, relationship.planned_end_at)
+    to_worker = t(f"{change}_worker", ref=person_ref(user.id), when=when)
     return [
-        Notice(user.telegram_id, Reply(t("extended_user", when=when)), user.id),
-        Notice(
-            worker.telegram_id,
-            Reply(t("extended_worker", ref=person_ref(user.id), when=when)),
-            worker.id,
-        ),
+        Notice(user.telegram_id, Reply(t(f"{change}_user", when=when)), user.id),
+        Notice(worker.telegram_id, Reply(to_worker), worker.id),
     ]
 
 
