@@ -137,6 +137,7 @@ class PeerWorkerProfile(SQLModel, table=True):
     communities: list[str] = Field(default_factory=list, sa_type=JSON)
     timezone: str = Field(sa_type=String(64))
     max_caseload: int
+    quiet_hours: str | None = Field(default=None, sa_type=String(11))  # "21:00-07:00", local
     taking_new_matches: bool = True
     submitted_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)

@@ -27,6 +27,7 @@ async def onboard_worker(
     perspective: str = "(consumer)",
     caseload: str = "2",
     gender: str | None = "Woman",
+    quiet_hours: str = "No quiet hours",
 ) -> TelegramUser:
     """An approved peer worker (the coordinator approves the profile)."""
     worker = bot.user(telegram_id, name)
@@ -50,6 +51,7 @@ async def onboard_worker(
     for cell in times:
         await worker.tap(cell)
     await worker.tap("Done")
+    await worker.tap(quiet_hours)
     await worker.tap(caseload)
     await worker.tap("Send for approval")
     await coordinator.tap("Approve")

@@ -142,3 +142,18 @@ async def test_the_worker_can_end_and_a_blocked_recipient_is_handled(bot: Harnes
     await robin.send("/end")
     await robin.tap("End with")
     assert "has had to end" in sam.last().text and "/rematch" in sam.last().text
+
+
+async def test_messages_arrive_silently_in_a_workers_quiet_hours(bot: Harness, clock) -> None:
+    from datetime import UTC, datetime
+
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, 5106, "Robin", quiet_hours="21:00–07:00")
+    _, sam = await matched_pair(bot, user_id=5208, worker=robin)
+    clock.now = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # 12:00 in Brisbane
+    await sam.send("Lunchtime hello")
+    clock.now = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # 23:00 in Brisbane
+    await sam.send("Late-night thought")
+    copies = [c for c in bot.api.methods("copyMessage") if int(c.params["chat_id"]) == robin.id]
+    assert [bool(c.params.get("disable_notification")) for c in copies] == [False, True]
+    assert robin.last().text == "Late-night thought"  # still delivered

@@ -42,6 +42,7 @@ async def build_worker_profile(worker: TelegramUser, code: str) -> None:
     await worker.tap("Mon eve")
     await worker.tap("Wed eve")
     await worker.tap("Done")
+    await worker.tap("No quiet hours")
     await worker.tap("4")
 
 

@@ -59,6 +59,7 @@ async def _copy(
             message_id=message_id,
             reply_parameters=reply_to,
             reply_markup=markup,
+            disable_notification=delivery.silent,
         )
     except Forbidden:
         async with transaction(deps.sessions) as session:

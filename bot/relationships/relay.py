@@ -7,6 +7,8 @@ account); this module decides the recipient and keeps only message ids and conta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +33,7 @@ class Delivery:
     recipient_telegram_id: int
     reply_to_message_id: int | None
     sender_label: str | None  # shown on the copy a worker receives: which person it's from
+    silent: bool = False  # the recipient is in their quiet hours: deliver without a sound
 
 
 async def active_relationships(session: AsyncSession, person: Person) -> list[Relationship]:
@@ -47,8 +50,21 @@ async def active_relationships(session: AsyncSession, person: Person) -> list[Re
     return list(rows.all())
 
 
+def in_quiet_hours(profile: PeerWorkerProfile | None, now: datetime) -> bool:
+    """Is it within the worker's quiet hours, in their own time zone?"""
+    if profile is None or not profile.quiet_hours:
+        return False
+    start, end = (time.fromisoformat(part) for part in profile.quiet_hours.split("-"))
+    local = now.astimezone(ZoneInfo(profile.timezone)).time()
+    return (start <= local or local < end) if start > end else (start <= local < end)
+
+
 async def _delivery(
-    session: AsyncSession, sender: Person, relationship: Relationship, reply_to: int | None
+    session: AsyncSession,
+    sender: Person,
+    relationship: Relationship,
+    reply_to: int | None,
+    now: datetime,
 ) -> Delivery:
     to_worker = sender.id == relationship.service_user_id
     recipient_id = relationship.peer_worker_id if to_worker else relationship.service_user_id
@@ -79,7 +95,12 @@ async def _delivery(
                 )
             ).first()
             target_reply = own.target_message_id if own else None
+    silent = False
+    if to_worker:
+        profile = await session.get(PeerWorkerProfile, recipient.id)
+        silent = in_quiet_hours(profile, now)
     return Delivery(
+        silent=silent,
         relationship_id=relationship.id,
         sender_person_id=sender.id,
         recipient_person_id=recipient.id,
@@ -129,7 +150,7 @@ async def route(
             if sender.status in (ServiceUserStatus.ONBOARDING, ServiceUserStatus.CANCELLED):
                 return None
             return Reply(t("relay_no_peer", status=t(f"relay_status_{sender.status}")))
-        return await _delivery(session, sender, relationships[0], reply_to)
+        return await _delivery(session, sender, relationships[0], reply_to, deps.now())
     if sender.status != PeerWorkerStatus.APPROVED:
         return None
     if not relationships:
@@ -137,9 +158,9 @@ async def route(
     if reply_to is not None:
         replied = await _relationship_of_reply(session, sender, reply_to)
         if replied is not None and replied.status == RelationshipStatus.ACTIVE:
-            return await _delivery(session, sender, replied, reply_to)
+            return await _delivery(session, sender, replied, reply_to, deps.now())
     if len(relationships) == 1:
-        return await _delivery(session, sender, relationships[0], reply_to)
+        return await _delivery(session, sender, relationships[0], reply_to, deps.now())
     # Several people and no reply to follow: ask rather than guess.
     return Reply(
         t("relay_who_is_this_for"),
@@ -163,7 +184,7 @@ async def route_chosen(
         or relationship.status != RelationshipStatus.ACTIVE
     ):
         return None
-    return await _delivery(session, sender, relationship, None)
+    return await _delivery(session, sender, relationship, None, deps.now())
 
 
 async def delivered(

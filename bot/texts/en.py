@@ -189,6 +189,10 @@ TEXTS: dict[str, str] = {
     "pw_availability": "When in the week are you usually available for peer support? "
     "Tap every time that suits, then <b>Done</b>.",
     "pw_availability_too_few": "Please tap at least one time.",
+    "pw_quiet_hours": "Quiet hours: messages from the people you support still arrive, but "
+    "silently, during these hours (your time).",
+    "quiet_hours_none": "No quiet hours",
+    "summary_quiet_hours": "Quiet hours",
     "pw_caseload": "How many people could you support at once, at most?",
     "peer_worker_summary_title": "<b>Your profile</b>\nCheck it over — you can change anything.",
     "summary_display_name": "Display name",

@@ -41,6 +41,16 @@ gender_options = _single("genders")
 age_band_options = _single("age_bands")
 
 
+QUIET_HOURS = ("none", "21:00-07:00", "22:00-08:00", "20:00-08:00")
+
+
+def _quiet_hours_options(_config: Config, _answers: dict[str, Any]) -> list[Option]:
+    return [
+        Option(value, t("quiet_hours_none") if value == "none" else value.replace("-", "–"))
+        for value in QUIET_HOURS
+    ]
+
+
 def _caseload_options(config: Config, _answers: dict[str, Any]) -> list[Option]:
     return [Option(str(n), str(n)) for n in range(1, config.peer_workers.max_caseload + 1)]
 
@@ -65,6 +75,7 @@ def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
         if chosen
     ]
     perspectives = {o.value: o.label for o in _perspective_options(config, answers)}
+    quiet = labels(_quiet_hours_options(config, answers), [answers.get("quiet_hours") or "none"])
     return [
         ("summary_display_name", answers.get("display_name", "")),
         ("summary_bio", answers.get("bio", "")),
@@ -74,7 +85,8 @@ def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
         (
             "summary_availability",
             f"{grid_summary(config, answers.get('availability'))}\n"
-            f"({t('summary_timezone', zone=answers.get('timezone', ''))})",
+            f"({t('summary_timezone', zone=answers.get('timezone', ''))})\n"
+            f"{t('summary_quiet_hours')}: {quiet}",
         ),
         ("summary_caseload", str(answers.get("caseload", ""))),
     ]
@@ -149,6 +161,13 @@ WORKER_FLOW = Flow(
         ),
         Step("timezone", Kind.TIMEZONE, "pw_timezone", section="availability"),
         Step("availability", Kind.GRID, "pw_availability", section="availability"),
+        Step(
+            "quiet_hours",
+            Kind.CHOICE,
+            "pw_quiet_hours",
+            section="availability",
+            options=_quiet_hours_options,
+        ),
         Step(
             "caseload",
             Kind.CHOICE,

@@ -67,6 +67,9 @@ async def _replace_profile(
         "communities": [c for c in answers.get("communities") or [] if c != NO_COMMUNITY],
         "timezone": answers["timezone"],
         "max_caseload": min(int(answers["caseload"]), deps.config.peer_workers.max_caseload),
+        "quiet_hours": None
+        if answers.get("quiet_hours") in (None, "none")
+        else answers["quiet_hours"],
         "updated_at": now,
     }
     if profile is None:
@@ -216,6 +219,7 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
             deps.config, [(slot.weekday, slot.start_minute, slot.end_minute) for slot in slots]
         ),
         "caseload": str(profile.max_caseload),
+        "quiet_hours": profile.quiet_hours or "none",
     }
 
 
