@@ -23,6 +23,7 @@ from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
+from bot.workers import wellbeing
 
 
 def build_application(
@@ -79,6 +80,7 @@ async def sweep(context) -> None:
         notices = await offers.sweep(deps, session)
         notices += await closure.sweep(deps, session)
         notices += await checkins.sweep(deps, session)
+        notices += await wellbeing.sweep(deps, session)
         outbox.enqueue(deps, session, notices)  # claimed and queued in one transaction
     await outbox.drain(deps, application.bot)
 

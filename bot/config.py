@@ -257,6 +257,23 @@ class CheckinsConfig(_Section):
         return times
 
 
+class WorkerCheckinsConfig(_Section):
+    """Peer workers' own weekly check-in (each worker can turn it off)."""
+
+    enabled: bool = True
+    weekday: int = Field(default=4, ge=0, le=6)  # 0 = Monday
+    time: str = "15:00"
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time such as '15:00'") from None
+        return value
+
+
 class RelationshipConfig(_Section):
     first_contact_within: Duration = timedelta(days=3)
 
@@ -276,6 +293,7 @@ class Config(_Section):
     programme: ProgrammeConfig = ProgrammeConfig()
     checkins: CheckinsConfig = CheckinsConfig()
     relationship: RelationshipConfig = RelationshipConfig()
+    worker_checkins: WorkerCheckinsConfig = WorkerCheckinsConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

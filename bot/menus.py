@@ -28,6 +28,7 @@ COORDINATOR = (
     "resume",
     "extend",
     "close",
+    "wellbeing",
     "invite",
     "invites",
     "pending",

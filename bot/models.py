@@ -138,6 +138,8 @@ class PeerWorkerProfile(SQLModel, table=True):
     timezone: str = Field(sa_type=String(64))
     max_caseload: int
     quiet_hours: str | None = Field(default=None, sa_type=String(11))  # "21:00-07:00", local
+    wellbeing_checkins: bool = True  # their own weekly check-in (optional)
+    wellbeing_next_due_at: datetime | None = _utc_column()
     taking_new_matches: bool = True
     submitted_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
@@ -382,3 +384,17 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _utc_column(nullable=False)
     sent_at: datetime | None = _utc_column(index=True)
     failed: bool = False
+
+
+class WorkerCheckin(SQLModel, table=True):
+    """A peer worker's own weekly check-in. Coordinators see these only in aggregate, unless
+    the worker asks to talk."""
+
+    __tablename__ = "worker_checkin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="person.id", index=True)
+    due_at: datetime = _utc_column(nullable=False, index=True)
+    score: int | None = None
+    wants_contact: bool = False
+    answered_at: datetime | None = _utc_column()

@@ -15,6 +15,7 @@ from bot.db import transaction
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond
 from bot.texts import t
+from bot.workers import wellbeing
 from bot.workers.invites import COORDINATOR_ROLE
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -85,7 +86,13 @@ async def button(deps, session, coordinator: Person, update, context) -> Respons
     return Response(toast=t("stale_button_toast"), close_tapped=True)
 
 
+@coordinator_only
+async def wellbeing_summary(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=[await wellbeing.summary(deps, session)])
+
+
 COORDINATOR_COMMANDS: dict[str, Handler] = {
+    "wellbeing": wellbeing_summary,
     "invite": invite,
     "invites": list_invites,
     "pending": pending,

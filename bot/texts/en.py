@@ -297,6 +297,7 @@ TEXTS: dict[str, str] = {
     "/help_now — crisis lines, any time",
     "help_coordinator": "<b>Coordinator</b>\n"
     "/relationships — open relationships (R numbers)\n"
+    "/wellbeing — peer workers' weekly check-ins, in aggregate\n"
     "/pause, /resume, /extend, /close R12 … reason — manage one\n"
     "/waitlist — who is waiting, and why nobody fits\n"
     "/match U12 W7 reason — offer one worker to one service user\n"
@@ -614,6 +615,23 @@ TEXTS: dict[str, str] = {
     "closing_worker_early": "Your relationship with {ref} has been closed by a coordinator, "
     "and the chat is closed. Your place is free again. Thank you for your support.",
     "menu_relationships": "Open relationships",
+    "menu_wellbeing": "Peer workers' wellbeing, in aggregate",
+    "wellbeing_question": "Your weekly check-in 🌿 You're supporting {caseload} of up to {cap} "
+    "people. How are you doing this week, from 1 (struggling) to 5 (good)? Only the overall "
+    "picture is shared with coordinators, unless you ask to talk.",
+    "btn_wellbeing_talk": "I'd like to talk with a coordinator",
+    "wellbeing_thanks": "Thank you — look after yourself.",
+    "wellbeing_talk_asked": "A coordinator has been asked to get in touch.",
+    "coord_wellbeing_talk": "{ref} would like to talk with a coordinator (from their weekly "
+    "check-in).",
+    "coord_wellbeing": "<b>Peer workers' wellbeing, last {weeks} weeks</b>\n"
+    "Check-ins sent: {sent}; answered: {answered}; average: {average}/5; answers of 2 or "
+    "less: {low}.\nAsked to talk: {talk}",
+    "coord_wellbeing_nobody": "nobody",
+    "btn_wellbeing_on": "Turn on my weekly check-in",
+    "btn_wellbeing_off": "Turn off my weekly check-in",
+    "wellbeing_turned_on": "Your weekly check-in is on.",
+    "wellbeing_turned_off": "Your weekly check-in is off.",
     "btn_ask_extension": "Ask for more time",
     "extension_asked": "We've asked a coordinator; they'll let you know.",
     "side_worker": "the peer worker",

@@ -13,6 +13,7 @@ from bot.models import Role
 from bot.notify import Response, respond
 from bot.texts import t
 from bot.workers import service as workers
+from bot.workers import wellbeing
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,6 +32,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             response = Response(
                 close_tapped=True, replies=[await workers.open_edit(deps, session, person)]
             )
+        elif verb == "wellbeing" and arg in ("on", "off"):
+            await wellbeing.set_enabled(deps, session, person, arg == "on")
+            home = await workers.profile_home(deps, session, person)
+            response = Response(toast=t(f"wellbeing_turned_{arg}"), edit=home)
         elif (
             verb == "taking" and arg in ("on", "off") and person.status == PeerWorkerStatus.APPROVED
         ):
@@ -44,5 +49,24 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(update, context, response)
 
 
+async def wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``wb|<checkin>|score|<n>`` or ``wb|<checkin>|talk|``: only the worker it was sent to."""
+    deps = deps_of(context)
+    _, raw_id, field, value = (update.callback_query.data.split("|") + ["", "", ""])[:4]
+    outcome = None
+    if raw_id.isdigit():
+        async with transaction(deps.sessions) as session:
+            outcome = await wellbeing.answer(
+                deps, session, update.effective_user.id, int(raw_id), field, value
+            )
+    if outcome is None:
+        response = Response(toast=t("stale_button_toast"))
+    else:
+        reply, notices = outcome
+        response = Response(toast=reply.text, notices=notices, close_tapped=field == "talk")
+    await respond(update, context, response)
+
+
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(button, pattern=r"^pw\|"))
+    application.add_handler(CallbackQueryHandler(wellbeing_button, pattern=r"^wb\|"))

@@ -229,6 +229,8 @@ def _profile_home(profile: PeerWorkerProfile, status: str) -> Reply:
     rows: list[tuple[Button, ...]] = [(Button(t("btn_edit_profile"), "pw|edit|"),)]
     if status == PeerWorkerStatus.APPROVED:
         rows.append((Button(t(f"btn_taking_{toggle}"), f"pw|taking|{toggle}"),))
+        wellbeing = "off" if profile.wellbeing_checkins else "on"
+        rows.append((Button(t(f"btn_wellbeing_{wellbeing}"), f"pw|wellbeing|{wellbeing}"),))
     return Reply(t("pw_profile_home", status=t(f"pw_status_{status}"), taking=taking), tuple(rows))
 
 
