@@ -89,6 +89,7 @@ class TelegramConfig(_Section):
     token: str = Field(min_length=1)
     base_url: str = "https://api.telegram.org/bot"
     rate_limiter_max_retries: int = Field(default=3, ge=1, le=10)
+    bulk_messages_per_second: int = Field(default=29, ge=1, le=30)
 
     @field_validator("token")
     @classmethod

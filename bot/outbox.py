@@ -7,7 +7,10 @@ or crash between two sends loses nothing and repeats nothing; the next start car
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Iterable
 
 from sqlmodel import select
@@ -55,9 +58,28 @@ def _reply(row: OutboxMessage) -> Reply:
     )
 
 
+class Pacer:
+    """At most ``rate`` sends in any one second (a sliding window), so a bulk send stays under
+    Telegram's 30 messages/s overall instead of bursting and being told to retry."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.recent: deque[float] = deque()
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        while self.recent and now - self.recent[0] >= 1.0:
+            self.recent.popleft()
+        if len(self.recent) >= self.rate:
+            await asyncio.sleep(1.0 - (now - self.recent[0]))
+            self.recent.popleft()
+        self.recent.append(time.monotonic())
+
+
 async def drain(deps: Deps, bot: Bot) -> int:
-    """Send everything waiting, oldest first. Returns how many were sent."""
+    """Send everything waiting, oldest first, paced. Returns how many were sent."""
     sent = 0
+    pacer = Pacer(deps.config.telegram.bulk_messages_per_second)
     while True:
         async with transaction(deps.sessions) as session:
             batch = (
@@ -71,6 +93,7 @@ async def drain(deps: Deps, bot: Bot) -> int:
         if not batch:
             return sent
         for message_id in batch:
+            await pacer.wait()
             sent += await _send_one(deps, bot, message_id)
 
 

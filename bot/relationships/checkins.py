@@ -323,19 +323,21 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         plan.missed_in_row += 1
         session.add(plan)
         notices += await _ladder(deps, session, checkin.relationship_id, plan.missed_in_row)
-    plans = (
+    due = (
         await session.exec(
-            select(CheckinPlan)
+            select(CheckinPlan, Person)
             .join(Relationship, Relationship.id == CheckinPlan.relationship_id)
+            .join(Person, Person.id == Relationship.service_user_id)
             .where(
                 CheckinPlan.next_due_at <= now,
                 CheckinPlan.paused.is_(False),
                 Relationship.status == RelationshipStatus.ACTIVE,
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=CheckinPlan)
         )
     ).all()
-    for plan in plans:
+    to_send: list[tuple[Checkin, Person]] = []
+    for plan, user in due:
         late = now - plan.next_due_at > settings.grace  # after downtime: skip, don't wake them
         checkin = Checkin(
             relationship_id=plan.relationship_id,
@@ -343,12 +345,12 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             status="skipped" if late else "sent",
         )
         session.add(checkin)
-        await session.flush()
         plan.next_due_at = next_due(plan, settings.cadences[plan.cadence], now)
         session.add(plan)
         if not late:
-            user, _worker = await _pair(session, plan.relationship_id)
-            notices.append(Notice(user.telegram_id, question(checkin.id), user.id))
+            to_send.append((checkin, user))
+    await session.flush()  # one round trip gives every new check-in its id
+    notices += [Notice(user.telegram_id, question(c.id), user.id) for c, user in to_send]
     notices += await _first_contact(deps, session, now)
     return notices
 
