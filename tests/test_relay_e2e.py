@@ -113,7 +113,9 @@ async def test_relationship_overview_and_ending_early(bot: Harness) -> None:
     assert (await _rows(bot, Relationship))[0].status == "active"
     await sam.send("/end")
     replies = await sam.tap("Yes, end it")
-    assert "has ended" in replies[-1].text and "13 11 14" in replies[-1].text
+    closing, survey = replies[-2:]  # the same closing steps as any ending, worded for it
+    assert "has ended" in closing.text and "13 11 14" in closing.text
+    assert "Recovery College" in closing.text and "helpful" in survey.text
     assert "decided to end" in robin.last().text
     (relationship,) = await _rows(bot, Relationship)
     assert relationship.status == "ended_early"
@@ -141,7 +143,9 @@ async def test_the_worker_can_end_and_a_blocked_recipient_is_handled(bot: Harnes
     bot.api.blocked.clear()
     await robin.send("/end")
     await robin.tap("End with")
-    assert "has had to end" in sam.last().text and "/rematch" in sam.last().text
+    closing = bot.api.sent_to(sam.id)[-2]
+    assert "has had to end" in closing.text and "/rematch" in closing.text
+    assert "place is free" in robin.last().text
 
 
 async def test_messages_arrive_silently_in_a_workers_quiet_hours(bot: Harness, clock) -> None:

@@ -114,7 +114,7 @@ async def close(deps, session, coordinator: Person, update, context) -> Response
     if relationship.status == RelationshipStatus.PAUSED:
         relationship.paused_at = relationship.review_at = None
     notices = await closure.close(
-        deps, session, relationship, early=True, actor_id=coordinator.id, reason=reason
+        deps, session, relationship, ended_by="coordinator", actor_id=coordinator.id, reason=reason
     )
     await offers.exclude(
         deps,

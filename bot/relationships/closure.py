@@ -123,13 +123,15 @@ async def close(
     session: AsyncSession,
     relationship: Relationship,
     *,
-    early: bool = False,
+    ended_by: str = "plan",
     actor_id: int | None = None,
     reason: str = "planned end",
 ) -> list[Notice]:
-    """The end: close the relay, thank both, offer onward supports and the survey. A
-    coordinator's early close takes the same steps, with wording that fits."""
+    """The end: close the relay, thank both, offer onward supports and the survey. An early
+    ending (``ended_by`` "coordinator", "service_user" or "peer_worker") takes the same steps,
+    with wording that fits."""
     now = deps.now()
+    early = ended_by != "plan"
     await lifecycle.transition_relationship(
         session,
         relationship,
@@ -142,12 +144,15 @@ async def close(
     worker = await session.get(Person, relationship.peer_worker_id)
     await lifecycle.transition(session, user, ServiceUserStatus.ENDED, at=now, actor_id=None)
     profile = await session.get(ServiceUserProfile, user.id)
-    profile.rematch_after = now + deps.config.programme.rematch_cooldown
+    # The pause before a new peer follows a planned ending only.
+    profile.rematch_after = now + (
+        deps.config.programme.rematch_cooldown if not early else timedelta()
+    )
     session.add(profile)
     supports = "\n".join(f"• {escape(s)}" for s in deps.config.programme.onward_supports)
     closing = Reply(
         t(
-            "closing_user_early" if early else "closing_user",
+            f"closing_user_{ended_by}",
             supports=Markup(supports) if supports else t("closing_no_supports"),
             crisis_lines=crisis_lines_text(deps.config),
             when=_local(deps, profile.rematch_after),
@@ -159,9 +164,7 @@ async def close(
         Notice(user.telegram_id, survey_rating(relationship.id), user.id),
         Notice(
             worker.telegram_id,
-            Reply(
-                t("closing_worker_early" if early else "closing_worker", ref=person_ref(user.id))
-            ),
+            Reply(t(f"closing_worker_{ended_by}", ref=person_ref(user.id))),
             worker.id,
         ),
         *await offers.retry_waitlist(deps, session),

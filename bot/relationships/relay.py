@@ -13,13 +13,20 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import people
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
-from bot.models import PeerWorkerProfile, Person, Relationship, RelayedMessage, Role
+from bot.models import (
+    CheckinPlan,
+    PeerWorkerProfile,
+    Person,
+    Relationship,
+    RelayedMessage,
+    Role,
+)
 from bot.notify import Button, Notice, Reply
-from bot.offers import service as offers
 from bot.offers.wording import person_ref
+from bot.relationships import closure
 from bot.texts import t
 
 
@@ -255,12 +262,15 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
         else:
             who = person_ref(r.service_user_id)
         ends = r.planned_end_at.astimezone(deps.config.tz) if r.planned_end_at else None
+        plan = await session.get(CheckinPlan, r.id)
+        due = plan.next_due_at if plan and not plan.paused else None
         lines.append(
             t(
                 "relationship_line",
                 who=who,
                 since=f"{since:%d %b %Y}",
                 ends=f"{ends:%d %b %Y}" if ends else "—",
+                checkin=f"{due.astimezone(deps.config.tz):%a %d %b %H:%M}" if due else "—",
                 messages=r.messages_from_service_user + r.messages_from_worker,
             )
         )
@@ -296,36 +306,13 @@ async def end_early(
         or relationship.status != RelationshipStatus.ACTIVE
     ):
         return [Reply(t("request_stale"))], []
-    by_service_user = person.id == relationship.service_user_id
-    await lifecycle.transition_relationship(
+    ended_by = "service_user" if person.id == relationship.service_user_id else "peer_worker"
+    notices = await closure.close(
+        deps,
         session,
         relationship,
-        RelationshipStatus.ENDED_EARLY,
-        at=deps.now(),
+        ended_by=ended_by,
         actor_id=person.id,
-        reason="ended by service user" if by_service_user else "ended by peer worker",
+        reason=f"/end ({ended_by})",
     )
-    service_user = await session.get(Person, relationship.service_user_id)
-    worker = await session.get(Person, relationship.peer_worker_id)
-    await lifecycle.transition(
-        session, service_user, ServiceUserStatus.ENDED, at=deps.now(), actor_id=person.id
-    )
-    from bot.common.crisis import crisis_lines_text
-
-    to_user = Reply(
-        t(
-            "end_user_told" if not by_service_user else "end_user_done",
-            crisis_lines=crisis_lines_text(deps.config),
-        )
-    )
-    to_worker = Reply(
-        t(
-            "end_worker_told" if by_service_user else "end_worker_done",
-            ref=person_ref(service_user.id),
-        )
-    )
-    await session.flush()
-    freed = await offers.retry_waitlist(deps, session)
-    if by_service_user:
-        return [to_user], [Notice(worker.telegram_id, to_worker, worker.id), *freed]
-    return [to_worker], [Notice(service_user.telegram_id, to_user, service_user.id), *freed]
+    return [], notices

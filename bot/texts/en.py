@@ -494,23 +494,25 @@ TEXTS: dict[str, str] = {
     "relay_edited": "✏️ The message above was edited by the sender.",
     "relationship_none": "You're not in an active peer support relationship right now.",
     "relationship_title": "<b>Your peer support</b>",
-    "relationship_line": "• {who} — since {since}, planned to end {ends} "
-    "({messages} message(s) so far)",
+    "relationship_line": "• {who} — since {since}, planned to end {ends}; next check-in "
+    "{checkin} ({messages} message(s) so far)",
     "end_confirm": "Do you want to end this peer support relationship now? The other person "
     "will be told kindly. You don't need to give a reason.",
     "btn_end_confirm": "Yes, end it",
     "btn_end_with": "End with {ref}",
     "btn_end_keep": "No, keep going",
-    "end_user_done": "Your peer support relationship has ended. Thank you for taking part. "
-    "Whenever you'd like a new peer worker, send /rematch.\n\nIf you need support:\n"
-    "{crisis_lines}",
-    "end_user_told": "Your peer worker has had to end your peer support relationship. "
-    "This isn't about you. Whenever you'd like a new peer worker, send /rematch.\n\n"
-    "If you need support:\n{crisis_lines}",
-    "end_worker_done": "Your relationship with {ref} has ended; they've been told kindly. "
-    "Your place is free again.",
-    "end_worker_told": "{ref} has decided to end your peer support relationship. This happens, "
-    "and it's not a judgement on you. Thank you for your support.",
+    "closing_user_service_user": "Your peer support relationship has ended. Thank you for "
+    "taking part.\n\nSupports you can keep using:\n{supports}\n\nIf you need help right "
+    "now:\n{crisis_lines}\n\nWhenever you'd like a new peer worker, send /rematch.",
+    "closing_worker_service_user": "{ref} has decided to end your peer support relationship. "
+    "This happens, and it's not a judgement on you. The chat is closed and your place is free "
+    "again. Thank you for your support.",
+    "closing_user_peer_worker": "Your peer worker has had to end your peer support "
+    "relationship. This isn't about you.\n\nSupports you can keep using:\n{supports}\n\n"
+    "If you need help right now:\n{crisis_lines}\n\nWhenever you'd like a new peer worker, "
+    "send /rematch.",
+    "closing_worker_peer_worker": "Your relationship with {ref} has ended; they've been told "
+    "kindly. The chat is closed and your place is free again.",
     "status_ended": "Your peer support relationship has ended. Send /rematch whenever you'd "
     "like a new peer worker.",
     "su_state_ended": "relationship ended",
@@ -526,12 +528,12 @@ TEXTS: dict[str, str] = {
     "checklist_supports": "Other supports arranged",
     "checklist_handoff": "Warm hand-off done (where needed)",
     "checklist_future": "Future contact made clear",
-    "closing_user": "<b>Your peer support has come to its planned end.</b> Thank you for "
+    "closing_user_plan": "<b>Your peer support has come to its planned end.</b> Thank you for "
     "taking part — we hope it helped.\n\nSupports you can keep using:\n{supports}\n\n"
     "If you need help right now:\n{crisis_lines}\n\nIf you'd like a new peer worker, you can "
     "ask with /rematch from {when}.",
     "closing_no_supports": "• Your GP or care team",
-    "closing_worker": "Your relationship with {ref} has reached its planned end and the chat "
+    "closing_worker_plan": "Your relationship with {ref} has reached its planned end and the chat "
     "is now closed. Your place is free again. Thank you for your support — endings can be "
     "hard; do talk it over in supervision.",
     "survey_rating": "One last thing, and it's optional: how helpful was your peer support, "
@@ -608,11 +610,11 @@ TEXTS: dict[str, str] = {
     "extended_user": "Good news: your peer support has been extended. It's now planned to end "
     "on {when}.",
     "extended_worker": "Your relationship with {ref} has been extended to {when}.",
-    "closing_user_early": "<b>Your peer support relationship has ended.</b> Thank you for "
+    "closing_user_coordinator": "<b>Your peer support relationship has ended.</b> Thank you for "
     "taking part.\n\nSupports you can keep using:\n{supports}\n\nIf you need help right "
     "now:\n{crisis_lines}\n\nIf you'd like a new peer worker, you can ask with /rematch from "
     "{when}.",
-    "closing_worker_early": "Your relationship with {ref} has been closed by a coordinator, "
+    "closing_worker_coordinator": "Your relationship with {ref} has been closed by a coordinator, "
     "and the chat is closed. Your place is free again. Thank you for your support.",
     "menu_relationships": "Open relationships",
     "menu_wellbeing": "Peer workers' wellbeing, in aggregate",
