@@ -63,3 +63,22 @@ async def test_pause_resume_extend_and_close(bot: Harness, clock) -> None:
     assert actions["relationship.ended_early"] == "worker leaving the service"
     replies = await casey.send(f"/resume {ref} oops")
     assert "Usage" in replies[-1].text
+
+
+async def test_a_worker_can_pause_and_coordinators_review_it(bot: Harness, clock) -> None:
+    robin, sam = await matched_pair(bot, 5902, 5952)
+    casey = bot.user(COORDINATOR_ID)
+    replies = await robin.send("/relationship")
+    await robin.tap("Pause with", message=replies[-1])
+    await robin.tap("2 week(s)")
+    (relationship,) = await _rows(bot, Relationship)
+    assert relationship.status == "paused"
+    assert "paused for now" in sam.last().text
+    assert "A peer worker paused" in casey.last().text
+    clock.advance(weeks=2, hours=1)
+    await run_sweep(bot)
+    assert "time to review it" in casey.last().text
+    await run_sweep(bot)
+    assert sum("time to review" in m.text for m in bot.api.sent_to(COORDINATOR_ID)) == 1
+    replies = await sam.send("/relationship")
+    assert "not in an active" in replies[-1].text

@@ -48,7 +48,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     transaction; after downtime only the latest reminder is sent, and a late ending still runs."""
     now = deps.now()
     leads = deps.config.programme.closure_reminders
-    notices: list[Notice] = []
+    notices: list[Notice] = await _pause_reviews(deps, session, now)
     due = (
         await session.exec(
             select(Relationship)
@@ -68,6 +68,25 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             relationship.closure_reminders_sent = passed
             session.add(relationship)
             notices += await _reminders(deps, session, relationship)
+    return notices
+
+
+async def _pause_reviews(deps: Deps, session: AsyncSession, now: datetime) -> list[Notice]:
+    """A pause whose review date has come: coordinators are asked to look again (once)."""
+    paused = (
+        await session.exec(
+            select(Relationship)
+            .where(Relationship.status == RelationshipStatus.PAUSED, Relationship.review_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    notices: list[Notice] = []
+    coordinators = await people.coordinator_people(session) if paused else []
+    for relationship in paused:
+        relationship.review_at = None
+        session.add(relationship)
+        text = Reply(t("coord_pause_review", ref=f"R{relationship.id}"))
+        notices += [Notice(c.telegram_id, text, c.id) for c in coordinators]
     return notices
 
 
@@ -250,7 +269,7 @@ async def toggle_checklist(
 async def pause(
     deps: Deps,
     session: AsyncSession,
-    coordinator: Person,
+    actor: Person,
     relationship: Relationship,
     review: timedelta,
     reason: str,
@@ -262,10 +281,18 @@ async def pause(
         relationship,
         RelationshipStatus.PAUSED,
         at=now,
-        actor_id=coordinator.id,
+        actor_id=actor.id,
         reason=reason,
     )
-    return await _tell_both(session, relationship, "paused", _local(deps, relationship.review_at))
+    notices = await _tell_both(
+        session, relationship, "paused", _local(deps, relationship.review_at)
+    )
+    if actor.id == relationship.peer_worker_id:  # coordinators hear of a worker's pause
+        text = Reply(t("coord_worker_paused", ref=f"R{relationship.id}", reason=reason))
+        notices += [
+            Notice(c.telegram_id, text, c.id) for c in await people.coordinator_people(session)
+        ]
+    return notices
 
 
 async def resume(
@@ -334,4 +361,35 @@ async def _pair(session: AsyncSession, relationship: Relationship) -> tuple[Pers
     return (
         await session.get(Person, relationship.service_user_id),
         await session.get(Person, relationship.peer_worker_id),
+    )
+
+
+def pause_choices(relationship_id: int) -> Reply:
+    """For a worker: how long to pause for (the review date)."""
+    return Reply(
+        t("worker_pause_ask"),
+        (
+            tuple(
+                Button(t("pause_weeks", n=weeks), f"rl|pausefor|{relationship_id}|{weeks}")
+                for weeks in (1, 2, 4)
+            ),
+        ),
+    )
+
+
+async def pause_by_worker(
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, weeks: int
+) -> list[Notice] | None:
+    worker = await people.find(session, telegram_id)
+    relationship = await session.get(Relationship, relationship_id)
+    if (
+        worker is None
+        or relationship is None
+        or relationship.peer_worker_id != worker.id
+        or relationship.status != RelationshipStatus.ACTIVE
+        or weeks not in (1, 2, 4)
+    ):
+        return None
+    return await pause(
+        deps, session, worker, relationship, timedelta(weeks=weeks), "paused by peer worker"
     )

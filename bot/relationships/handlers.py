@@ -159,6 +159,19 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))
         await _copy(update, context, delivery, int(arg))
         return
+    if verb == "pause":
+        await respond(update, context, Response(replies=[closure.pause_choices(int(raw_id))]))
+        return
+    if verb == "pausefor" and arg.isdigit():
+        async with transaction(deps.sessions) as session:
+            notices = await closure.pause_by_worker(
+                deps, session, update.effective_user.id, int(raw_id), int(arg)
+            )
+        if notices is None:
+            await respond(update, context, Response(toast=t("request_stale"), close_tapped=True))
+        else:
+            await respond(update, context, Response(close_tapped=True, notices=notices))
+        return
     if verb == "end":
         async with transaction(deps.sessions) as session:
             replies, notices = await relay.end_early(

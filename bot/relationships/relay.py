@@ -274,7 +274,13 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
                 messages=r.messages_from_service_user + r.messages_from_worker,
             )
         )
-    return [Reply("\n".join([t("relationship_title"), *lines]))]
+    buttons = ()
+    if person.role == Role.PEER_WORKER:  # e.g. a hospital stay: a worker can pause
+        buttons = tuple(
+            (Button(t("btn_pause_with", ref=person_ref(r.service_user_id)), f"rl|pause|{r.id}|"),)
+            for r in relationships
+        )
+    return [Reply("\n".join([t("relationship_title"), *lines]), buttons)]
 
 
 async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:

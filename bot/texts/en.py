@@ -617,6 +617,15 @@ TEXTS: dict[str, str] = {
     "closing_worker_coordinator": "Your relationship with {ref} has been closed by a coordinator, "
     "and the chat is closed. Your place is free again. Thank you for your support.",
     "menu_relationships": "Open relationships",
+    "btn_pause_with": "Pause with {ref}",
+    "worker_pause_ask": "Pause for how long? (For example during a hospital stay.) No check-ins "
+    "go out while paused, and the end date moves on by the paused time. A coordinator will "
+    "review it.",
+    "pause_weeks": "{n} week(s)",
+    "coord_worker_paused": "A peer worker paused {ref} ({reason}). /resume {ref} reason when "
+    "it can carry on.",
+    "coord_pause_review": "{ref} has been paused until today: time to review it (/resume or "
+    "/close).",
     "menu_wellbeing": "Peer workers' wellbeing, in aggregate",
     "wellbeing_question": "Your weekly check-in 🌿 You're supporting {caseload} of up to {cap} "
     "people. How are you doing this week, from 1 (struggling) to 5 (good)? Only the overall "
