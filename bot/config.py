@@ -227,6 +227,8 @@ class ProgrammeConfig(_Section):
     )
     rematch_cooldown: Duration = timedelta(weeks=2)
     onward_supports: list[str] = Field(default_factory=list)
+    # Optional outcome statements for the closing survey, answered 1 (disagree) to 5 (agree).
+    outcome_questions: list[str] = Field(default_factory=list, max_length=6)
 
     @field_validator("closure_reminders")
     @classmethod

@@ -337,6 +337,8 @@ class Feedback(SQLModel, table=True):
     relationship_id: int = Field(foreign_key="relationship.id", unique=True)
     rating: int | None = None  # 1-5
     would_recommend: bool | None = None
+    outcomes: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # question no. -> 1-5
+    comment: str | None = Field(default=None, sa_type=Text)  # optional, in their words
     created_at: datetime = _utc_column(nullable=False)
 
 

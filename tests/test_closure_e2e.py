@@ -62,9 +62,16 @@ async def test_a_relationship_ends_well_on_its_planned_date(bot: Harness, clock)
     # The survey.
     await sam.tap("4")
     replies = await sam.tap("Yes")
+    assert "more hopeful" in replies[-1].text  # the outcome questions from the config
+    await sam.tap("5")
+    replies = await sam.tap("3")
+    assert "Anything else" in replies[-1].text
+    replies = await sam.send("It helped to talk to someone who got it")
     assert "Thank you" in replies[-1].text
     (feedback,) = await _rows(bot, Feedback)
     assert (feedback.rating, feedback.would_recommend) == (4, True)
+    assert feedback.outcomes == {"0": 5, "1": 3}
+    assert feedback.comment == "It helped to talk to someone who got it"
 
     # The relay is closed, and a new peer is possible after the cooldown.
     replies = await sam.send("Hello?")

@@ -26,7 +26,7 @@ from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
-from bot.relationships import checkins
+from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.texts import t
 from bot.workers import invites
@@ -165,6 +165,12 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         kind, subject = (pending.kind, pending.subject_id) if pending else (None, None)
     if kind == checkins.NOTE:
         await relationship_handlers.checkin_note(update, context, person, subject, text)
+        return
+    if kind == closure.SURVEY_COMMENT:
+        async with transaction(deps.sessions) as session:
+            fresh = await people.find(session, update.effective_user.id)
+            reply = await closure.survey_comment(deps, session, fresh, subject, text)
+        await respond(update, context, Response(replies=[reply]))
         return
     if kind == admin.REJECT_REASON:
         await _reject_reason(update, context, subject, text)

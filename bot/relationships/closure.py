@@ -12,13 +12,14 @@ from bot import lifecycle, people
 from bot.common.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
-from bot.models import Feedback, Person, Relationship, ServiceUserProfile
+from bot.models import Feedback, PendingInput, Person, Relationship, ServiceUserProfile
 from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
 from bot.offers.wording import person_ref
 from bot.texts import Markup, escape, t
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
+SURVEY_COMMENT = "survey_comment"
 
 
 def _local(deps: Deps, moment: datetime) -> str:
@@ -237,8 +238,59 @@ async def answer_survey(
     if question == "recommend" and value in ("yes", "no"):
         feedback.would_recommend = value == "yes"
         session.add(feedback)
+        return _next_outcome(deps, session, person, relationship_id, 0)
+    questions = deps.config.programme.outcome_questions
+    if question.startswith("o") and question[1:].isdigit() and value in {"1", "2", "3", "4", "5"}:
+        number = int(question[1:])
+        if number >= len(questions):
+            return None
+        feedback.outcomes = {**feedback.outcomes, str(number): int(value)}
+        session.add(feedback)
+        return _next_outcome(deps, session, person, relationship_id, number + 1)
+    if question == "nocomment":
+        pending = await session.get(PendingInput, person.id)
+        if pending is not None and pending.kind == SURVEY_COMMENT:
+            await session.delete(pending)
         return Reply(t("survey_thanks"))
     return None
+
+
+def _next_outcome(
+    deps: Deps, session: AsyncSession, person: Person, relationship_id: int, number: int
+) -> Reply:
+    """The next outcome statement, or, after the last, the invitation to add a comment."""
+    questions = deps.config.programme.outcome_questions
+    if number < len(questions):
+        return Reply(
+            t("survey_outcome", statement=questions[number]),
+            (tuple(Button(str(n), f"sv|{relationship_id}|o{number}|{n}") for n in range(1, 6)),),
+        )
+    session.add(
+        PendingInput(
+            person_id=person.id,
+            kind=SURVEY_COMMENT,
+            subject_id=relationship_id,
+            created_at=deps.now(),
+        )
+    )
+    return Reply(
+        t("survey_comment"), ((Button(t("btn_skip"), f"sv|{relationship_id}|nocomment|"),),)
+    )
+
+
+async def survey_comment(
+    deps: Deps, session: AsyncSession, person: Person, relationship_id: int, text: str
+) -> Reply:
+    pending = await session.get(PendingInput, person.id)
+    if pending is not None:
+        await session.delete(pending)
+    feedback = (
+        await session.exec(select(Feedback).where(Feedback.relationship_id == relationship_id))
+    ).first()
+    if feedback is not None:
+        feedback.comment = " ".join(text.split())[:1000]
+        session.add(feedback)
+    return Reply(t("survey_thanks"))
 
 
 async def toggle_checklist(

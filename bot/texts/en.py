@@ -541,6 +541,10 @@ TEXTS: dict[str, str] = {
     "survey_recommend": "Would you recommend peer support to someone in a similar situation?",
     "survey_yes": "Yes",
     "survey_no": "No",
+    "survey_outcome": "How much do you agree, from 1 (not at all) to 5 (very much)?\n\n"
+    "<i>{statement}</i>",
+    "survey_comment": "Anything else you'd like to tell us about your peer support? Type a few "
+    "words, or tap Skip.",
     "survey_thanks": "Thank you — your answers help the service improve peer support.",
     "rematch_cooldown": "You can ask for a new peer worker from {when}. In the meantime, "
     "/help_now shows the crisis lines.",
