@@ -1,8 +1,8 @@
 """Exactly-once delivery for scheduled messages.
 
 The sweep that claims due items writes their messages here in the same transaction; the
-sender then sends them oldest first, marking each one sent in its own transaction. A stop
-or crash between two sends loses nothing and repeats nothing; the next start carries on.
+sender then sends them oldest first, recording each one as sent straight after. A stop or
+crash between two sends loses nothing and repeats nothing; the next start carries on.
 """
 
 from __future__ import annotations
@@ -77,59 +77,67 @@ class Pacer:
 
 
 async def drain(deps: Deps, bot: Bot) -> int:
-    """Send everything waiting, oldest first, paced. Returns how many were sent."""
+    """One pass over what is waiting, oldest first, paced. Returns how many were sent.
+
+    A message that fails for a passing reason (network, Telegram busy) stays queued for the
+    next sweep, so one stubborn message never holds up the rest or the scheduler.
+    """
     sent = 0
+    last_id = 0
     pacer = Pacer(deps.config.telegram.bulk_messages_per_second)
     while True:
         async with transaction(deps.sessions) as session:
             batch = (
                 await session.exec(
-                    select(OutboxMessage.id)
-                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False))
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.sent_at.is_(None),
+                        OutboxMessage.failed.is_(False),
+                        OutboxMessage.id > last_id,
+                    )
                     .order_by(OutboxMessage.id)
                     .limit(BATCH)
                 )
             ).all()
         if not batch:
             return sent
-        for message_id in batch:
+        last_id = batch[-1].id
+        for row in batch:
             await pacer.wait()
-            sent += await _send_one(deps, bot, message_id)
+            sent += await _send_one(deps, bot, row)
 
 
-async def _send_one(deps: Deps, bot: Bot, message_id: int) -> int:
+async def _send_one(deps: Deps, bot: Bot, row: OutboxMessage) -> int:
+    """Send outside any transaction (SQLite stays free for everyone else meanwhile), then
+    record the outcome in a short one. The scheduler runs in one process (long polling
+    allows only one); a crash in the instant between a send and its record may repeat that
+    one message, never more."""
+    outcome = "sent"
+    try:
+        await send(bot, row.telegram_id, _reply(row))
+    except Forbidden:
+        outcome = "blocked"
+    except BadRequest as error:
+        outcome = "refused"
+        log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
+    except TelegramError as error:
+        # Network trouble or repeated RetryAfter: leave it for the next sweep.
+        log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
+        return 0
     async with transaction(deps.sessions) as session:
-        row = (
-            await session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-                .with_for_update(skip_locked=True)
-            )
-        ).first()
-        if row is None:  # another process has it, or it went already
-            return 0
-        try:
-            await send(bot, row.telegram_id, _reply(row))
-        except Forbidden:
-            row.failed = True
+        stored = await session.get(OutboxMessage, row.id)
+        if outcome == "sent":
+            stored.sent_at = deps.now()
+        else:
+            stored.failed = True
+        session.add(stored)
+        if outcome == "blocked":
             log.info("outbox %s: recipient has blocked the bot", row.id)
             if row.person_id is not None and await people.mark_unreachable(
                 session, row.person_id, deps.now()
             ):
                 await _tell_coordinators(deps, session, row.person_id)
-        except BadRequest as error:
-            row.failed = True
-            log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
-        except TelegramError as error:
-            # Network trouble or repeated RetryAfter: leave it for the next sweep.
-            log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
-            return 0
-        else:
-            row.sent_at = deps.now()
-            session.add(row)
-            return 1
-        session.add(row)
-        return 0
+    return 1 if outcome == "sent" else 0
 
 
 async def _tell_coordinators(deps: Deps, session: AsyncSession, person_id: int) -> None:

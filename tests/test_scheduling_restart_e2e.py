@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,3 +93,33 @@ async def test_a_stop_in_the_middle_of_a_batch_sends_each_message_exactly_once(
     counts = _checkins_to([bot.api, crashing.api, restarted.api], users)
     assert counts == Counter({u: 1 for u in users})  # nothing lost, nothing twice
     assert all(row.sent_at is not None for row in await _rows(restarted, OutboxMessage))
+
+
+@dataclass
+class FlakyChatApi(FakeBotApi):
+    """One chat's messages always fail with a network error; everyone else's go through."""
+
+    flaky_chat: int = 0
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        params = dict(request_data.parameters) if request_data else {}
+        if url.endswith("/sendMessage") and int(params.get("chat_id") or 0) == self.flaky_chat:
+            return 502, b'{"ok": false, "error_code": 502, "description": "Bad Gateway"}'
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def test_one_stubborn_message_never_holds_up_the_others(
+    bot: Harness, start_bot, clock
+) -> None:
+    users = await _matched_with_checkins(bot, 3)
+    clock.now = datetime(2026, 3, 3, 8, 5, tzinfo=UTC)
+    flaky = await start_bot(api=FlakyChatApi(flaky_chat=users[0]))
+    await asyncio.wait_for(run_sweep(flaky), timeout=20)  # returns: no endless retry
+    counts = _checkins_to([flaky.api], users)
+    assert counts[users[0]] == 0 and counts[users[1]] == counts[users[2]] == 1
+    unsent = [row for row in await _rows(flaky, OutboxMessage) if row.sent_at is None]
+    assert len(unsent) == 1 and not unsent[0].failed  # kept for the next sweep
+
+    recovered = await start_bot()
+    await run_sweep(recovered)
+    assert _checkins_to([flaky.api, recovered.api], users) == Counter({u: 1 for u in users})

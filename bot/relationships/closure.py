@@ -55,7 +55,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             select(Relationship)
             .where(
                 Relationship.status == RelationshipStatus.ACTIVE,
-                Relationship.planned_end_at.is_not(None),
+                Relationship.planned_end_at <= now + max(leads, default=timedelta()),
             )
             .with_for_update(skip_locked=True)
         )
