@@ -71,7 +71,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             replies = [Reply(wording.status_text(deps, person, entry))]
             if person.status == ServiceUserStatus.NOT_NOW:
                 replies = [wording.not_now_reply()]
-            proposal = await offers._open_proposal(session, person.id)
+            proposal = await offers.open_proposal(session, person.id)
             if person.status == ServiceUserStatus.OFFERED and proposal is not None:
                 replies.append(await wording.offer_card(deps, session, proposal))
     await respond(update, context, Response(replies=replies))
@@ -82,7 +82,7 @@ async def rematch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         person = await _service_user(session, update)
-        relationship = await offers._open_relationship(session, person.id) if person else None
+        relationship = await offers.open_relationship(session, person.id) if person else None
         ended = person is not None and person.status == ServiceUserStatus.ENDED
     if relationship is None and not ended:
         reply = Reply(t("rematch_nothing"))

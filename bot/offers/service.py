@@ -62,7 +62,7 @@ async def _coordinator_notices(session: AsyncSession, reply: Reply) -> list[Noti
     return [Notice(p.telegram_id, reply, p.id) for p in await people.coordinator_people(session)]
 
 
-async def _open_proposal(session: AsyncSession, person_id: int) -> Proposal | None:
+async def open_proposal(session: AsyncSession, person_id: int) -> Proposal | None:
     return (
         await session.exec(
             select(Proposal).where(
@@ -72,7 +72,7 @@ async def _open_proposal(session: AsyncSession, person_id: int) -> Proposal | No
     ).first()
 
 
-async def _open_relationship(session: AsyncSession, person_id: int) -> Relationship | None:
+async def open_relationship(session: AsyncSession, person_id: int) -> Relationship | None:
     return (
         await session.exec(
             select(Relationship).where(
@@ -98,7 +98,7 @@ async def find_match(
     deps: Deps, session: AsyncSession, person: Person, offer_pool: OfferPool | None = None
 ) -> list[Notice]:
     """Look for peers for someone waiting: propose to coordinators, offer, or waitlist."""
-    if person.status != ServiceUserStatus.WAITING or await _open_proposal(session, person.id):
+    if person.status != ServiceUserStatus.WAITING or await open_proposal(session, person.id):
         return []
     need = await need_of(session, person.id)
     if need is None:
@@ -530,7 +530,7 @@ async def rematch(
         await _waitlist(deps, session, person.id)
         await session.flush()
         return [Reply(wording.t("rematch_done"))], await find_match(deps, session, person)
-    relationship = await _open_relationship(session, person.id)
+    relationship = await open_relationship(session, person.id)
     if relationship is None:
         return [Reply(wording.t("rematch_nothing"))], []
     worker = await session.get(Person, relationship.peer_worker_id)
@@ -689,7 +689,7 @@ async def manual_match(
 ) -> list[Notice]:
     """Offer one worker to a service user by hand (audited, with the broken constraint)."""
     person = await session.get(Person, person_id)
-    existing = await _open_proposal(session, person_id)
+    existing = await open_proposal(session, person_id)
     if existing is not None:
         existing.status = SUPERSEDED
         session.add(existing)
@@ -729,7 +729,7 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
             .where(Person.status == ServiceUserStatus.WAITING)
         )
     ).all()
-    free = [pid for pid in waiting if await _open_proposal(session, pid) is None]
+    free = [pid for pid in waiting if await open_proposal(session, pid) is None]
     if not free:
         return [Reply(wording.t("coord_match_all_nobody"))]
     needs = await mapping.needs(session, free)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.common.crisis import crisis_lines_text
 from bot.config import Config
 from bot.forms import Flow, Kind, Option, Step, grid_summary, labels, weight_options
 from bot.texts import t
@@ -69,8 +70,6 @@ def _chose_something(key: str):
 
 
 def _service_params(config: Config) -> dict[str, Any]:
-    from bot.common.crisis import crisis_lines_text
-
     return {"service": config.service.name, "crisis_lines": crisis_lines_text(config)}
 
 
