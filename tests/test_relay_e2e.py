@@ -83,6 +83,15 @@ async def test_a_worker_with_two_people_never_sends_to_the_wrong_one(bot: Harnes
     assert kim.last().text == "Who gets this?"
     assert sam.last().text == "For Sam"
 
+    # Ending one of the two: the worker picks which, then confirms (reason optional).
+    replies = await robin.send("/end")
+    assert "Which relationship" in replies[-1].text
+    await robin.tap(f"End with {kim_ref}")
+    await robin.tap("isn't the right fit")
+    statuses = {r.service_user_id: r.status for r in await _rows(bot, Relationship)}
+    kim_id, sam_id = (await _person(bot, kim)).id, (await _person(bot, sam)).id
+    assert statuses == {kim_id: "ended_early", sam_id: "active"}
+
 
 async def test_messages_outside_a_relationship_get_a_kind_explanation(bot: Harness) -> None:
     casey = bot.user(COORDINATOR_ID)
@@ -112,13 +121,14 @@ async def test_relationship_overview_and_ending_early(bot: Harness) -> None:
     await sam.tap("No, keep going")
     assert (await _rows(bot, Relationship))[0].status == "active"
     await sam.send("/end")
-    replies = await sam.tap("Yes, end it")
+    replies = await sam.tap("it's done what I needed")
     closing, survey = replies[-2:]  # the same closing steps as any ending, worded for it
     assert "has ended" in closing.text and "13 11 14" in closing.text
     assert "Recovery College" in closing.text and "helpful" in survey.text
     assert "decided to end" in robin.last().text
     (relationship,) = await _rows(bot, Relationship)
     assert relationship.status == "ended_early"
+    assert relationship.end_reason == "/end by service_user: done"  # the optional reason
     assert (await _person(bot, sam)).status == "ended"
 
     # The relay is closed both ways, kindly.
@@ -142,7 +152,7 @@ async def test_the_worker_can_end_and_a_blocked_recipient_is_handled(bot: Harnes
     assert worker_row.reachable is False
     bot.api.blocked.clear()
     await robin.send("/end")
-    await robin.tap("End with")
+    await robin.tap("rather not say")
     closing = bot.api.sent_to(sam.id)[-2]
     assert "has had to end" in closing.text and "/rematch" in closing.text
     assert "place is free" in robin.last().text

@@ -172,10 +172,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             await respond(update, context, Response(close_tapped=True, notices=notices))
         return
+    if verb == "endwhich":
+        await respond(
+            update, context, Response(close_tapped=True, replies=[relay.end_reasons(int(raw_id))])
+        )
+        return
     if verb == "end":
         async with transaction(deps.sessions) as session:
             replies, notices = await relay.end_early(
-                deps, session, update.effective_user.id, int(raw_id)
+                deps, session, update.effective_user.id, int(raw_id), arg
             )
         await respond(
             update, context, Response(close_tapped=True, replies=replies, notices=notices)

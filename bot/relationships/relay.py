@@ -283,24 +283,33 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
     return [Reply("\n".join([t("relationship_title"), *lines]), buttons)]
 
 
+END_REASONS = ("done", "fit", "unsaid")
+
+
+def end_reasons(relationship_id: int) -> Reply:
+    """The confirmation, with an optional reason in the same tap ("I'd rather not say")."""
+    rows = tuple(
+        (Button(t(f"btn_end_{code}"), f"rl|end|{relationship_id}|{code}"),) for code in END_REASONS
+    )
+    return Reply(t("end_confirm"), (*rows, (Button(t("btn_end_keep"), "rl|keep|0|"),)))
+
+
 async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
     person = await people.find(session, telegram_id)
     relationships = await active_relationships(session, person) if person else []
     if not relationships:
         return Reply(t("relationship_none"))
-    buttons = []
-    for r in relationships:
-        if person.role == Role.SERVICE_USER:
-            label = t("btn_end_confirm")
-        else:
-            label = t("btn_end_with", ref=person_ref(r.service_user_id))
-        buttons.append((Button(label, f"rl|end|{r.id}|"),))
-    buttons.append((Button(t("btn_end_keep"), "rl|keep|0|"),))
-    return Reply(t("end_confirm"), tuple(buttons))
+    if len(relationships) == 1:
+        return end_reasons(relationships[0].id)
+    buttons = tuple(
+        (Button(t("btn_end_with", ref=person_ref(r.service_user_id)), f"rl|endwhich|{r.id}|"),)
+        for r in relationships
+    )
+    return Reply(t("end_which"), (*buttons, (Button(t("btn_end_keep"), "rl|keep|0|"),)))
 
 
 async def end_early(
-    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
+    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, reason: str
 ) -> tuple[list[Reply], list[Notice]]:
     """Either side ends the relationship early; the other is told kindly, the place freed."""
     person = await people.find(session, telegram_id)
@@ -319,6 +328,6 @@ async def end_early(
         relationship,
         ended_by=ended_by,
         actor_id=person.id,
-        reason=f"/end ({ended_by})",
+        reason=f"/end by {ended_by}: {reason if reason in END_REASONS else 'unsaid'}",
     )
     return [], notices

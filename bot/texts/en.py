@@ -498,7 +498,10 @@ TEXTS: dict[str, str] = {
     "{checkin} ({messages} message(s) so far)",
     "end_confirm": "Do you want to end this peer support relationship now? The other person "
     "will be told kindly. You don't need to give a reason.",
-    "btn_end_confirm": "Yes, end it",
+    "btn_end_done": "Yes, end it — it's done what I needed",
+    "btn_end_fit": "Yes, end it — it isn't the right fit",
+    "btn_end_unsaid": "Yes, end it (I'd rather not say why)",
+    "end_which": "Which relationship would you like to end?",
     "btn_end_with": "End with {ref}",
     "btn_end_keep": "No, keep going",
     "closing_user_service_user": "Your peer support relationship has ended. Thank you for "
