@@ -148,5 +148,5 @@ async def _tell_coordinators(deps: Deps, session: AsyncSession, person_id: int) 
     enqueue(
         deps,
         session,
-        [Notice(c.telegram_id, reply, c.id) for c in await people.coordinator_people(session)],
+        await people.coordinator_notices(session, reply),
     )

@@ -8,6 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coordinator, Person
+from bot.notify import Notice, Reply
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Person | None:
@@ -50,6 +51,11 @@ async def coordinator_people(session: AsyncSession) -> list[Person]:
         .order_by(Person.id)
     )
     return list(result.all())
+
+
+async def coordinator_notices(session: AsyncSession, reply: Reply) -> list[Notice]:
+    """The same message for every active coordinator."""
+    return [Notice(p.telegram_id, reply, p.id) for p in await coordinator_people(session)]
 
 
 async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> bool:

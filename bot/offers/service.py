@@ -58,10 +58,6 @@ async def need_of(session: AsyncSession, person_id: int) -> Need | None:
     return found[0] if found else None
 
 
-async def _coordinator_notices(session: AsyncSession, reply: Reply) -> list[Notice]:
-    return [Notice(p.telegram_id, reply, p.id) for p in await people.coordinator_people(session)]
-
-
 async def open_proposal(session: AsyncSession, person_id: int) -> Proposal | None:
     return (
         await session.exec(
@@ -120,7 +116,7 @@ async def find_match(
     session.add(proposal)
     await session.flush()
     if deps.config.matching.require_coordinator_approval:
-        return await _coordinator_notices(
+        return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry)
         )
     top = [c["worker_id"] for c in proposal.candidates[: deps.config.matching.offer_count]]
@@ -474,7 +470,7 @@ async def _release(
                 "coord_repeated_declines", ref=wording.person_ref(person.id), count=entry.declines
             )
         )
-        notices += await _coordinator_notices(session, alert)
+        notices += await people.coordinator_notices(session, alert)
     return notices + await retry_waitlist(deps, session)
 
 
@@ -629,7 +625,7 @@ async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) ->
             days=(now - entry.since) // timedelta(days=1),
             why=wording.blocking_text(entry.blocking),
         )
-        notices += await _coordinator_notices(session, Reply(text))
+        notices += await people.coordinator_notices(session, Reply(text))
     return notices
 
 

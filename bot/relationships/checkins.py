@@ -373,7 +373,7 @@ async def _ladder(
         ]
     if missed == settings.tell_coordinator_after_missed:
         text = Reply(t("checkin_missed_coordinator", ref=ref, count=missed))
-        return [Notice(p.telegram_id, text, p.id) for p in await people.coordinator_people(session)]
+        return await people.coordinator_notices(session, text)
     return []
 
 
@@ -406,7 +406,5 @@ async def _first_contact(deps: Deps, session: AsyncSession, now: datetime) -> li
             )
         else:
             text = Reply(t("first_contact_coordinator", ref=ref, worker=worker_ref(worker.id)))
-            notices += [
-                Notice(p.telegram_id, text, p.id) for p in await people.coordinator_people(session)
-            ]
+            notices += await people.coordinator_notices(session, text)
     return notices

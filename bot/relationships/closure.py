@@ -82,12 +82,11 @@ async def _pause_reviews(deps: Deps, session: AsyncSession, now: datetime) -> li
         )
     ).all()
     notices: list[Notice] = []
-    coordinators = await people.coordinator_people(session) if paused else []
     for relationship in paused:
         relationship.review_at = None
         session.add(relationship)
         text = Reply(t("coord_pause_review", ref=f"R{relationship.id}"))
-        notices += [Notice(c.telegram_id, text, c.id) for c in coordinators]
+        notices += await people.coordinator_notices(session, text)
     return notices
 
 
@@ -134,8 +133,7 @@ async def ask_extension(
             when=_local(deps, relationship.planned_end_at),
         )
     )
-    coordinators = await people.coordinator_people(session)
-    return Reply(t("extension_asked")), [Notice(c.telegram_id, text, c.id) for c in coordinators]
+    return Reply(t("extension_asked")), await people.coordinator_notices(session, text)
 
 
 async def close(
@@ -341,9 +339,7 @@ async def pause(
     )
     if actor.id == relationship.peer_worker_id:  # coordinators hear of a worker's pause
         text = Reply(t("coord_worker_paused", ref=f"R{relationship.id}", reason=reason))
-        notices += [
-            Notice(c.telegram_id, text, c.id) for c in await people.coordinator_people(session)
-        ]
+        notices += await people.coordinator_notices(session, text)
     return notices
 
 

@@ -128,14 +128,9 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     )
     await session.flush()
     card = await profile_card(deps, session, person.id)
-    notices = [
-        Notice(
-            coordinator.telegram_id,
-            Reply(t("coord_new_worker", card=card), review_buttons(person.id)),
-            coordinator.id,
-        )
-        for coordinator in await people.coordinator_people(session)
-    ]
+    notices = await people.coordinator_notices(
+        session, Reply(t("coord_new_worker", card=card), review_buttons(person.id))
+    )
     return Response(close_tapped=True, replies=[Reply(t("pw_submitted"))], notices=notices)
 
 

@@ -95,10 +95,7 @@ async def answer(
         checkin.answered_at = checkin.answered_at or deps.now()
         session.add(checkin)
         text = Reply(t("coord_wellbeing_talk", ref=worker_ref(worker.id)))
-        coordinators = await people.coordinator_people(session)
-        return Reply(t("wellbeing_talk_asked")), [
-            Notice(c.telegram_id, text, c.id) for c in coordinators
-        ]
+        return Reply(t("wellbeing_talk_asked")), await people.coordinator_notices(session, text)
     return None
 
 
