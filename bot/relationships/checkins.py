@@ -22,6 +22,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply
 from bot.offers.wording import person_ref, worker_ref
+from bot.relationships import access
 from bot.texts import has_text, t
 
 NOTE = "checkin_note"
@@ -69,21 +70,6 @@ def _has(name: str) -> bool:
     return has_text(f"checkin_cadence_{name}")
 
 
-async def _own_relationship(
-    session: AsyncSession, telegram_id: int, relationship_id: int
-) -> tuple[Person, Relationship] | None:
-    person = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        person is None
-        or relationship is None
-        or relationship.service_user_id != person.id
-        or relationship.status != RelationshipStatus.ACTIVE
-    ):
-        return None
-    return person, relationship
-
-
 async def choose(
     deps: Deps,
     session: AsyncSession,
@@ -93,7 +79,7 @@ async def choose(
     value: str,
 ) -> Reply | None:
     """One step of setting the check-in plan: cadence, then day, then time."""
-    owned = await _own_relationship(session, telegram_id, relationship_id)
+    owned = await access.own(session, telegram_id, relationship_id, access.SERVICE_USER)
     if owned is None:
         return None
     person, relationship = owned
@@ -182,7 +168,7 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply
 async def change(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, action: str
 ) -> Reply | None:
-    owned = await _own_relationship(session, telegram_id, relationship_id)
+    owned = await access.own(session, telegram_id, relationship_id, access.SERVICE_USER)
     plan = await session.get(CheckinPlan, relationship_id) if owned else None
     if owned is None:
         return None
@@ -206,10 +192,7 @@ def question(checkin_id: int) -> Reply:
 
 
 async def _pair(session: AsyncSession, relationship_id: int) -> tuple[Person, Person]:
-    relationship = await session.get(Relationship, relationship_id)
-    user = await session.get(Person, relationship.service_user_id)
-    worker = await session.get(Person, relationship.peer_worker_id)
-    return user, worker
+    return await access.pair(session, await session.get(Relationship, relationship_id))
 
 
 async def answer(

@@ -16,6 +16,7 @@ from bot.models import Feedback, PendingInput, Person, Relationship, ServiceUser
 from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
 from bot.offers.wording import person_ref
+from bot.relationships import access
 from bot.texts import Markup, escape, t
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
@@ -106,15 +107,10 @@ async def ask_extension(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
 ) -> tuple[Reply, list[Notice]] | None:
     """Either side asks for more time; coordinators decide (/extend)."""
-    person = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        person is None
-        or relationship is None
-        or person.id not in (relationship.service_user_id, relationship.peer_worker_id)
-        or relationship.status != RelationshipStatus.ACTIVE
-    ):
+    owned = await access.own(session, telegram_id, relationship_id, access.EITHER)
+    if owned is None:
         return None
+    person, relationship = owned
     await lifecycle.audit(
         session,
         at=deps.now(),
@@ -217,15 +213,11 @@ async def answer_survey(
     value: str,
 ) -> Reply | None:
     """One survey answer from the service user whose relationship it was; None if stale."""
-    person = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        person is None
-        or relationship is None
-        or relationship.service_user_id != person.id
-        or relationship.status not in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY)
-    ):
+    ended = (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY)
+    owned = await access.own(session, telegram_id, relationship_id, access.SERVICE_USER, ended)
+    if owned is None:
         return None
+    person, _relationship = owned
     feedback = (
         await session.exec(select(Feedback).where(Feedback.relationship_id == relationship_id))
     ).first() or Feedback(relationship_id=relationship_id, created_at=deps.now())
@@ -294,16 +286,10 @@ async def survey_comment(
 async def toggle_checklist(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, item: str
 ) -> Reply | None:
-    person = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        person is None
-        or relationship is None
-        or relationship.peer_worker_id != person.id
-        or item not in CHECKLIST
-        or relationship.status != RelationshipStatus.ACTIVE
-    ):
+    owned = await access.own(session, telegram_id, relationship_id, access.PEER_WORKER)
+    if owned is None or item not in CHECKLIST:
         return None
+    _person, relationship = owned
     ticked = list(relationship.checklist or [])
     ticked = [i for i in ticked if i != item] if item in ticked else [*ticked, item]
     relationship.checklist = [i for i in CHECKLIST if i in ticked]
@@ -397,19 +383,12 @@ async def _tell_both(
     session: AsyncSession, relationship: Relationship, change: str, when: str
 ) -> list[Notice]:
     """The same change, told to each side in their own words (``<change>_user``/``_worker``)."""
-    user, worker = await _pair(session, relationship)
+    user, worker = await access.pair(session, relationship)
     to_worker = t(f"{change}_worker", ref=person_ref(user.id), when=when)
     return [
         Notice(user.telegram_id, Reply(t(f"{change}_user", when=when)), user.id),
         Notice(worker.telegram_id, Reply(to_worker), worker.id),
     ]
-
-
-async def _pair(session: AsyncSession, relationship: Relationship) -> tuple[Person, Person]:
-    return (
-        await session.get(Person, relationship.service_user_id),
-        await session.get(Person, relationship.peer_worker_id),
-    )
 
 
 def pause_choices(relationship_id: int) -> Reply:
@@ -428,16 +407,10 @@ def pause_choices(relationship_id: int) -> Reply:
 async def pause_by_worker(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, weeks: int
 ) -> list[Notice] | None:
-    worker = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        worker is None
-        or relationship is None
-        or relationship.peer_worker_id != worker.id
-        or relationship.status != RelationshipStatus.ACTIVE
-        or weeks not in (1, 2, 4)
-    ):
+    owned = await access.own(session, telegram_id, relationship_id, access.PEER_WORKER)
+    if owned is None or weeks not in (1, 2, 4):
         return None
+    worker, relationship = owned
     return await pause(
         deps, session, worker, relationship, timedelta(weeks=weeks), "paused by peer worker"
     )

@@ -26,7 +26,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply
 from bot.offers.wording import person_ref
-from bot.relationships import closure
+from bot.relationships import access, closure
 from bot.texts import t
 
 
@@ -182,15 +182,10 @@ async def route_chosen(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
 ) -> Delivery | None:
     """The worker answered "who is this for?"."""
-    sender = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        sender is None
-        or relationship is None
-        or relationship.peer_worker_id != sender.id
-        or relationship.status != RelationshipStatus.ACTIVE
-    ):
+    owned = await access.own(session, telegram_id, relationship_id, access.PEER_WORKER)
+    if owned is None:
         return None
+    sender, relationship = owned
     return await _delivery(session, sender, relationship, None, deps.now())
 
 
@@ -312,15 +307,10 @@ async def end_early(
     deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int, reason: str
 ) -> tuple[list[Reply], list[Notice]]:
     """Either side ends the relationship early; the other is told kindly, the place freed."""
-    person = await people.find(session, telegram_id)
-    relationship = await session.get(Relationship, relationship_id)
-    if (
-        person is None
-        or relationship is None
-        or person.id not in (relationship.service_user_id, relationship.peer_worker_id)
-        or relationship.status != RelationshipStatus.ACTIVE
-    ):
+    owned = await access.own(session, telegram_id, relationship_id, access.EITHER)
+    if owned is None:
         return [Reply(t("request_stale"))], []
+    person, relationship = owned
     ended_by = "service_user" if person.id == relationship.service_user_id else "peer_worker"
     notices = await closure.close(
         deps,
