@@ -78,6 +78,19 @@ def _check_timezone(value: Any) -> str:
 
 
 TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+
+
+def _check_clock_time(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a time of day (a string) such as '18:00'")
+    try:
+        time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day such as '18:00'") from None
+    return value
+
+
+ClockTime = Annotated[str, BeforeValidator(_check_clock_time)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
 
 
@@ -241,7 +254,7 @@ class CheckinsConfig(_Section):
         default_factory=lambda: {"weekly": timedelta(weeks=1), "fortnightly": timedelta(weeks=2)},
         min_length=1,
     )
-    times: list[str] = Field(default_factory=lambda: ["09:00", "12:30", "18:00", "20:00"])
+    times: list[ClockTime] = Field(default_factory=lambda: ["09:00", "12:30", "18:00", "20:00"])
     low_score: int = Field(default=2, ge=1, le=4)
     answer_within: Duration = timedelta(days=2)
     grace: Duration = timedelta(hours=6)
@@ -249,32 +262,13 @@ class CheckinsConfig(_Section):
     tell_worker_after_missed: int = Field(default=2, ge=1)
     tell_coordinator_after_missed: int = Field(default=3, ge=1)
 
-    @field_validator("times")
-    @classmethod
-    def _clock_times(cls, times: list[str]) -> list[str]:
-        for value in times:
-            try:
-                time.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a time such as '18:00'") from None
-        return times
-
 
 class WorkerCheckinsConfig(_Section):
     """Peer workers' own weekly check-in (each worker can turn it off)."""
 
     enabled: bool = True
     weekday: int = Field(default=4, ge=0, le=6)  # 0 = Monday
-    time: str = "15:00"
-
-    @field_validator("time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        try:
-            time.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a time such as '15:00'") from None
-        return value
+    time: ClockTime = "15:00"
 
 
 class RelationshipConfig(_Section):
