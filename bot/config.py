@@ -1,7 +1,8 @@
 """Configuration: a TOML file, validated into typed settings.
 
 Secrets may come from the environment instead of the file:
-``PEERLINK_TELEGRAM_TOKEN`` and ``PEERLINK_DATABASE_URL`` override the file's values.
+``PEERLINK_TELEGRAM_TOKEN``, ``PEERLINK_DATABASE_URL`` and ``PEERLINK_PSEUDONYM_KEY`` override
+the file's values.
 Any problem is reported as one ``ConfigError`` naming the key, so the CLI can print one
 line and exit with status 2.
 """
@@ -28,6 +29,7 @@ from pydantic import (
 
 TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
 DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
+PSEUDONYM_KEY_ENV = "PEERLINK_PSEUDONYM_KEY"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$")
 _DURATION_UNITS = {
@@ -275,6 +277,106 @@ class RelationshipConfig(_Section):
     first_contact_within: Duration = timedelta(days=3)
 
 
+DEFAULT_LEXICON: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "suicide": [
+            "kill myself",
+            "killing myself",
+            "end my life",
+            "ending my life",
+            "take my own life",
+            "suicide",
+            "suicidal",
+            "want to die",
+            "wanna die",
+            "better off dead",
+            "better off without me",
+            "no reason to live",
+            "not want to be here anymore",
+            "re:\\b(do ?n[o']?t|no longer) want to (live|be alive|wake up)\\b",
+            "re:\\bend (it|things) (all )?(tonight|today|now)\\b",
+        ],
+        "self_harm": [
+            "hurt myself",
+            "hurting myself",
+            "harm myself",
+            "self harm",
+            "selfharm",
+            "cut myself",
+            "cutting myself",
+            "overdose",
+            "burn myself",
+        ],
+        "harm_to_others": [
+            "hurt someone",
+            "kill someone",
+            "kill him",
+            "kill her",
+            "kill them",
+            "hurt my kids",
+        ],
+        "unsafe": [
+            "not safe at home",
+            "he hits me",
+            "she hits me",
+            "afraid for my life",
+            "being abused",
+        ],
+    }
+}
+
+
+class SafetyConfig(_Section):
+    """Risk phrases and the flag queue. Phrases are matched after normalising case,
+    punctuation, spacing, repeated letters and look-alike digits, and tolerate one typo in
+    longer words; a phrase starting with "re:" is a regular expression on the normalised
+    text."""
+
+    lexicon: dict[Key, dict[Key, list[str]]] = Field(default_factory=lambda: DEFAULT_LEXICON)
+    ack_within: Duration = timedelta(minutes=30)
+    escalation_contacts: list[int] = Field(default_factory=list)
+    include_excerpt: bool = False
+    crisis_lines_every: Duration = timedelta(hours=1)
+    reports_before_alert: int = Field(default=2, ge=1, le=20)
+
+    @field_validator("lexicon")
+    @classmethod
+    def _patterns_compile(cls, lexicon: dict[str, dict[str, list[str]]]) -> dict:
+        for language, categories in lexicon.items():
+            for category, phrases in categories.items():
+                for phrase in phrases:
+                    if phrase.startswith("re:"):
+                        try:
+                            re.compile(phrase[3:])
+                        except re.error as error:
+                            raise ValueError(
+                                f"{language}.{category}: {phrase!r} is not a valid pattern"
+                                f" ({error})"
+                            ) from None
+                    elif not phrase.strip():
+                        raise ValueError(f"{language}.{category}: an empty phrase")
+        return lexicon
+
+
+class RetentionConfig(_Section):
+    # Personal data is removed this long after someone's last relationship closed, unless
+    # they have come back since.
+    after: Duration = timedelta(weeks=104)
+
+
+class EvaluationConfig(_Section):
+    # The secret behind pseudonymous ids in exports. Keep it out of the export and stable
+    # between exports, so that figures can be linked over time. PEERLINK_PSEUDONYM_KEY
+    # overrides it.
+    pseudonym_key: str = ""
+
+
+class FloodConfig(_Section):
+    # More updates than this from one person within a minute get one "slow down" reply;
+    # the rest of that minute's updates are ignored. Nobody else is slowed.
+    updates_per_minute: int = Field(default=30, ge=5, le=600)
+
+
 class Config(_Section):
     telegram: TelegramConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -291,6 +393,10 @@ class Config(_Section):
     checkins: CheckinsConfig = CheckinsConfig()
     relationship: RelationshipConfig = RelationshipConfig()
     worker_checkins: WorkerCheckinsConfig = WorkerCheckinsConfig()
+    safety: SafetyConfig = SafetyConfig()
+    retention: RetentionConfig = RetentionConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    flood: FloodConfig = FloodConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:
@@ -326,6 +432,9 @@ def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str
         raw["telegram"] = {**raw.get("telegram", {}), "token": environ[TOKEN_ENV]}
     if environ.get(DATABASE_URL_ENV):
         raw["database"] = {**raw.get("database", {}), "url": environ[DATABASE_URL_ENV]}
+    if environ.get(PSEUDONYM_KEY_ENV):
+        key = environ[PSEUDONYM_KEY_ENV]
+        raw["evaluation"] = {**raw.get("evaluation", {}), "pseudonym_key": key}
     return raw
 
 
@@ -371,5 +480,7 @@ def masked(config: Config) -> dict[str, Any]:
     data = config.model_dump(mode="json")
     token = data["telegram"]["token"]
     data["telegram"]["token"] = token.split(":", 1)[0] + ":***"
+    if data["evaluation"]["pseudonym_key"]:
+        data["evaluation"]["pseudonym_key"] = "***"
     data["database"]["url"] = re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", data["database"]["url"])
     return data

@@ -71,6 +71,9 @@ class Person(SQLModel, table=True):
     reachable: bool = True
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
+    last_seen_at: datetime | None = _utc_column()  # last update from them (retention)
+    crisis_lines_sent_at: datetime | None = _utc_column()  # after a risk phrase, at most so often
+    erased_at: datetime | None = _utc_column()  # personal data erased (/delete or retention)
 
 
 class Coordinator(SQLModel, table=True):
@@ -400,3 +403,36 @@ class WorkerCheckin(SQLModel, table=True):
     score: int | None = None
     wants_contact: bool = False
     answered_at: datetime | None = _utc_column()
+
+
+class FlagKind(StrEnum):
+    RISK = "risk"  # a risk phrase in something a service user sent
+    CONCERN = "concern"  # a worker is worried about their service user
+    REPORT = "report"  # one side of a relationship reported the other
+
+
+class SafetyFlag(SQLModel, table=True):
+    """One item in the coordinators' safety queue: raised, acknowledged, escalated, resolved.
+
+    ``detail`` holds words someone wrote (a report's reason, a concern, or an excerpt when
+    ``safety.include_excerpt`` is on); it is erased with the person's personal data.
+    """
+
+    __tablename__ = "safety_flag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(10))
+    about_person_id: int = Field(foreign_key="person.id", index=True)
+    raised_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    relationship_id: int | None = Field(default=None, foreign_key="relationship.id")
+    source: str = Field(sa_type=String(20))  # onboarding, bot, relay, checkin_note, …
+    category: str = Field(sa_type=String(40))  # lexicon category or report reason
+    detail: str | None = Field(default=None, sa_type=Text)
+    raised_at: datetime = _utc_column(nullable=False, index=True)
+    acknowledged_at: datetime | None = _utc_column()
+    acknowledged_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    escalated_at: datetime | None = _utc_column()
+    escalations: int = 0
+    resolved_at: datetime | None = _utc_column(index=True)
+    resolved_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    resolution: str | None = Field(default=None, sa_type=Text)

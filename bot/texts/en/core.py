@@ -1,4 +1,5 @@
-"""English texts. Telegram HTML: <b>, <i> and friends; parameters are escaped by ``t``.
+"""English texts shared by every capability. Telegram HTML: <b>, <i> and friends; parameters
+are escaped by ``t``.
 
 Change CONSENT_TEXT_VERSION whenever the welcome, privacy or consent wording changes: every
 consent record stores the version the person was shown.
