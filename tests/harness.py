@@ -72,6 +72,7 @@ class Sent:
     reply_to: int | None = None  # the message id this one replies to, in the same chat
     copied_from: tuple[int, int] | None = None  # (chat id, message id) of the original
     photo: bool = False
+    document: tuple[str, bytes] | None = None  # (file name, content) of a sent file
 
     @classmethod
     def from_api(cls, message_id: int, params: dict[str, Any]) -> Sent:
@@ -181,6 +182,13 @@ class FakeBotApi(BaseRequest):
             )
             self.messages[sent.message_id] = sent
             result = {"message_id": sent.message_id}
+        elif name == "sendDocument":
+            upload = next(iter((request_data.multipart_data or {}).values()))
+            caption, entities = _text_of({"text": params.get("caption", ""), **params})
+            sent = Sent(next(self._ids), int(chat_id), caption, params.get("reply_markup"))
+            sent.entities, sent.document = entities, (upload[0], upload[1])
+            self.messages[sent.message_id] = sent
+            result = {**self._message(sent), "document": {"file_id": "d", "file_unique_id": "d"}}
         elif name in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
             sent = self.messages[int(params["message_id"])]
             if name == "editMessageText":
