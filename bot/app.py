@@ -21,6 +21,8 @@ from bot.onboarding import service as _onboarding  # noqa: F401  (registers its 
 from bot.relationships import admin_handlers as relationship_admin_handlers
 from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
+from bot.safety import handlers as safety_handlers
+from bot.safety import service as safety
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
 from bot.workers import wellbeing
@@ -64,6 +66,7 @@ def build_application(
     offer_handlers.register(application)
     relationship_handlers.register(application)
     relationship_admin_handlers.register(application)
+    safety_handlers.register(application)
     common_handlers.register_fallbacks(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
@@ -81,6 +84,7 @@ async def sweep(context) -> None:
         notices += await closure.sweep(deps, session)
         notices += await checkins.sweep(deps, session)
         notices += await wellbeing.sweep(deps, session)
+        notices += await safety.sweep(deps, session)
         outbox.enqueue(deps, session, notices)  # claimed and queued in one transaction
     await outbox.drain(deps, application.bot)
 

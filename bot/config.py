@@ -374,7 +374,7 @@ class EvaluationConfig(_Section):
 class FloodConfig(_Section):
     # More updates than this from one person within a minute get one "slow down" reply;
     # the rest of that minute's updates are ignored. Nobody else is slowed.
-    updates_per_minute: int = Field(default=30, ge=5, le=600)
+    updates_per_minute: int = Field(default=60, ge=5, le=600)
 
 
 class Config(_Section):

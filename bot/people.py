@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,12 +25,21 @@ async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime)
     return person
 
 
-async def mark_reachable(session: AsyncSession, telegram_id: int, now: datetime) -> None:
-    """Someone marked unreachable has written to us, so they have unblocked the bot."""
+SEEN_PRECISION = timedelta(minutes=10)  # last_seen_at serves retention: no write per update
+
+
+async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """We heard from someone: they can be reached (they may have unblocked the bot), and
+    they have come back (retention counts from their last visit)."""
     person = await find(session, telegram_id)
-    if person is not None and not person.reachable:
+    if person is None:
+        return
+    if not person.reachable:
         person.reachable = True
         person.updated_at = now
+        session.add(person)
+    if person.last_seen_at is None or now - person.last_seen_at >= SEEN_PRECISION:
+        person.last_seen_at = now
         session.add(person)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -22,12 +24,15 @@ from bot.admin import service as admin
 from bot.common import crisis
 from bot.db import transaction
 from bot.deps import Deps
+from bot.flood import FloodGuard, Verdict
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
 from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
+from bot.safety import screening as safety_screening
+from bot.safety import service as safety
 from bot.texts import t
 from bot.workers import invites
 from bot.workers import service as workers
@@ -163,8 +168,14 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         person = await people.find(session, update.effective_user.id)
         pending = await admin.pending_input(session, person) if person else None
         kind, subject = (pending.kind, pending.subject_id) if pending else (None, None)
+    # Risk first: the crisis lines come before anything else we say.
+    screening = await safety_screening.screen(update, context, text, kind)
+    if kind in safety.PENDING_KINDS:
+        await safety_screening.pending_text(update, context, pending, text)
+        return
     if kind == checkins.NOTE:
         await relationship_handlers.checkin_note(update, context, person, subject, text)
+        await safety_screening.after_delivery(context, screening)
         return
     if kind == closure.SURVEY_COMMENT:
         async with transaction(deps.sessions) as session:
@@ -178,6 +189,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     response = await formflow.on_text(deps, update.effective_user.id, text)
     if response is None:
         if await relationship_handlers.relay_message(update, context):
+            await safety_screening.after_delivery(context, screening)
             return
         response = Response(replies=[Reply(t("fallback_text"))])
     await respond(update, context, response)
@@ -203,10 +215,12 @@ async def _reject_reason(
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo, sticker, voice note… where nothing expects one."""
     deps = deps_of(context)
+    screening = await safety_screening.screen(update, context, update.effective_message.caption)
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         current = await formflow.current_screen(deps, session, person.id) if person else None
     if current is None and await relationship_handlers.relay_message(update, context):
+        await safety_screening.after_delivery(context, screening)
         return
     replies = [Reply(t("form_use_buttons")), current] if current else [Reply(t("fallback_media"))]
     await respond(update, context, Response(replies=replies))
@@ -250,17 +264,32 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 PUBLIC_COMMANDS = ("start", *menus.PUBLIC)
 
 
-async def mark_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler (group -1) and lets the update carry on."""
+async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler (group -1): someone over the flood limit is told to slow
+    down once and then ignored for the minute; everyone else carries on, and we note that
+    we heard from them (they can be reached; they have come back)."""
     if update.effective_user is None:
         return
     deps = deps_of(context)
+    guard: FloodGuard = context.bot_data.setdefault(
+        "flood", FloodGuard(deps.config.flood.updates_per_minute)
+    )
+    verdict = guard.check(update.effective_user.id, deps.now())
+    if verdict is not Verdict.ALLOW:
+        log.info("update %s dropped by the flood limit", update.update_id)
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(t("flood_slow_down"))
+        elif verdict is Verdict.WARN and update.effective_chat is not None:
+            with contextlib.suppress(TelegramError):
+                await send(context.bot, update.effective_chat.id, Reply(t("flood_slow_down")))
+        raise ApplicationHandlerStop
     async with transaction(deps.sessions) as session:
-        await people.mark_reachable(session, update.effective_user.id, deps.now())
+        await people.mark_seen(session, update.effective_user.id, deps.now())
 
 
 def register(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, mark_reachable), group=-1)
+    application.add_handler(TypeHandler(Update, before_every_update), group=-1)
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))

@@ -21,6 +21,7 @@ from bot.deps import Deps
 from bot.models import PendingInput
 from bot.notify import Reply, Response, respond
 from bot.relationships import checkins, closure, relay
+from bot.safety import screening as safety_screening
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Carry an edit over to the copy; where Telegram won't, say that it changed."""
     deps = _deps(context)
     message = update.edited_message
+    screening = await safety_screening.screen(
+        update, context, message.text or message.caption, source="edit"
+    )
     async with transaction(deps.sessions) as session:
         copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
     if copy is None:
@@ -121,6 +125,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             t("relay_edited"),
             reply_parameters=ReplyParameters(target_id, allow_sending_without_reply=True),
         )
+    await safety_screening.after_delivery(context, screening)
 
 
 async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

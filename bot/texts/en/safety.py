@@ -1,7 +1,144 @@
-"""English texts for safety (merged into the catalog by ``bot.texts.en``)."""
+"""English texts for the safety net (merged into the catalog by ``bot.texts.en``)."""
 
 TEXTS: dict[str, str] = {
     "menu_report": "Report a problem with your peer relationship",
     "menu_concern": "Peer workers: raise a concern about someone you support",
     "menu_flags": "Open safety flags, oldest first",
+    "flood_slow_down": (
+        "You're sending messages very quickly, so I'm taking a one-minute pause: what you "
+        "send in the next minute won't be read or passed on. Please wait a moment, then "
+        "send it again.\n\n"
+        "If you need help right now, please call a crisis line: /help_now"
+    ),
+    # -- to the person who wrote something worrying --
+    "safety_crisis_lines": (
+        "It sounds like things may be really hard right now. Thank you for saying it.\n\n"
+        "<b>PeerLink is not a crisis service</b> and nobody may be reading this straight away. "
+        "If you are in danger or thinking of harming yourself, please call now:\n"
+        "{crisis_lines}\n"
+        "In an emergency, call your local emergency number.\n\n"
+        "Our coordinators have been let know so someone can check in with you."
+    ),
+    "safety_worker_told": (
+        "⚠️ Something {ref} just wrote raised a safety flag. They have been sent the crisis "
+        "lines and the coordinators have been told. Please follow your service's safety "
+        "procedure; a coordinator will be in touch."
+    ),
+    # -- flags, as coordinators see them --
+    "safety_flag_new": "⚠️ <b>New {kind} #{id}</b>",
+    "safety_flag_escalated": "🔴 <b>Still not acknowledged: {kind} #{id}</b>",
+    "safety_flag_title": "<b>{kind} #{id}</b>",
+    "safety_flag_note_added": "📝 <b>{kind} #{id}: the reporter added a note</b>",
+    "safety_kind_risk": "Risk flag",
+    "safety_kind_concern": "Worker's concern",
+    "safety_kind_report": "Report",
+    "safety_card_who": "About: <b>{who}</b> · with: {other}",
+    "safety_card_when": "Raised: {when}",
+    "safety_card_what": "What: {category} · where: {source}",
+    "safety_card_raised_by": "Raised by: {who}",
+    "safety_card_detail": "In their words: <i>{detail}</i>",
+    "safety_card_acknowledged": "✓ Acknowledged by {who}, {when}",
+    "safety_card_escalated": "Sent again {n} time(s) without acknowledgement",
+    "safety_card_resolved": "✓ Resolved by {who}, {when}: <i>{note}</i>",
+    "safety_coordinator_ref": "coordinator C{id}",
+    "safety_system": "the system",
+    "safety_no_worker": "no peer worker yet",
+    "safety_none": "—",
+    "safety_category_suicide": "suicide risk",
+    "safety_category_self_harm": "self-harm",
+    "safety_category_harm_to_others": "harm to others",
+    "safety_category_unsafe": "not safe (abuse or violence)",
+    "safety_category_worker_concern": "a peer worker is worried",
+    "safety_category_report_disrespect": "report: disrespectful or hurtful",
+    "safety_category_report_boundaries": "report: crossed a boundary",
+    "safety_category_report_unsafe": "report: felt unsafe",
+    "safety_category_report_no_show": "report: didn't turn up or reply",
+    "safety_category_report_other": "report: something else",
+    "safety_source_onboarding": "while signing up",
+    "safety_source_bot": "a message to the bot",
+    "safety_source_relay": "a message to their peer worker",
+    "safety_source_edit": "an edited message",
+    "safety_source_checkin_note": "a check-in note",
+    "safety_source_survey": "the closing survey",
+    "safety_source_reply": "an answer to a question from the bot",
+    "safety_source_concern": "/concern",
+    "safety_source_report": "/report",
+    "safety_escalation_contact_footer": (
+        "You are getting this as an escalation contact because no coordinator has "
+        "acknowledged it yet. Please follow the service's escalation procedure."
+    ),
+    "btn_flag_acknowledge": "Acknowledge",
+    "btn_flag_resolve": "Resolve with a note",
+    "btn_flag_end_exclude": "End the relationship and never match this pair again",
+    "btn_flag_end_exclude_yes": "Yes, end it and exclude the pair",
+    "btn_flag_keep": "No, go back",
+    "btn_flag_open": "#{id} {who}",
+    "btn_flags_back": "◀ Older",
+    "btn_flags_next": "Newer ▶",
+    "safety_flag_missing": "That flag doesn't exist.",
+    "safety_flag_closed": "That flag is already resolved.",
+    "safety_already_acknowledged": "Someone has already acknowledged it.",
+    "safety_acknowledged_toast": "Acknowledged. Resolve it with a note when it's dealt with.",
+    "safety_acknowledged_by": "✓ Flag #{id} was acknowledged by {who}.",
+    "safety_resolve_prompt": (
+        "How was flag #{id} resolved? Send a short note (what was done, who followed up). "
+        "/cancel to stop."
+    ),
+    "safety_end_exclude_confirm": (
+        "End this relationship now and make sure this pair is never matched again? Both are "
+        "told kindly that it has ended, without any detail of the report."
+    ),
+    "safety_end_exclude_reason": "ended by a coordinator after report #{id}",
+    "safety_flags_none": "No open safety flags. 🌿",
+    "safety_flags_title": "<b>Open safety flags: {count}</b> (oldest first, page {page}/{pages})",
+    "safety_flags_line": "#{id} · {kind} · {who} · {age} ago · {state}",
+    "safety_state_new": "<b>not acknowledged</b>",
+    "safety_state_acknowledged": "acknowledged",
+    "safety_repeated_reports": (
+        "⚠️ {who} has now been reported {n} times. Please review their relationships and "
+        "supervision (/flags)."
+    ),
+    # -- /concern (peer workers) --
+    "safety_concern_workers_only": (
+        "/concern is for peer workers to raise a worry about someone they support. If "
+        "something about your peer relationship is wrong, use /report. If you need help "
+        "right now: /help_now"
+    ),
+    "safety_concern_nobody": (
+        "You aren't supporting anyone right now, so there's no one to raise a concern about."
+    ),
+    "safety_concern_which": "Who are you worried about?",
+    "safety_concern_prompt": (
+        "What worries you about {ref}? Write it in a message: it goes to the coordinators "
+        "only, never to {ref}. /cancel to stop."
+    ),
+    "safety_concern_thanks": (
+        "Thank you. Concern #{id} is with the coordinators, who will follow up with you.\n\n"
+        "If someone is in immediate danger, call the emergency number. Crisis lines:\n"
+        "{crisis_lines}"
+    ),
+    # -- /report --
+    "safety_report_nobody": (
+        "You're not in a peer support relationship right now, so there's no one to report."
+    ),
+    "safety_report_which": "Which relationship is this about?",
+    "safety_report_reasons": (
+        "I'm sorry something isn't right. What happened? Your report goes to the coordinators "
+        "only — the other person is not told who reported or why."
+    ),
+    "btn_report_disrespect": "They were disrespectful or hurtful",
+    "btn_report_boundaries": "They crossed a boundary",
+    "btn_report_unsafe": "I felt unsafe",
+    "btn_report_no_show": "They didn't turn up or reply",
+    "btn_report_other": "Something else",
+    "btn_report_cancel": "Never mind",
+    "btn_report_no_note": "That's all",
+    "safety_report_add_note": (
+        "Thank you — the coordinators have your report. Anything you'd like to add in your "
+        "own words? Write it in a message, or tap below."
+    ),
+    "safety_report_thanks": (
+        "Thank you for telling us. A coordinator will look at this and may contact you.\n\n"
+        "PeerLink is not a crisis service. If you feel unsafe right now:\n{crisis_lines}"
+    ),
 }

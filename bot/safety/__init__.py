@@ -1,0 +1,1 @@
+"""The safety net: risk phrases, the flag queue, escalation, concerns and reports."""

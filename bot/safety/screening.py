@@ -1,0 +1,80 @@
+"""Screening what service users write, for the handlers that receive it, and the free-text
+answers the safety net asked for. Kept apart from ``handlers`` so that the common text
+handler can use it without importing the coordinator commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import people
+from bot.admin import service as admin
+from bot.db import transaction
+from bot.deps import Deps
+from bot.models import PendingInput
+from bot.notify import Reply, Response, deliver, respond
+from bot.safety import service as safety
+from bot.texts import t
+
+
+def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    return context.bot_data["deps"]
+
+
+async def screen(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str | None,
+    pending_kind: str | None = None,
+    source: str | None = None,
+) -> safety.Screening | None:
+    """Check what a service user wrote; on a risk phrase send them the crisis lines and every
+    coordinator a flag, now. The caller delivers ``worker_notices`` after the message."""
+    if not text:
+        return None
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        screening = await safety.screen(
+            deps, session, update.effective_user.id, text, pending_kind, source
+        )
+    if screening is not None:
+        await respond(
+            update, context, Response(replies=screening.replies, notices=screening.notices)
+        )
+    return screening
+
+
+async def after_delivery(
+    context: ContextTypes.DEFAULT_TYPE, screening: safety.Screening | None
+) -> None:
+    if screening is not None and screening.worker_notices:
+        await deliver(context.bot, screening.worker_notices, context.bot_data.get("on_blocked"))
+
+
+async def pending_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput, text: str
+) -> None:
+    """Free text we asked for: a coordinator's resolution note, a worker's concern, or what
+    a reporter adds."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        current = await session.get(PendingInput, person.id)
+        if current is None or current.kind != pending.kind:
+            response = Response(replies=[Reply(t("request_stale"))])
+        elif pending.kind == safety.REPORT_NOTE:
+            response = await safety.add_report_note(deps, session, person, pending.subject_id, text)
+        else:
+            await session.delete(current)
+            if pending.kind == safety.CONCERN:
+                response = await safety.raise_concern(
+                    deps, session, person, pending.subject_id, text
+                )
+            else:
+                coordinator = await admin.require_coordinator(session, update.effective_user.id)
+                response = (
+                    await safety.resolve(deps, session, coordinator, pending.subject_id, text)
+                    if coordinator is not None
+                    else Response(replies=[Reply(t("not_allowed"))])
+                )
+    await respond(update, context, response)

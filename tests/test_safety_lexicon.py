@@ -1,0 +1,76 @@
+"""Risk phrase matching: forgiving of how people in distress type, strict about the rest."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.config import DEFAULT_LEXICON
+from bot.safety.lexicon import Lexicon, normalise
+
+LEXICON = Lexicon.build(DEFAULT_LEXICON["en"])
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I want to kill myself", "suicide"),
+        ("I WANT TO KILL MYSELF!!!", "suicide"),
+        ("kill   my-self", "suicide"),  # spacing and punctuation
+        ("k1ll myself", "suicide"),  # look-alike digits
+        ("i wanna diiiiie", "suicide"),  # repeated letters
+        ("thinking about suicde again", "suicide"),  # one typo
+        ("I’m suicidal", "suicide"),
+        ("i dont want to live anymore", "suicide"),  # a pattern
+        ("I don't want to wake up tomorrow", "suicide"),
+        ("might just end it all tonight", "suicide"),
+        ("I've been self-harming", "self_harm"),  # a common ending
+        ("selfharm", "self_harm"),
+        ("I cut myself last night", "self_harm"),
+        ("I'm scared I'll hurt someone", "harm_to_others"),
+        ("he hits me when he drinks", "unsafe"),
+        ("I want\u200b to kill myself", "suicide"),  # a zero-width space
+    ],
+)
+def test_risk_phrases_are_found_however_they_are_typed(text: str, category: str) -> None:
+    match = LEXICON.find(text)
+    assert match is not None and match.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I went for a walk and felt better",
+        "the skill myself course was good",  # 'skill' is not 'kill'
+        "my kids are driving me up the wall",
+        "I could kill for a coffee",
+        "",
+        "    ",
+        "4 5 7 1",
+    ],
+)
+def test_ordinary_messages_raise_nothing(text: str) -> None:
+    assert LEXICON.find(text) is None
+
+
+def test_normalise_keeps_words_and_drops_the_rest() -> None:
+    assert normalise("Don’t  K1LL\u200b me!!! 4 ever") == "dont kill me 4 ever"
+    assert normalise("sooooo tired") == "soo tired"
+
+
+def test_a_custom_lexicon_with_patterns() -> None:
+    lexicon = Lexicon.build({"custom": ["stop eating", r"re:\bno food for \d+ days\b"]})
+    assert lexicon.find("I might stop eating").category == "custom"
+    assert lexicon.find("no food for 3 days now").phrase.startswith("re:")
+    assert lexicon.find("I ate lunch") is None
+
+
+@given(st.text(max_size=5000))
+def test_any_text_is_handled(text: str) -> None:
+    LEXICON.find(text)  # never raises, whatever the script or length
+
+
+@given(st.text(alphabet=st.characters(categories=["Ll", "Zs", "Po"]), max_size=200))
+def test_finding_a_phrase_inside_other_words_still_finds_it(padding: str) -> None:
+    assert LEXICON.find(f"{padding} . I want to kill myself . {padding}") is not None
