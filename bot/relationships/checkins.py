@@ -225,9 +225,10 @@ async def answer(
                     worker.id,
                 )
             )
+        low = checkin.score <= deps.config.checkins.low_score
         return (
             Reply(
-                t("checkin_reach_out"),
+                t("checkin_reach_out_low" if low else "checkin_reach_out"),
                 (
                     (
                         Button(t("btn_reach_out_yes"), f"ci|{checkin.id}|reach|yes"),

@@ -372,7 +372,8 @@ TEXTS: dict[str, str] = {
     "request_accepted_user": "<b>{name}</b> would be glad to support you 🌱 You can talk "
     "right here: anything you send in this chat goes to {name} privately, and their replies "
     "come back here. Neither of you sees the other's Telegram account. You can ask for a "
-    "different peer at any time with /rematch — no reason needed.",
+    "different peer at any time with /rematch — no reason needed.\n\n<i>{name} isn't on "
+    "call, and this is not a crisis service: if you need help urgently, send /help_now.</i>",
     "status_none": "You haven't finished getting started yet. Send /start to carry on.",
     "status_waiting": "You're <b>waiting for a peer</b> (for {waited} so far). We'll message "
     "you here as soon as there's someone to offer you.",
@@ -575,6 +576,9 @@ TEXTS: dict[str, str] = {
     "checkin_question": "Hi 👋 A quick check-in: how are things going for you at the moment, "
     "from 1 (tough) to 5 (good)?",
     "checkin_reach_out": "Thanks. Would you like your peer worker to reach out to you?",
+    "checkin_reach_out_low": "Thanks for being honest — it sounds like a hard time. Would you "
+    "like your peer worker to reach out to you?\n\n<i>Your peer worker isn't on call and "
+    "this is not a crisis service: if you need help now, send /help_now.</i>",
     "btn_reach_out_yes": "Yes please",
     "btn_reach_out_no": "No, I'm OK",
     "checkin_note_prompt": "Anything you'd like your peer to know? Type a short note, or tap Skip.",
