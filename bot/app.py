@@ -14,6 +14,7 @@ from bot.common import handlers as common_handlers
 from bot.config import Config
 from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
+from bot.evaluation import handlers as evaluation_handlers
 from bot.notify import Notice
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
@@ -66,6 +67,7 @@ def build_application(
     offer_handlers.register(application)
     relationship_handlers.register(application)
     relationship_admin_handlers.register(application)
+    evaluation_handlers.register(application)
     safety_handlers.register(application)
     common_handlers.register_fallbacks(application)
     if application.job_queue is not None:

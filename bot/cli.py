@@ -1,4 +1,4 @@
-"""The ``peerlink`` command: run, migrate, check-config."""
+"""The ``peerlink`` command: run, migrate, check-config, export."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config, masked
+from bot.config import PSEUDONYM_KEY_ENV, Config, ConfigError, load_config, masked
 
 log = logging.getLogger("peerlink")
 
@@ -26,6 +26,10 @@ def _configure_logging() -> None:
 
 
 class DatabaseUnavailable(Exception):
+    pass
+
+
+class FolderUnwritable(Exception):
     pass
 
 
@@ -61,6 +65,13 @@ def _database_problem(error: Exception) -> str:
     return f"database: cannot open it ({type(error).__name__}: {first_line})"
 
 
+def _not_migrated(current: str | None, head: str | None, config_path: str) -> str:
+    return (
+        f"database is not at the latest migration ({current or 'empty'} != {head}); "
+        f"run: peerlink migrate --config {config_path}"
+    )
+
+
 def run(config: Config, config_path: str) -> int:
     try:
         current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
@@ -68,11 +79,7 @@ def run(config: Config, config_path: str) -> int:
         print(_database_problem(error), file=sys.stderr)
         return 1
     if current != head:
-        print(
-            f"database is not at the latest migration ({current or 'empty'} != {head}); "
-            f"run: peerlink migrate --config {config_path}",
-            file=sys.stderr,
-        )
+        print(_not_migrated(current, head, config_path), file=sys.stderr)
         return 1
     from bot.app import build_application
 
@@ -99,6 +106,63 @@ def check_config(config: Config) -> int:
     return 0
 
 
+async def _export(config: Config, config_path: str, out: Path) -> tuple[str | None, int]:
+    """(a refusal, or None; how many people were exported)."""
+    from bot import db
+    from bot.clock import system_clock
+    from bot.evaluation import dataset
+    from bot.evaluation import export as evaluation
+
+    _check_sqlite_folder(config.database.url)
+    engine = db.create_engine(config.database.url)
+    try:
+        current, head = await db.current_revision(engine), db.head_revision()
+        if current != head:
+            return _not_migrated(current, head, config_path), 0
+        now = system_clock()
+        sessions = db.session_factory(engine)
+        # Short transactions only: a running bot shares this database.
+        async with db.transaction(sessions) as session:
+            cohort = await dataset.collect(session)
+        built = evaluation.build(cohort, config, now)
+        try:
+            evaluation.write_to(built, out)
+        except OSError as error:
+            raise FolderUnwritable(f"{out}: {error.strerror or error}") from None
+        async with db.transaction(sessions) as session:
+            await evaluation.record(session, now, None, built.people, "peerlink export")
+        return None, built.people
+    finally:
+        await engine.dispose()
+
+
+def export(config: Config, config_path: str, out: str) -> int:
+    from bot.evaluation.pseudonyms import MIN_KEY_LENGTH, key_is_usable
+
+    if not key_is_usable(config):
+        print(
+            f"configuration error: evaluation.pseudonym_key: exports need a key of at least "
+            f"{MIN_KEY_LENGTH} characters; set [evaluation] pseudonym_key in {config_path} "
+            f"or the environment variable {PSEUDONYM_KEY_ENV}",
+            file=sys.stderr,
+        )
+        return 2
+    folder = Path(out).expanduser().resolve()
+    try:
+        refusal, people = asyncio.run(_export(config, config_path, folder))
+    except FolderUnwritable as error:
+        print(f"export: cannot write the files to {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
+        print(_database_problem(error), file=sys.stderr)
+        return 1
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 1
+    print(f"wrote the evaluation export ({people} people) to {folder}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerlink", description="PeerLink peer-support bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,9 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("run", "start the bot with long polling"),
         ("migrate", "bring the database to the latest migration"),
         ("check-config", "validate and print the effective configuration (secrets masked)"),
+        ("export", "write the pseudonymised evaluation export (CSV, summary.md, charts)"),
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--config", default="config.toml", help="path to the TOML configuration")
+        if name == "export":
+            sub.add_argument("--out", required=True, help="folder to write the files into")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -119,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(config, args.config)
     if args.command == "migrate":
         return migrate(config)
+    if args.command == "export":
+        return export(config, args.config, args.out)
     return check_config(config)
 
 
