@@ -12,6 +12,7 @@ from bot.admin import service as admin
 from bot.clock import Clock, system_clock
 from bot.common import handlers as common_handlers
 from bot.config import Config
+from bot.console import handlers as console_handlers
 from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
 from bot.evaluation import handlers as evaluation_handlers
@@ -67,6 +68,7 @@ def build_application(
     offer_handlers.register(application)
     relationship_handlers.register(application)
     relationship_admin_handlers.register(application)
+    console_handlers.register(application)
     evaluation_handlers.register(application)
     safety_handlers.register(application)
     common_handlers.register_fallbacks(application)

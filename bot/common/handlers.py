@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import formflow, menus, people
 from bot.admin import service as admin
 from bot.common import crisis
+from bot.console import reasons as console_reasons
 from bot.db import transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
@@ -185,6 +186,9 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if kind == admin.REJECT_REASON:
         await _reject_reason(update, context, subject, text)
+        return
+    if kind in console_reasons.KINDS:
+        await console_reasons.on_text(update, context, text)
         return
     response = await formflow.on_text(deps, update.effective_user.id, text)
     if response is None:

@@ -1,0 +1,1 @@
+"""The coordinator console: the programme at a glance, lists, cards, the audit trail."""

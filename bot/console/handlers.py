@@ -1,0 +1,290 @@
+"""The console's commands and buttons: /dashboard, /people, /relationships, /audit, ``cn|…``.
+
+Every one runs through ``coordinator_only`` (an active coordinator, checked on the server),
+and every button re-reads the record it names and re-checks what is allowed in its state now.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.admin import service as admin
+from bot.admin.handlers import coordinator_only
+from bot.common.handlers import PRIVATE
+from bot.console import actions, service, views
+from bot.console.service import PEOPLE_FILTERS, RELATIONSHIP_FILTERS
+from bot.models import Person, Role, WaitlistEntry
+from bot.notify import Button, Reply, Response
+from bot.offers import service as offers
+from bot.offers import wording
+from bot.texts import t
+from bot.workers import service as workers
+from bot.workers import wellbeing
+
+_ID = re.compile(r"^[0-9]{1,9}$")
+_PAGE = re.compile(r"^[0-9]{1,4}$")
+
+
+def _id(raw: str) -> int | None:
+    return int(raw) if _ID.match(raw) else None
+
+
+def _stale() -> Response:
+    return Response(toast=t("stale_button_toast"), close_tapped=True)
+
+
+def _gone() -> Response:
+    return Response(toast=t("con_gone"))
+
+
+def _filter_and_page(args: list[str], choices, default: str) -> tuple[str | None, int]:
+    """``/people waiting 2`` -> ("waiting", 1); no filter -> the default."""
+    page = 0
+    if args and _PAGE.match(args[-1]):
+        page = max(int(args[-1]) - 1, 0)
+        args = args[:-1]
+    if not args:
+        return default, page
+    return service.filter_name(" ".join(args), choices), page
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+@coordinator_only
+async def dashboard(deps, session, coordinator: Person, update, context) -> Response:
+    return Response(replies=[views.dashboard(deps, await service.figures(deps, session))])
+
+
+_PERSON_REF = re.compile(r"^[UuWw]([0-9]{1,9})$")
+_RELATIONSHIP_REF = re.compile(r"^[Rr]([0-9]{1,9})$")
+
+
+def _ref(args: list[str], pattern: re.Pattern) -> int | None:
+    found = pattern.match(args[0]) if len(args) == 1 else None
+    return int(found.group(1)) if found else None
+
+
+@coordinator_only
+async def people_command(deps, session, coordinator: Person, update, context) -> Response:
+    """/people [filter] [page], or /people U12 for one card."""
+    person_id = _ref(list(context.args or []), _PERSON_REF)
+    if person_id is not None:
+        card = await _person_card(deps, session, person_id, "")
+        return Response(replies=[card or Reply(t("con_gone"))])
+    name, page = _filter_and_page(list(context.args or []), PEOPLE_FILTERS, "waiting")
+    if name is None:
+        return Response(replies=[views.usage("pl")])
+    found = await service.people_page(deps, session, name, page)
+    return Response(replies=[views.list_page(deps, found)])
+
+
+@coordinator_only
+async def relationships_command(deps, session, coordinator: Person, update, context) -> Response:
+    """/relationships [filter] [page], or /relationships R5 for one card."""
+    relationship_id = _ref(list(context.args or []), _RELATIONSHIP_REF)
+    if relationship_id is not None:
+        card = await _relationship_card(deps, session, relationship_id, "")
+        return Response(replies=[card or Reply(t("con_gone"))])
+    name, page = _filter_and_page(list(context.args or []), RELATIONSHIP_FILTERS, "open")
+    if name is None:
+        return Response(replies=[views.usage("rl")])
+    found = await service.relationships_page(deps, session, name, page)
+    return Response(replies=[views.list_page(deps, found)])
+
+
+@coordinator_only
+async def audit_command(deps, session, coordinator: Person, update, context) -> Response:
+    args = list(context.args or [])
+    page = int(args[0]) - 1 if args and _PAGE.match(args[0]) else 0
+    return Response(replies=[views.audit(deps, await service.audit_page(deps, session, page))])
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def _dash(deps, session, coordinator, args) -> Response:
+    return Response(edit=views.dashboard(deps, await service.figures(deps, session)))
+
+
+async def _people(deps, session, coordinator, args) -> Response:
+    name, page = (args + ["", ""])[:2]
+    if name not in PEOPLE_FILTERS or not _PAGE.match(page):
+        return _stale()
+    found = await service.people_page(deps, session, name, int(page))
+    return Response(edit=views.list_page(deps, found))
+
+
+async def _relationships(deps, session, coordinator, args) -> Response:
+    name, page = (args + ["", ""])[:2]
+    if name not in RELATIONSHIP_FILTERS or not _PAGE.match(page):
+        return _stale()
+    found = await service.relationships_page(deps, session, name, int(page))
+    return Response(edit=views.list_page(deps, found))
+
+
+async def _audit(deps, session, coordinator, args) -> Response:
+    page = (args + [""])[0]
+    if not _PAGE.match(page):
+        return _stale()
+    return Response(edit=views.audit(deps, await service.audit_page(deps, session, int(page))))
+
+
+def _card_args(args: list[str]) -> tuple[int | None, str]:
+    raw, back = (args + ["", ""])[:2]
+    return _id(raw), back if views.valid_back(back) else ""
+
+
+async def _person_card(deps, session, person_id: int, back: str) -> Reply | None:
+    card = await service.person_card(deps, session, person_id)
+    return views.person_card(deps, card, back) if card else None
+
+
+async def _relationship_card(deps, session, relationship_id: int, back: str) -> Reply | None:
+    card = await service.relationship_card(deps, session, relationship_id)
+    return views.relationship_card(deps, card, back) if card else None
+
+
+async def _person(deps, session, coordinator, args) -> Response:
+    person_id, back = _card_args(args)
+    if person_id is None:
+        return _stale()
+    card = await _person_card(deps, session, person_id, back)
+    return Response(edit=card) if card else _gone()
+
+
+async def _relationship(deps, session, coordinator, args) -> Response:
+    relationship_id, back = _card_args(args)
+    if relationship_id is None:
+        return _stale()
+    card = await _relationship_card(deps, session, relationship_id, back)
+    return Response(edit=card) if card else _gone()
+
+
+def _refused(card: Reply | None) -> Response:
+    """The action is not allowed in the record's state now: say so, show where it stands."""
+    if card is None:
+        return _gone()
+    return Response(toast=t("con_action_not_allowed"), edit=card)
+
+
+async def _relationship_action(deps, session, coordinator, args) -> Response:
+    raw, action, weeks = (args + ["", "", ""])[:3]
+    relationship_id = _id(raw)
+    if relationship_id is None or action not in actions.RELATIONSHIP_ACTIONS:
+        return _stale()
+    count = int(weeks) if _PAGE.match(weeks) else -1
+    relationship = await actions.ask_reason(
+        deps, session, coordinator, relationship_id, action, count
+    )
+    if relationship is None:
+        return _refused(await _relationship_card(deps, session, relationship_id, ""))
+    return Response(replies=[views.reason_prompt(relationship, action, count)])
+
+
+async def _person_action(deps, session, coordinator, args) -> Response:
+    raw, action, back = (args + ["", "", ""])[:3]
+    person_id = _id(raw)
+    if person_id is None or action not in actions.PERSON_ACTIONS:
+        return _stale()
+    back = back if views.valid_back(back) else ""
+    person = await actions.allowed_person_action(session, person_id, action)
+    if person is None:
+        return _refused(await _person_card(deps, session, person_id, back))
+    if action == "propose":
+        outcome = await actions.propose(deps, session, coordinator, person_id)
+        if outcome is None:
+            return _refused(await _person_card(deps, session, person_id, back))
+        return Response(
+            replies=[views.outcome_reply(outcome)],
+            notices=outcome.notices,
+            edit=await _person_card(deps, session, person_id, back),
+        )
+    if action == "proposal":
+        proposal = await offers.open_proposal(session, person_id)
+        entry = await session.get(WaitlistEntry, person_id)
+        if entry is None:
+            return _gone()
+        return Response(replies=[await wording.proposal_card(deps, session, proposal, entry)])
+    if action == "match":
+        workers_free = await service.workers_with_room(session)
+        return Response(edit=views.worker_picker(deps, person_id, workers_free))
+    return Response(replies=[Reply(await workers.profile_card(deps, session, person_id))])
+
+
+async def _match_worker(deps, session, coordinator, args) -> Response:
+    raw_user, raw_worker = (args + ["", ""])[:2]
+    person_id, worker_id = _id(raw_user), _id(raw_worker)
+    if person_id is None or worker_id is None:
+        return _stale()
+    person = await actions.ask_match_reason(deps, session, coordinator, person_id, worker_id)
+    if person is None:
+        return _refused(await _person_card(deps, session, person_id, ""))
+    return Response(replies=[views.match_prompt(person_id, worker_id)])
+
+
+async def _go(deps, session, coordinator, args) -> Response:
+    """The other coordinator views, each as a new message (they carry their own buttons)."""
+    view = (args + [""])[0]
+    if view == "pending":
+        return Response(replies=await admin.pending_workers(deps, session))
+    if view == "waitlist":
+        waitlist = await offers.waitlist(deps, session)
+        more = ((Button(t("btn_con_match_all"), "cn|go|matchall"),),)
+        return Response(replies=[Reply(waitlist.text, waitlist.buttons + more)])
+    if view == "matchall":
+        return Response(replies=await offers.match_all(deps, session, coordinator))
+    if view == "invites":
+        invites = await admin.list_invites(deps, session)
+        more = ((Button(t("btn_con_invite"), "cn|go|invite"),),)
+        return Response(replies=[Reply(invites.text, invites.buttons + more)])
+    if view == "invite":
+        return Response(
+            replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER)]
+        )
+    if view == "coords":
+        return Response(replies=[await admin.list_coordinators(deps, session, coordinator)])
+    if view == "wellbeing":
+        return Response(replies=[await wellbeing.summary(deps, session)])
+    if view == "export":
+        return Response(replies=[views.export_hint()])
+    return _stale()
+
+
+BUTTONS = {
+    "dash": _dash,
+    "pl": _people,
+    "rl": _relationships,
+    "au": _audit,
+    "p": _person,
+    "r": _relationship,
+    "ra": _relationship_action,
+    "pa": _person_action,
+    "mw": _match_worker,
+    "go": _go,
+}
+
+
+@coordinator_only
+async def button(deps, session, coordinator: Person, update, context) -> Response:
+    parts = update.callback_query.data.split("|")
+    handler = BUTTONS.get(parts[1] if len(parts) > 1 else "")
+    if handler is None:
+        return _stale()
+    return await handler(deps, session, coordinator, parts[2:])
+
+
+COMMANDS = {
+    "dashboard": dashboard,
+    "people": people_command,
+    "relationships": relationships_command,
+    "audit": audit_command,
+}
+
+
+def register(application: Application) -> None:
+    for name, handler in COMMANDS.items():
+        application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^cn\|"))
