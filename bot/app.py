@@ -20,6 +20,8 @@ from bot.notify import Notice
 from bot.offers import handlers as offer_handlers
 from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
+from bot.privacy import handlers as privacy_handlers
+from bot.privacy import retention
 from bot.relationships import admin_handlers as relationship_admin_handlers
 from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
@@ -71,6 +73,7 @@ def build_application(
     console_handlers.register(application)
     evaluation_handlers.register(application)
     safety_handlers.register(application)
+    privacy_handlers.register(application)
     common_handlers.register_fallbacks(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
@@ -89,6 +92,7 @@ async def sweep(context) -> None:
         notices += await checkins.sweep(deps, session)
         notices += await wellbeing.sweep(deps, session)
         notices += await safety.sweep(deps, session)
+        notices += await retention.sweep(deps, session)
         outbox.enqueue(deps, session, notices)  # claimed and queued in one transaction
     await outbox.drain(deps, application.bot)
 

@@ -24,6 +24,8 @@ class ServiceUserStatus(StrEnum):
     MATCHED = "matched"  # in an active relationship
     NOT_NOW = "not_now"  # asked us to stop looking for now
     ENDED = "ended"  # their relationship has ended; they can ask for a new peer
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # withdrew matching or contact; /start to come back
+    ERASED = "erased"  # personal data erased (/delete or retention)
 
 
 class RelationshipStatus(StrEnum):
@@ -65,6 +67,7 @@ class PeerWorkerStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"
     APPROVED = "approved"
     REJECTED = "rejected"
+    ERASED = "erased"  # personal data erased (/delete or retention)
 
 
 _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
@@ -91,6 +94,7 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
         ServiceUserStatus.MATCHED: {ServiceUserStatus.WAITING, ServiceUserStatus.ENDED},
         ServiceUserStatus.ENDED: {ServiceUserStatus.WAITING},
         ServiceUserStatus.NOT_NOW: {ServiceUserStatus.WAITING},
+        ServiceUserStatus.CONSENT_WITHDRAWN: {ServiceUserStatus.ONBOARDING},
     },
     Role.PEER_WORKER: {
         None: {PeerWorkerStatus.ONBOARDING},
@@ -100,6 +104,24 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
         PeerWorkerStatus.APPROVED: set(),
     },
 }
+
+
+# Withdrawing a required consent takes someone out of matching from wherever they are.
+for _status in (
+    ServiceUserStatus.WAITING,
+    ServiceUserStatus.OFFERED,
+    ServiceUserStatus.REQUESTED,
+    ServiceUserStatus.MATCHED,
+    ServiceUserStatus.NOT_NOW,
+    ServiceUserStatus.ENDED,
+):
+    _ALLOWED[Role.SERVICE_USER][_status].add(ServiceUserStatus.CONSENT_WITHDRAWN)
+# Erasure can follow any status, and nothing follows it: a later /start is a new person.
+ERASED = "erased"
+for _moves in _ALLOWED.values():
+    for _current, _next in _moves.items():
+        if _current is not None:
+            _next.add(ERASED)
 
 
 class TransitionNotAllowed(Exception):
@@ -192,6 +214,26 @@ async def transition(
         at=at,
         actor_id=actor_id,
         action=f"{role}.{new_status}",
+        subject_type="person",
+        subject_id=person.id,
+        reason=reason,
+    )
+
+
+async def mark_erased(
+    session: AsyncSession, person: Person, *, at: datetime, actor_id: int | None, reason: str
+) -> None:
+    """The last status anyone reaches, whatever their role (a former coordinator has none)."""
+    if person.role is not None:
+        await transition(session, person, ERASED, at=at, actor_id=actor_id, reason=reason)
+        return
+    person.status, person.updated_at = ERASED, at
+    session.add(person)
+    await audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action="person.erased",
         subject_type="person",
         subject_id=person.id,
         reason=reason,

@@ -1,4 +1,4 @@
-"""Handlers everyone uses: /start, /help, /help_now, /privacy, /profile, /cancel, text, errors."""
+"""Handlers everyone uses: /start, /help, /help_now, /profile, /cancel, text, errors."""
 
 from __future__ import annotations
 
@@ -111,15 +111,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def help_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(context.bot, update.effective_chat.id, crisis.help_now(deps_of(context).config))
-
-
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    await send(
-        context.bot,
-        update.effective_chat.id,
-        Reply(t("privacy", service=deps.config.service.name)),
-    )
 
 
 async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -297,7 +288,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))
-    application.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
     application.add_handler(CommandHandler("profile", profile, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(form_button, pattern=r"^f\|"))

@@ -140,10 +140,12 @@ async def close(
     ended_by: str = "plan",
     actor_id: int | None = None,
     reason: str = "planned end",
+    leaving_id: int | None = None,
 ) -> list[Notice]:
     """The end: close the relay, thank both, offer onward supports and the survey. An early
     ending (``ended_by`` "coordinator", "service_user" or "peer_worker") takes the same steps,
-    with wording that fits."""
+    with wording that fits. Someone ``leaving`` (consent withdrawn, data deleted) is told
+    nothing from here and gets no survey; the other side hears the usual kind words."""
     now = deps.now()
     early = ended_by != "plan"
     await lifecycle.transition_relationship(
@@ -173,7 +175,7 @@ async def close(
         )
     )
     await session.flush()
-    return [
+    notices = [
         Notice(user.telegram_id, closing, user.id),
         Notice(user.telegram_id, survey_rating(relationship.id), user.id),
         Notice(
@@ -181,8 +183,9 @@ async def close(
             Reply(t(f"closing_worker_{ended_by}", ref=person_ref(user.id))),
             worker.id,
         ),
-        *await offers.retry_waitlist(deps, session),
     ]
+    notices = [notice for notice in notices if notice.person_id != leaving_id]
+    return notices + await offers.retry_waitlist(deps, session)
 
 
 def survey_rating(relationship_id: int) -> Reply:

@@ -311,19 +311,6 @@ TEXTS: dict[str, str] = {
     "help_now": "<b>If you need help right now</b>\n\n{crisis_lines}\n\n"
     "If you are in immediate danger, call emergency services (000 in Australia, "
     "999 in the UK). You're not alone.",
-    "privacy": "<b>Your privacy at {service}</b>\n\n"
-    "<b>What we hold:</b> your Telegram user id (so we can reply), the answers you give "
-    "(the experiences you'd value in a peer, your preferences, when you're free, and "
-    "anything you choose to share about your goals), your consent choices with the date, "
-    "and a record of matches and coordinator actions.\n\n"
-    "<b>Why:</b> to find you a suitable peer and keep the support safe. Nothing is sold or "
-    "used for advertising. Your Telegram account is never shown to your peer worker.\n\n"
-    "<b>Who sees it:</b> the service's peer support coordinators; your peer worker sees only "
-    "what's needed to support you.\n\n"
-    "<b>Limits of confidentiality:</b> if we're worried about serious risk to you or someone "
-    "else, a coordinator may act to keep people safe.\n\n"
-    "You can see or change your answers with /profile. To ask for a copy or deletion, "
-    "contact the service.",
     "profile_none": "You haven't set up a profile yet. Send /start to begin.",
     "profile_finish_first": "You're part-way through getting started — send /start to carry "
     "on, and you can review everything at the end.",

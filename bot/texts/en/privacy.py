@@ -4,4 +4,143 @@ TEXTS: dict[str, str] = {
     "menu_mydata": "A copy of everything we hold about you",
     "menu_consent": "See or withdraw your consents",
     "menu_delete": "Delete your data",
+    # -- /privacy --
+    "privacy": "<b>Your privacy at {service}</b>\n\n"
+    "<b>What we hold:</b>\n"
+    "• your Telegram user id, so we can reply to you\n"
+    "• your consent choices, with the date and the version of the wording you saw\n"
+    "• the answers you give for matching: the experiences you'd value in a peer (or share as "
+    "a peer worker), your preferences, languages, when you're free and your time zone, and "
+    "anything you choose to share about your goals\n"
+    "• figures about your peer support: when it started and ended, how many messages were "
+    "passed on, check-in scores and survey answers\n"
+    "• a record of what coordinators did, and why{excerpt}\n\n"
+    "<b>What we never keep:</b> the content of the messages passed between you and your "
+    "peer, or your check-in notes.\n\n"
+    "<b>Why:</b> to find you a suitable peer, to keep peer support safe, and — only if you "
+    "agreed — to help the service understand and improve peer support, with your name and "
+    "Telegram details removed. Nothing is sold or used for advertising. Your Telegram account "
+    "is never shown to your peer worker.\n\n"
+    "<b>Who sees it:</b> the service's peer support coordinators; your peer worker sees only "
+    "what's needed to support you.\n\n"
+    "<b>How long:</b> your personal data is deleted {retention} after your last peer support "
+    "relationship ends or we last heard from you, whichever is later. Records without your "
+    "name or Telegram details stay for evaluation only if you agreed to that.\n\n"
+    "<b>Limits of confidentiality:</b> what you share stays private, except that if something "
+    "suggests a serious risk to you or to someone else, it is shared with the coordinators so "
+    "they can act to keep people safe.\n\n"
+    "<b>This is not a crisis service.</b> Messages aren't watched around the clock. If you "
+    "need help now, send /help_now.\n\n"
+    "<b>Your choices</b>\n"
+    "/mydata — a copy of everything we hold about you\n"
+    "/consent — see or withdraw your consents\n"
+    "/delete — delete your data\n"
+    "/profile — see or change your answers",
+    "privacy_excerpt": ", and — when a message suggests someone may be at risk — a short "
+    "excerpt of it for the coordinators",
+    "privacy_years": "{n} year(s)",
+    "privacy_weeks": "{n} week(s)",
+    "privacy_days": "{n} day(s)",
+    "privacy_hours": "{n} hour(s)",
+    "privacy_minutes": "{n} minute(s)",
+    # -- /mydata --
+    "mydata_caption": "Everything we hold about you, as a file you can keep. /privacy explains "
+    "what it means; /consent changes your consents; /delete deletes it.",
+    "mydata_nothing": "We don't hold anything about you.",
+    "mydata_about": "Everything PeerLink holds about you, as of generated_at. Times are UTC "
+    "(ISO 8601). Other people appear only as references (U12 for a service user, R5 for a "
+    "relationship) or, for your own peer worker, by the name they chose to show you. The "
+    "content of relayed messages and check-in notes is never kept.",
+    # -- /consent --
+    "consent_title": "<b>Your consents</b>",
+    "consent_kind_matching": "Using your answers to find you a peer worker",
+    "consent_kind_contact": "A peer worker contacting you through this bot",
+    "consent_kind_evaluation": "Using your answers, without your name or Telegram details, to "
+    "evaluate peer support (optional)",
+    "consent_line": "<b>{kind}</b>\n{state}",
+    "consent_state_given": "✅ Given on {date} (wording {version})",
+    "consent_state_withdrawn": "❌ Withdrawn on {date} (given on {given}, wording {version})",
+    "consent_state_declined": "❌ Not given ({date}, wording {version})",
+    "consent_state_none": "— Not asked yet",
+    "consent_footer": "<i>Withdrawing a consent doesn't delete what we hold: /delete does. "
+    "/privacy explains what we hold and why.</i>",
+    "btn_consent_withdraw_matching": "Withdraw: matching",
+    "btn_consent_withdraw_contact": "Withdraw: contact",
+    "btn_consent_withdraw_evaluation": "Withdraw: evaluation",
+    "btn_consent_give_evaluation": "Give evaluation consent again",
+    "consent_confirm_matching": "<b>Withdraw your consent to matching?</b>\n\n"
+    "We'll stop using your answers to find you a peer: you'll come off the waitlist, any "
+    "offer or request is cancelled, and any peer support you have now ends (your peer worker "
+    "is told kindly, without details). What we hold isn't deleted — /delete does that.\n\n"
+    "You can come back any time with /start.",
+    "consent_confirm_contact": "<b>Withdraw your consent to contact?</b>\n\n"
+    "Any peer support you have now ends (your peer worker is told kindly, without details), "
+    "and we won't offer you a new peer worker. What we hold isn't deleted — /delete does "
+    "that.\n\nYou can come back any time with /start.",
+    "consent_confirm_evaluation": "<b>Withdraw your consent to evaluation?</b>\n\n"
+    "From now on your answers won't be included in the service's evaluation. Your peer "
+    "support carries on exactly as before.",
+    "btn_consent_withdraw_yes": "Yes, withdraw it",
+    "btn_consent_keep": "No, keep it as it is",
+    "btn_consent_give_yes": "Yes, you may",
+    # The same question as at onboarding, so the recorded wording version holds.
+    "consent_give_evaluation_ask": "May we use your answers, with your name and Telegram "
+    "details removed, to help the service understand and improve peer support? Saying no "
+    "changes nothing about the support you get.",
+    "consent_withdrawn_required": "Done — your consent is withdrawn. We won't look for a peer "
+    "for you or contact you about peer support. If you change your mind, send /start; if "
+    "you'd like what we hold deleted, send /delete.\n\n"
+    "If you need support right now:\n{crisis_lines}",
+    "consent_withdrawn_evaluation": "Done — your answers won't be used for evaluation from now "
+    "on. You can give this consent again with /consent.",
+    "consent_given_evaluation": "Thank you — your answers may be used, without your name or "
+    "Telegram details, to evaluate peer support. You can withdraw this any time with /consent.",
+    "consent_none": "You haven't given us any consents. Send /start to begin.",
+    "consent_staff": "Peer workers and coordinators are part of the service's team, so your "
+    "details are held for that work rather than on consent, and there's nothing to withdraw "
+    "here. /mydata sends you a copy of what we hold. To have it deleted, send /delete or talk "
+    "to your coordinator.",
+    # -- /delete --
+    "delete_confirm": "<b>Delete your data?</b>\n\nThis will:\n"
+    "• end any peer support you have now (the other person is told kindly, without details)\n"
+    "• delete your profile and answers, your preferences and availability, and anything you "
+    "wrote to us (survey comments, reports)\n"
+    "• unlink your Telegram account from everything we hold\n\n"
+    "{kept}\n\nThis can't be undone. If you'd like peer support again later, send /start and "
+    "you'll begin afresh.",
+    "delete_kept_evaluation": "Because you agreed to evaluation, records without your name or "
+    "Telegram details (dates, check-in scores, survey numbers) are kept for it.",
+    "delete_kept_none": "Only the bare facts of past peer support (dates, with no name or "
+    "Telegram details) are kept; check-in and survey answers are removed.",
+    "btn_delete_yes": "Yes, delete my data",
+    "btn_delete_no": "No, keep it",
+    "delete_cancelled": "Nothing has been deleted.",
+    "delete_done": "Your data has been deleted, and your Telegram account is no longer linked "
+    "to anything we hold. Thank you for being part of {service}.\n\n"
+    "If you'd like peer support again one day, send /start.\n\n"
+    "If you need support right now:\n{crisis_lines}",
+    "delete_nothing": "We don't hold anything about you.",
+    "delete_coordinator": "You're a coordinator, so your data can't be deleted while you "
+    "coordinate. Another coordinator must remove you first (/coordinators); if you're listed "
+    "in the configuration, whoever runs the bot must take you off it.",
+    # -- the other side, when someone leaves --
+    "request_withdrawn_worker": "The request to support {ref} has been withdrawn — there's "
+    "nothing for you to do, and your place is free again.",
+    "request_worker_left_user": "The peer worker you chose is no longer available — this "
+    "isn't about you. We're looking again, and we'll message you here.",
+    "offer_worker_left_user": "The peer workers we offered you are no longer available — "
+    "this isn't about you. We're looking again, and we'll message you here.",
+    # -- statuses --
+    "status_consent_withdrawn": "You've withdrawn your consent, so we aren't looking for a "
+    "peer for you. Send /start if you'd like to come back.",
+    "relay_status_consent_withdrawn": "you've withdrawn your consent, so you don't have a peer "
+    "worker. Send /start if you'd like to come back.",
+    "relay_status_declined_consent": "you haven't given the consents peer support needs. Send "
+    "/start if you'd like to begin again.",
+    "su_state_consent_withdrawn": "consent withdrawn",
+    "su_state_erased": "data erased",
+    "pw_status_erased": "data erased",
+    # -- coordinators --
+    "coord_retention_done": "Retention: the personal data of {count} people has been erased "
+    "(last peer support ended, or last heard from, more than {after} ago).",
 }

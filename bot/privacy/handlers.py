@@ -1,0 +1,68 @@
+"""/privacy, /mydata, /consent, /delete and their buttons (``pv|<verb>|<kind>|<id>``)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.common.handlers import PRIVATE, deps_of
+from bot.db import transaction
+from bot.notify import Reply, Response, respond
+from bot.privacy import mydata, service
+from bot.texts import t
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    reply = service.privacy_text(deps_of(context))
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        content = await mydata.document(deps, session, update.effective_user.id)
+    if content is None:
+        await respond(update, context, Response(replies=[Reply(t("mydata_nothing"))]))
+        return
+    await context.bot.send_document(
+        update.effective_chat.id,
+        document=content,
+        filename=mydata.FILENAME,
+        caption=t("mydata_caption"),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def consent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        reply = await service.consent_home(deps, session, update.effective_user.id)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        reply = await service.ask_delete(deps, session, update.effective_user.id)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    _, verb, kind, raw_id = (update.callback_query.data.split("|") + ["", "", ""])[:4]
+    telegram_id = update.effective_user.id
+    async with transaction(deps.sessions) as session:
+        if verb in ("delete", "nodelete"):
+            response = await service.delete_button(deps, session, telegram_id, verb, raw_id)
+        else:
+            response = await service.consent_button(deps, session, telegram_id, verb, kind, raw_id)
+    await respond(update, context, response)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
+    application.add_handler(CommandHandler("mydata", mydata_command, filters=PRIVATE))
+    application.add_handler(CommandHandler("consent", consent_command, filters=PRIVATE))
+    application.add_handler(CommandHandler("delete", delete_command, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^pv\|"))
