@@ -5,7 +5,7 @@ Change CONSENT_TEXT_VERSION whenever the welcome, privacy or consent wording cha
 consent record stores the version the person was shown.
 """
 
-CONSENT_TEXT_VERSION = "en-2026-11-1"
+CONSENT_TEXT_VERSION = "en-2026-11-2"
 
 TEXTS: dict[str, str] = {
     # -- buttons shared by forms --
@@ -236,6 +236,8 @@ TEXTS: dict[str, str] = {
     "also join as a peer worker. Please talk to your coordinator.",
     # -- coordinators --
     "coord_home": "Hello, coordinator of <b>{service}</b>. Your commands:\n"
+    "/dashboard — the programme at a glance; everything else is a few taps from there\n"
+    "/flags — open safety flags, oldest first\n"
     "/waitlist — who is waiting, and why\n"
     "/match, /match_all — match by hand, or the whole waitlist\n"
     "/invite — a one-time link for a new peer worker\n"
@@ -285,19 +287,31 @@ TEXTS: dict[str, str] = {
     "/end — end your peer support relationship\n"
     "/status — where things are with finding a peer\n"
     "/rematch — ask for a different peer, any time\n"
+    "/report — tell the coordinators about a problem with your peer, privately\n"
     "/profile — see or change what you've told us\n"
     "/privacy — what we hold and why\n"
+    "/mydata — a copy of everything we hold about you\n"
+    "/consent — see or withdraw your consents\n"
+    "/delete — delete your data\n"
     "/cancel — stop what you're in the middle of\n"
     "/help_now — crisis lines, any time",
     "help_peer_worker": "/start — where you are\n"
     "/relationship — the people you support\n"
     "/end — end a relationship early\n"
+    "/concern — tell the coordinators you're worried about someone you support\n"
+    "/report — report a problem in one of your relationships\n"
     "/profile — your profile, and pausing new matches\n"
     "/privacy — what we hold and why\n"
+    "/mydata — a copy of everything we hold about you\n"
+    "/delete — delete your data\n"
     "/cancel — stop editing\n"
     "/help_now — crisis lines, any time",
     "help_coordinator": "<b>Coordinator</b>\n"
-    "/relationships — open relationships (R numbers)\n"
+    "/dashboard — the programme at a glance, with buttons into every list\n"
+    "/flags — open safety flags: acknowledge, resolve with a note\n"
+    "/people, /relationships — lists by status; tap one for its card and actions\n"
+    "/audit — recent coordinator actions, with reasons\n"
+    "/export — pseudonymised evaluation data (zip)\n"
     "/wellbeing — peer workers' weekly check-ins, in aggregate\n"
     "/pause, /resume, /extend, /close R12 … reason — manage one\n"
     "/waitlist — who is waiting, and why nobody fits\n"
@@ -587,9 +601,6 @@ TEXTS: dict[str, str] = {
     "coord_unreachable": "{ref} has blocked the bot or deleted their account, so messages "
     "can't reach them. You may want to check in another way.",
     # -- coordinators: relationships --
-    "coord_relationships_none": "No open relationships.",
-    "coord_relationships_title": "<b>Open relationships: {count}</b>",
-    "coord_relationship_line": "{ref} — {user} with {worker} — {status}, ends {ends}",
     "relationship_status_requested": "worker asked",
     "relationship_status_active": "active",
     "relationship_status_paused": "paused",
