@@ -274,6 +274,9 @@ async def note(
 ) -> tuple[Reply, list[Notice]]:
     """The optional note goes to the worker; only the fact that there was one is kept."""
     checkin = await session.get(Checkin, checkin_id)
+    relationship = await session.get(Relationship, checkin.relationship_id) if checkin else None
+    if relationship is None or relationship.status != RelationshipStatus.ACTIVE:
+        return Reply(t("checkin_note_closed")), []  # ended meanwhile: nothing goes anywhere
     user, worker = await _pair(session, checkin.relationship_id)
     checkin.had_note = True
     session.add(checkin)

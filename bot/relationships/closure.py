@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import lifecycle, pending, people
 from bot.common.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
@@ -16,7 +16,7 @@ from bot.models import Feedback, PendingInput, Person, Relationship, ServiceUser
 from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
 from bot.offers.wording import person_ref
-from bot.relationships import access
+from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
@@ -159,6 +159,8 @@ async def close(
     user = await session.get(Person, relationship.service_user_id)
     worker = await session.get(Person, relationship.peer_worker_id)
     await lifecycle.transition(session, user, ServiceUserStatus.ENDED, at=now, actor_id=None)
+    # An unwritten check-in note would otherwise carry their next message to the worker.
+    await pending.drop(session, user.id, (checkins.NOTE,))
     profile = await session.get(ServiceUserProfile, user.id)
     # The pause before a new peer follows a planned ending only.
     profile.rematch_after = now + (
@@ -231,7 +233,7 @@ async def answer_survey(
     if question == "recommend" and value in ("yes", "no"):
         feedback.would_recommend = value == "yes"
         session.add(feedback)
-        return _next_outcome(deps, session, person, relationship_id, 0)
+        return await _next_outcome(deps, session, person, relationship_id, 0)
     questions = deps.config.programme.outcome_questions
     if question.startswith("o") and question[1:].isdigit() and value in {"1", "2", "3", "4", "5"}:
         number = int(question[1:])
@@ -239,7 +241,7 @@ async def answer_survey(
             return None
         feedback.outcomes = {**feedback.outcomes, str(number): int(value)}
         session.add(feedback)
-        return _next_outcome(deps, session, person, relationship_id, number + 1)
+        return await _next_outcome(deps, session, person, relationship_id, number + 1)
     if question == "nocomment":
         pending = await session.get(PendingInput, person.id)
         if pending is not None and pending.kind == SURVEY_COMMENT:
@@ -248,7 +250,7 @@ async def answer_survey(
     return None
 
 
-def _next_outcome(
+async def _next_outcome(
     deps: Deps, session: AsyncSession, person: Person, relationship_id: int, number: int
 ) -> Reply:
     """The next outcome statement, or, after the last, the invitation to add a comment."""
@@ -258,14 +260,7 @@ def _next_outcome(
             t("survey_outcome", statement=questions[number]),
             (tuple(Button(str(n), f"sv|{relationship_id}|o{number}|{n}") for n in range(1, 6)),),
         )
-    session.add(
-        PendingInput(
-            person_id=person.id,
-            kind=SURVEY_COMMENT,
-            subject_id=relationship_id,
-            created_at=deps.now(),
-        )
-    )
+    await pending.ask(session, person.id, SURVEY_COMMENT, relationship_id, deps.now())
     return Reply(
         t("survey_comment"), ((Button(t("btn_skip"), f"sv|{relationship_id}|nocomment|"),),)
     )

@@ -584,6 +584,8 @@ TEXTS: dict[str, str] = {
     "btn_reach_out_no": "No, I'm OK",
     "checkin_note_prompt": "Anything you'd like your peer to know? Type a short note, or tap Skip.",
     "checkin_thanks": "Thank you for checking in 🌱",
+    "checkin_note_closed": "Your peer support relationship has ended, so this note wasn't "
+    "passed on to anyone. If you need to talk to someone now, send /help_now.",
     "checkin_low_worker": "{ref} checked in with {score}/5. You might like to get in touch.",
     "checkin_reach_out_worker": "{ref} would like you to reach out.",
     "checkin_note_worker": "A note from {ref}'s check-in: <i>{note}</i>",
