@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
@@ -30,6 +33,8 @@ from bot.safety import service as safety
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
 from bot.workers import wellbeing
+
+log = logging.getLogger(__name__)
 
 
 def build_application(
@@ -82,18 +87,32 @@ def build_application(
     return application
 
 
+# Safety first: each sweeper claims its due items and queues its messages in its own
+# transaction, so a failure in one never holds back the others (least of all escalation).
+SWEEPERS = (
+    safety.sweep,
+    offers.sweep,
+    closure.sweep,
+    checkins.sweep,
+    wellbeing.sweep,
+    retention.sweep,
+)
+
+
 async def sweep(context) -> None:
     """Wake up and look at what is due: the database says what, this only says when."""
     application = context.application
     deps: Deps = application.bot_data["deps"]
-    async with transaction(deps.sessions) as session:
-        notices = await offers.sweep(deps, session)
-        notices += await closure.sweep(deps, session)
-        notices += await checkins.sweep(deps, session)
-        notices += await wellbeing.sweep(deps, session)
-        notices += await safety.sweep(deps, session)
-        notices += await retention.sweep(deps, session)
-        outbox.enqueue(deps, session, notices)  # claimed and queued in one transaction
+    for sweeper in SWEEPERS:
+        try:
+            async with transaction(deps.sessions) as session:
+                notices = await sweeper(deps, session)
+                outbox.enqueue(deps, session, notices)  # claimed and queued together
+        except Exception as error:  # the type and where, never the message (it may hold data)
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "sweep %s failed with %s\n%s", sweeper.__module__, type(error).__name__, frames
+            )
     await outbox.drain(deps, application.bot)
 
 

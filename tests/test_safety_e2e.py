@@ -256,3 +256,79 @@ async def test_a_person_flooding_the_bot_is_slowed_and_nobody_else_is(
     assert len(replies) == 11  # ten answers, then one "slow down", then quiet
     clock.advance(seconds=61)
     assert len(await flooder.send("/help")) == 1  # a minute later, back to normal
+
+
+async def test_risk_words_after_a_command_or_while_flooding_are_still_screened(
+    start_bot, database
+) -> None:
+    url, _ = database
+    bot = await start_bot(make_config(url, flood={"updates_per_minute": 5}))
+    casey = bot.user(COORDINATOR_ID, "Casey")
+    await casey.send("/start")
+    sam, alex = bot.user(6501), bot.user(6502)
+    replies = await sam.send("/help I want to kill myself")
+    assert "not a crisis service" in _texts(replies)
+    for n in range(6):
+        await alex.send(f"/help {n}")
+    replies = await alex.send("sorry, I am going to hurt myself")  # over the limit
+    assert "not a crisis service" in _texts(replies)
+    flags = await _rows(bot, SafetyFlag)
+    assert sorted(flag.source for flag in flags) == ["command", "flooded"]
+
+
+async def test_a_new_risk_message_on_a_flag_nobody_acknowledged_alerts_again(
+    start_bot, database, clock
+) -> None:
+    url, _ = database
+    bot = await start_bot(make_config(url, safety={"escalation_contacts": [CONTACT_ID]}))
+    casey = bot.user(COORDINATOR_ID, "Casey")
+    await casey.send("/start")
+    sam = bot.user(6601)
+    await sam.send("/start")
+    await sam.send("I keep thinking about suicide")
+    for _ in range(4):  # escalated up to the cap, then quiet
+        clock.advance(minutes=31)
+        await run_sweep(bot)
+    (flag,) = await _rows(bot, SafetyFlag)
+    assert flag.escalations == 3
+    contact_messages = len(bot.api.sent_to(CONTACT_ID))
+    clock.advance(hours=3)
+    await sam.send("I am going to kill myself tonight")
+    assert "written something worrying again" in casey.last().text
+    assert len(bot.api.sent_to(CONTACT_ID)) == contact_messages + 1
+    clock.advance(minutes=31)
+    await run_sweep(bot)  # and the escalation starts over
+    (flag,) = await _rows(bot, SafetyFlag)
+    assert flag.escalations == 1
+
+
+async def test_an_unwritten_report_note_lapses_and_the_survey_still_works(
+    bot: Harness, clock
+) -> None:
+    casey = bot.user(COORDINATOR_ID, "Casey")
+    await casey.send("/start")
+    robin, sam = await matched_pair(bot)
+    await sam.send("/report")
+    await sam.tap("didn't turn up")
+    clock.advance(minutes=16)
+    await sam.send("Hi Robin, are we still on for Tuesday?")
+    assert robin_got(bot, robin, "Hi Robin, are we still on for Tuesday?")
+    (flag,) = await _rows(bot, SafetyFlag)
+    assert flag.detail is None
+
+    # A second report, its note unwritten, then the coordinator ends the relationship: the
+    # closing survey runs to its end (its comment question replaces the waiting note).
+    await sam.send("/report")
+    await sam.tap("crossed a boundary")
+    await casey.tap("End the relationship")
+    await casey.tap("Yes, end it")
+    await sam.tap("5")
+    await sam.tap("Yes")
+    for _ in range(2):  # the outcome questions in the example configuration
+        await sam.tap("4")
+    await sam.send("Thank you for the support.")
+    assert all("went wrong" not in m.text for m in bot.api.sent_to(sam.id))
+
+
+def robin_got(bot: Harness, robin: TelegramUser, text: str) -> bool:
+    return any(m.text == text for m in bot.api.sent_to(robin.id))

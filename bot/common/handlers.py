@@ -162,8 +162,9 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         kind, subject = (pending.kind, pending.subject_id) if pending else (None, None)
     # Risk first: the crisis lines come before anything else we say.
     screening = await safety_screening.screen(update, context, text, kind)
-    if kind in safety.PENDING_KINDS:
-        await safety_screening.pending_text(update, context, pending, text)
+    if kind in safety.PENDING_KINDS and await safety_screening.pending_text(
+        update, context, pending, text
+    ):
         return
     if kind == checkins.NOTE:
         await relationship_handlers.checkin_note(update, context, person, subject, text)
@@ -270,8 +271,11 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
         "flood", FloodGuard(deps.config.flood.updates_per_minute)
     )
     verdict = guard.check(update.effective_user.id, deps.now())
+    message = update.effective_message
+    written = (message.text or message.caption) if message else None
     if verdict is not Verdict.ALLOW:
         log.info("update %s dropped by the flood limit", update.update_id)
+        await safety_screening.screen(update, context, written, source="flooded")
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(t("flood_slow_down"))
@@ -281,6 +285,9 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
         raise ApplicationHandlerStop
     async with transaction(deps.sessions) as session:
         await people.mark_seen(session, update.effective_user.id, deps.now())
+    if written and filters.COMMAND.check_update(update):
+        # Words after a command ("/help I want to die") reach no text handler: screen here.
+        await safety_screening.screen(update, context, written, source="command")
 
 
 def register(application: Application) -> None:

@@ -53,13 +53,16 @@ async def after_delivery(
 
 async def pending_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput, text: str
-) -> None:
+) -> bool:
     """Free text we asked for: a coordinator's resolution note, a worker's concern, or what
-    a reporter adds."""
+    a reporter adds. False when the question has lapsed and the text is for someone else."""
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         current = await session.get(PendingInput, person.id)
+        if current is not None and safety.answer_expired(current, deps.now()):
+            await session.delete(current)
+            return False
         if current is None or current.kind != pending.kind:
             response = Response(replies=[Reply(t("request_stale"))])
         elif pending.kind == safety.REPORT_NOTE:
@@ -78,3 +81,4 @@ async def pending_text(
                     else Response(replies=[Reply(t("not_allowed"))])
                 )
     await respond(update, context, response)
+    return True

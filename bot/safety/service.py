@@ -9,12 +9,13 @@ the coordinators and the escalation contacts. Every step is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import formflow, lifecycle, people
+from bot import pending as pending_input
 from bot.common.crisis import crisis_lines_text
 from bot.config import Config
 from bot.deps import Deps
@@ -45,6 +46,7 @@ OPEN_STATUSES = (RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 MAX_ESCALATIONS = 3  # then the flag waits in /flags and on the dashboard, without more pings
 PAGE_SIZE = 8
 DETAIL_LIMIT = 1000
+ANSWER_WITHIN = timedelta(minutes=15)
 EXCERPT_LIMIT = 300
 
 _lexicons: dict[int, tuple[Config, dict[str, Lexicon]]] = {}
@@ -112,9 +114,11 @@ async def screen(
     """Check something a service user (or someone not yet onboarded) wrote for risk."""
     if not text or not text.strip():
         return None
+    # The service's language first: most messages end here, without touching the database.
+    match = lexicon(deps.config, deps.config.service.language).find(text)
     person = await people.find(session, telegram_id)
-    language = person.language if person else deps.config.service.language
-    match = lexicon(deps.config, language).find(text)
+    if match is None and person is not None and person.language != deps.config.service.language:
+        match = lexicon(deps.config, person.language).find(text)
     if match is None:
         return None
     if person is None:
@@ -136,11 +140,25 @@ async def screen(
         )
     ).first()
     excerpt = " ".join(text.split())[:EXCERPT_LIMIT] if deps.config.safety.include_excerpt else None
-    if repeat is not None:
-        # Already waiting for a coordinator: no second alert; the escalation follows it up.
+    if repeat is not None and now - (repeat.escalated_at or repeat.raised_at) < (
+        deps.config.safety.ack_within
+    ):
+        # Coordinators were alerted moments ago: no second alert; escalation follows it up.
         flag = repeat
         await _audit(session, now, person.id, "flag.repeated", flag, match.category)
         screening = Screening(flag.id)
+    elif repeat is not None:
+        # Still nobody has acknowledged, and they are writing again: alert everyone again
+        # and start the escalation over, however many times it has been sent before.
+        flag = repeat
+        flag.escalations, flag.escalated_at = 0, now
+        session.add(flag)
+        await _audit(session, now, person.id, "flag.repeated", flag, match.category)
+        screening = Screening(
+            flag.id,
+            notices=await _to_coordinators(deps, session, flag, "safety_flag_repeated")
+            + await _to_escalation_contacts(deps, session, flag, "safety_flag_repeated"),
+        )
     else:
         flag = SafetyFlag(
             kind=FlagKind.RISK,
@@ -330,11 +348,20 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         session.add(flag)
         await _audit(session, now, None, "flag.escalated", flag, f"escalation {flag.escalations}")
         notices += await _to_coordinators(deps, session, flag, "safety_flag_escalated")
-        card = await flag_card(deps, session, flag, "safety_flag_escalated")
-        contact_text = Reply(f"{card.text}\n\n{t('safety_escalation_contact_footer')}")
-        for telegram_id in deps.config.safety.escalation_contacts:
-            contact = await people.find(session, telegram_id)
-            notices.append(Notice(telegram_id, contact_text, contact.id if contact else None))
+        notices += await _to_escalation_contacts(deps, session, flag, "safety_flag_escalated")
+    return notices
+
+
+async def _to_escalation_contacts(
+    deps: Deps, session: AsyncSession, flag: SafetyFlag, heading: str
+) -> list[Notice]:
+    """The flag without buttons (acknowledging is for coordinators), with a word on why."""
+    card = await flag_card(deps, session, flag, heading)
+    text = Reply(f"{card.text}\n\n{t('safety_escalation_contact_footer')}")
+    notices = []
+    for telegram_id in deps.config.safety.escalation_contacts:
+        contact = await people.find(session, telegram_id)
+        notices.append(Notice(telegram_id, text, contact.id if contact else None))
     return notices
 
 
@@ -506,12 +533,13 @@ async def flags_page(deps: Deps, session: AsyncSession, page: int) -> Reply:
 async def _await_text(
     deps: Deps, session: AsyncSession, person: Person, kind: str, subject_id: int
 ) -> None:
-    pending = await session.get(PendingInput, person.id) or PendingInput(
-        person_id=person.id, kind=kind, subject_id=subject_id
-    )
-    pending.kind, pending.subject_id, pending.created_at = kind, subject_id, deps.now()
-    pending.payload = {}
-    session.add(pending)
+    await pending_input.ask(session, person.id, kind, subject_id, deps.now())
+
+
+def answer_expired(pending: PendingInput, now: datetime) -> bool:
+    """A report note or concern not written within a few minutes is not coming: the next
+    message is probably for their peer, not for the coordinators."""
+    return pending.kind in (CONCERN, REPORT_NOTE) and now - pending.created_at > ANSWER_WITHIN
 
 
 async def _open_relationships_of(session: AsyncSession, person: Person) -> list[Relationship]:
@@ -665,11 +693,11 @@ async def _repeated_reports(deps: Deps, session: AsyncSession, about_id: int) ->
     about = await session.get(Person, about_id)
     if about.role != Role.PEER_WORKER:
         return []
-    count = (
+    count = (  # people who reported them: one person reporting twice is one voice
         await session.exec(
-            select(func.count())
-            .select_from(SafetyFlag)
-            .where(SafetyFlag.kind == FlagKind.REPORT, SafetyFlag.about_person_id == about_id)
+            select(func.count(func.distinct(SafetyFlag.raised_by_person_id))).where(
+                SafetyFlag.kind == FlagKind.REPORT, SafetyFlag.about_person_id == about_id
+            )
         )
     ).one()
     if count < deps.config.safety.reports_before_alert:

@@ -27,6 +27,10 @@ TEXTS: dict[str, str] = {
     # -- flags, as coordinators see them --
     "safety_flag_new": "⚠️ <b>New {kind} #{id}</b>",
     "safety_flag_escalated": "🔴 <b>Still not acknowledged: {kind} #{id}</b>",
+    "safety_flag_repeated": (
+        "🔴 <b>{kind} #{id}: they have written something worrying again, and nobody has "
+        "acknowledged it yet</b>"
+    ),
     "safety_flag_title": "<b>{kind} #{id}</b>",
     "safety_flag_note_added": "📝 <b>{kind} #{id}: the reporter added a note</b>",
     "safety_kind_risk": "Risk flag",
@@ -63,6 +67,8 @@ TEXTS: dict[str, str] = {
     "safety_source_reply": "an answer to a question from the bot",
     "safety_source_concern": "/concern",
     "safety_source_report": "/report",
+    "safety_source_command": "after a command",
+    "safety_source_flooded": "a message sent while they were flooding the bot",
     "safety_escalation_contact_footer": (
         "You are getting this as an escalation contact because no coordinator has "
         "acknowledged it yet. Please follow the service's escalation procedure."
@@ -135,7 +141,7 @@ TEXTS: dict[str, str] = {
     "btn_report_no_note": "That's all",
     "safety_report_add_note": (
         "Thank you — the coordinators have your report. Anything you'd like to add in your "
-        "own words? Write it in a message, or tap below."
+        "own words? Write it in your next message (within 15 minutes), or tap below."
     ),
     "safety_report_thanks": (
         "Thank you for telling us. A coordinator will look at this and may contact you.\n\n"
