@@ -561,3 +561,64 @@ async def test_retention_erases_people_who_left_long_ago_and_nobody_else(
     assert (await _person(bot, casey)).erased_at is None
     everything = await _everything(bot)
     assert all(str(user.id) not in everything for user in (kim, lee, dee))
+
+
+# -- what the review found -----------------------------------------------------------------
+
+
+async def test_an_unwritten_checkin_note_never_reaches_the_worker_after_contact_ends(
+    bot: Harness, clock
+) -> None:
+    robin, sam = await matched_pair(bot, ROBIN, SAM)
+    await sam.tap("Weekly")
+    await sam.tap("Tue")
+    await sam.tap("18:00")
+    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
+    await run_sweep(bot)
+    await sam.tap("2")
+    await sam.tap("Yes please")  # the note is now awaited...
+    await sam.send("/consent")
+    await sam.tap("Withdraw: contact")
+    await sam.tap("Yes, withdraw it")
+    await sam.send("my private thoughts after leaving")
+    assert all("private thoughts" not in m.text for m in bot.api.sent_to(robin.id))
+
+
+async def test_mydata_never_tells_someone_they_were_reported(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    await casey.send("/start")
+    robin, sam = await matched_pair(bot, ROBIN, SAM)
+    await robin.send("/report")
+    await robin.tap("disrespectful")
+    await robin.send("/concern")
+    await robin.send("Sam seemed very low today")
+    sams = await _my_data(sam)
+    assert "report" not in json.dumps(sams) and "concern" not in json.dumps(sams)
+    robins = await _my_data(robin)  # what they raised themselves is theirs to see
+    assert sorted(flag["kind"] for flag in robins["safety_flags"]) == ["concern", "report"]
+
+
+async def test_erasure_removes_reasons_coordinators_typed_about_them(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    await casey.send("/start")
+    robin, sam = await matched_pair(bot, ROBIN, SAM)
+    (relationship,) = await _rows(bot, Relationship)
+    await casey.send(f"/close R{relationship.id} Sam is moving to Elm Street next week")
+    assert "Elm Street" in (await _everything(bot))
+    await sam.send("/delete")
+    await sam.tap("Yes, delete my data")
+    assert "Elm Street" not in (await _everything(bot))
+    audit = await _rows(bot, AuditLog, subject_type="relationship", subject_id=relationship.id)
+    assert "relationship.ended_early" in [a.action for a in audit]  # the action stays
+
+
+async def test_retention_never_erases_peer_workers_in_the_pool(start_bot, database, clock) -> None:
+    url, _engine = database
+    bot = await start_bot(make_config(url, retention={"after": "20d"}))
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, ROBIN, "Robin")  # approved, never matched
+    clock.advance(days=60)
+    await run_sweep(bot)
+    person = await _person(bot, robin)
+    assert person.erased_at is None
+    assert await _rows(bot, PeerWorkerProfile, person_id=person.id)

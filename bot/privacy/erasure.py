@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,7 @@ from bot import consents, lifecycle
 from bot.deps import Deps
 from bot.lifecycle import OPEN_RELATIONSHIP, RelationshipStatus, ServiceUserStatus
 from bot.models import (
+    AuditLog,
     AvailabilitySlot,
     Checkin,
     CheckinPlan,
@@ -282,6 +283,7 @@ async def erase(
     await session.exec(
         update(SafetyFlag).where(SafetyFlag.about_person_id == person.id).values(resolution=None)
     )
+    await _forget_reasons(session, person)
 
     await lifecycle.mark_erased(session, person, at=now, actor_id=actor_id, reason=reason)
     # Telegram user ids are positive: a negative one can never be theirs, or anyone's.
@@ -294,3 +296,30 @@ async def erase(
     await session.flush()
     log.info("personal data erased: person_id=%s (%s)", person.id, reason)
     return notices
+
+
+async def _forget_reasons(session: AsyncSession, person: Person) -> None:
+    """Reasons typed by coordinators and others (a pause, a closure, a flag's resolution)
+    may describe the person: the actions stay in the audit log, the words go."""
+    relationships = select(Relationship.id).where(
+        or_(Relationship.service_user_id == person.id, Relationship.peer_worker_id == person.id)
+    )
+    flags = select(SafetyFlag.id).where(
+        or_(SafetyFlag.about_person_id == person.id, SafetyFlag.raised_by_person_id == person.id)
+    )
+    await session.exec(
+        update(AuditLog)
+        .where(
+            or_(
+                and_(AuditLog.subject_type == "person", AuditLog.subject_id == person.id),
+                and_(
+                    AuditLog.subject_type == "relationship", AuditLog.subject_id.in_(relationships)
+                ),
+                and_(AuditLog.subject_type == "safety_flag", AuditLog.subject_id.in_(flags)),
+            )
+        )
+        .values(reason=None)
+    )
+    await session.exec(
+        update(Relationship).where(Relationship.id.in_(relationships)).values(end_reason=None)
+    )

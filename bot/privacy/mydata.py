@@ -400,9 +400,14 @@ def _flag_status(flag: SafetyFlag) -> str:
 
 
 async def _flags(session: AsyncSession, person: Person) -> list[Json]:
+    # Flags their own words raised, and reports or concerns they raised themselves. A report
+    # or concern someone else raised about them stays out: telling them would tell them who.
+    own_words = and_(
+        SafetyFlag.about_person_id == person.id, SafetyFlag.raised_by_person_id.is_(None)
+    )
     rows = await session.exec(
         select(SafetyFlag)
-        .where(SafetyFlag.about_person_id == person.id)
+        .where(or_(own_words, SafetyFlag.raised_by_person_id == person.id))
         .order_by(SafetyFlag.raised_at, SafetyFlag.id)
     )
     return [

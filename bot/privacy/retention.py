@@ -3,7 +3,8 @@
 Someone is erased once all of these hold: no open relationship; no relationship closed within
 the period; we have not heard from them within it (``last_seen_at``, or ``updated_at`` for
 someone never seen since that was recorded); they are not waiting for us (waiting, offered,
-requested, matched); and they do not coordinate. Coming back restarts the clock. Erased
+requested, matched) nor a peer worker in the pool or awaiting approval; and they do not
+coordinate. Coming back restarts the clock. Erased
 people are never looked at again, so running it twice changes nothing.
 """
 
@@ -15,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import people
 from bot.deps import Deps
-from bot.lifecycle import OPEN_RELATIONSHIP, ServiceUserStatus
+from bot.lifecycle import OPEN_RELATIONSHIP, PeerWorkerStatus, ServiceUserStatus
 from bot.models import Coordinator, Person, Relationship
 from bot.notify import Notice, Reply
 from bot.privacy import erasure
@@ -27,6 +28,9 @@ WAITING_FOR_US = (
     ServiceUserStatus.OFFERED,
     ServiceUserStatus.REQUESTED,
     ServiceUserStatus.MATCHED,
+    # Staff in the pool, or waiting for approval, are in use however quiet they have been.
+    PeerWorkerStatus.APPROVED,
+    PeerWorkerStatus.PENDING_APPROVAL,
 )
 BATCH = 100  # per sweep, to keep one transaction short; the next sweep takes the rest
 
