@@ -354,7 +354,7 @@ def check_exported_programme(
     }
 
     people = {row["pseudonym"]: row for row in read_csv(files["people.csv"])}
-    assert set(people) == {person[x] for x in EXPORTED_USERS + EXPORTED_WORKERS}
+    assert set(people) == {person[x] for x in EXPORTED_USERS}
     assert all(re.fullmatch(r"P-[0-9a-f]{16}", pseudonym) for pseudonym in people)
     assert people[person["U1"]] == {
         "pseudonym": person["U1"],
@@ -366,14 +366,10 @@ def check_exported_programme(
     assert people[person["U2"]]["perspective"] == "carer"
     assert people[person["U4"]]["joined_month"] == "2026-01"  # from the audit log
     assert people[person["U4"]]["perspective"] == ""  # erased with the profile
-    worker_rows = {label: people[person[label]] for label in EXPORTED_WORKERS}
-    assert {label: row["perspective"] for label, row in worker_rows.items()} == {
-        "W1": "both",
-        "W2": "carer",
-        "W4": "consumer",
-    }
-    for row in worker_rows.values():  # peer workers: pseudonym, role, perspective, nothing else
-        assert (row["role"], row["joined_month"], row["languages"]) == ("peer_worker", "", "")
+    # Peer workers gave no evaluation consent: no rows of their own, only a pseudonym in
+    # the relationships they are part of.
+    assert all(person[label] not in people for label in EXPORTED_WORKERS)
+    assert {row["role"] for row in people.values()} == {"service_user"}
 
     relationships = {row["relationship"]: row for row in read_csv(files["relationships.csv"])}
     assert set(relationships) == {rel[x] for x in EXPORTED_RELATIONSHIPS}
@@ -477,7 +473,7 @@ async def test_export_holds_only_the_consenting_cohort_and_its_figures(
     check_exported_programme(rekeyed, seeded, Pseudonymiser(OTHER_KEY))
     first = {row["pseudonym"] for row in read_csv(files["people.csv"])}
     second = {row["pseudonym"] for row in read_csv(rekeyed["people.csv"])}
-    assert len(second) == len(first) == 7 and not first & second
+    assert len(second) == len(first) == 4 and not first & second
     assert rekeyed["summary.md"] == files["summary.md"]
 
 
@@ -516,12 +512,9 @@ async def test_a_real_conversation_reaches_the_export_as_counts_only(start_bot, 
     sent, files = await export_as_coordinator(bot)
 
     pseudonyms = Pseudonymiser(KEY)
-    sam_id, robin_id = (await _person(bot, sam)).id, (await _person(bot, robin)).id
+    sam_id = (await _person(bot, sam)).id
     people = {row["pseudonym"]: row["role"] for row in read_csv(files["people.csv"])}
-    assert people == {
-        pseudonyms.person(sam_id): "service_user",
-        pseudonyms.person(robin_id): "peer_worker",
-    }
+    assert people == {pseudonyms.person(sam_id): "service_user"}
     (relationship,) = read_csv(files["relationships.csv"])
     (row,) = await _rows(bot, Relationship)
     assert relationship["relationship"] == pseudonyms.relationship(row.id)
@@ -566,5 +559,5 @@ async def test_withdrawing_evaluation_consent_removes_someone_from_the_next_expo
     for name, content in after.items():
         assert u2.encode() not in content, name
     people = {row["pseudonym"] for row in read_csv(after["people.csv"])}
-    assert len(people) == 6  # U1, U3, U4 and their workers W1, W4 (with U1) and W2 (with U4)
+    assert len(people) == 3  # U1, U3 and U4
     assert "| People (service users who agreed to evaluation) | 3 |" in after["summary.md"].decode()

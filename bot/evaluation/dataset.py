@@ -316,10 +316,9 @@ def tables(
             ";".join(user.languages),
         ]
         for user in cohort.service_users
-    ] + [
-        [person(worker.person_id), Role.PEER_WORKER.value, worker.perspective or "", "", ""]
-        for worker in cohort.workers
     ]
+    # Peer workers give no evaluation consent: they appear only as the pseudonym in
+    # relationships.csv, never as a row of their own (their perspective is lived experience).
     relationships = [
         [
             relationship(row.id),

@@ -233,8 +233,9 @@ def markdown(
         lines.append("No check-ins answered yet.")
     lines += ["", "## Files", ""]
     lines += [
-        "- `people.csv`: pseudonym, role, perspective; for service users also the month they "
-        "joined and their languages. Peer workers appear only with role and perspective.",
+        "- `people.csv`: the service users who agreed to evaluation: pseudonym, role, "
+        "perspective, the month they joined and their languages. Peer workers give no "
+        "evaluation consent, so they appear only as a pseudonym in `relationships.csv`.",
         "- `relationships.csv`: requested, matched, first contact, planned and actual end "
         "(dates), status, who ended it, and message counts each way (never content).",
         "- `checkins.csv`: due date, status (answered, missed, skipped or pending) and score.",
