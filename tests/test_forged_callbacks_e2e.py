@@ -90,3 +90,19 @@ async def test_another_pairs_relationship_buttons_are_refused(bot: Harness) -> N
     answered = bot.api.methods("answerCallbackQuery")
     assert len(answered) >= len(forged_by_alex) + len(forged_by_kim)
     assert all("went wrong" not in (m.text or "") for m in bot.api.sent_to(alex.id))
+
+
+async def test_malformed_callback_data_is_refused_before_any_handler(bot: Harness) -> None:
+    robin, sam = await matched_pair(bot, worker_id=7301, user_id=7401)
+    (relationship,) = await _all(bot, Relationship)
+    for data in (
+        "sv|²|q|1",  # a digit to str.isdigit(), not to int()
+        f"rl|end|{relationship.id}٣|done",
+        "rl|end|99999999999999999999|done",  # past any database integer
+        f"rl|end|{relationship.id}|" + "x" * 70,
+    ):
+        await sam.press(data, sam.last())
+        assert "earlier message" in sam.toasts()[-1]
+    assert all("went wrong" not in m.text for m in bot.api.sent_to(sam.id))
+    (relationship,) = await _all(bot, Relationship)
+    assert relationship.status == "active"

@@ -118,6 +118,20 @@ async def test_rejection_with_reason(bot: Harness) -> None:
     assert rejected[0].reason == "Needs to finish training first"
 
 
+async def test_a_reason_typed_after_the_profile_was_approved_is_answered(bot: Harness) -> None:
+    coordinator = bot.user(COORDINATOR_ID)
+    alex = bot.user(2003)
+    await build_worker_profile(alex, await new_invite(coordinator))
+    await alex.tap("Send for approval")
+    request = coordinator.last()
+    assert "<b>" not in request.text  # the card's headings are bold, not literal tags
+    await coordinator.tap("Don't approve", message=request)
+    await coordinator.tap("Approve", message=request)
+    replies = await coordinator.send("Needs to finish training first")
+    assert "already" in replies[-1].text
+    assert (await _person(bot, alex)).status == "approved"
+
+
 async def test_invalid_expired_used_and_revoked_invites(bot: Harness, clock) -> None:
     coordinator = bot.user(COORDINATOR_ID)
     first, second = bot.user(2003), bot.user(2004)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import traceback
 
 from telegram import Update
@@ -205,6 +206,8 @@ async def _reject_reason(
         else:
             reason = " ".join(text.split())[:500]
             response = await admin.reject(deps, session, actor, worker_id, reason)
+            if not response.replies and response.toast:  # no tap to show a toast on
+                response.replies = [Reply(response.toast)]
     await respond(update, context, response)
 
 
@@ -260,6 +263,17 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 PUBLIC_COMMANDS = ("start", *menus.PUBLIC)
 
 
+_NUMBER = re.compile(r"\d+")
+LARGEST_ID = 2**31 - 1  # every id in our buttons is a database id or a message id
+
+
+def well_formed_callback(data: str | None) -> bool:
+    """Buttons we make carry short ASCII data whose numbers fit the database's integers."""
+    if not data or not data.isascii() or len(data.encode()) > 64:
+        return False
+    return all(int(number) <= LARGEST_ID for number in _NUMBER.findall(data))
+
+
 async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler (group -1): someone over the flood limit is told to slow
     down once and then ignored for the minute; everyone else carries on, and we note that
@@ -282,6 +296,13 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
         elif verdict is Verdict.WARN and update.effective_chat is not None:
             with contextlib.suppress(TelegramError):
                 await send(context.bot, update.effective_chat.id, Reply(t("flood_slow_down")))
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None and not well_formed_callback(query.data):
+        # Not from any button we made (a forged or corrupted tap): refuse before any handler
+        # turns a field into a number.
+        with contextlib.suppress(TelegramError):
+            await query.answer(t("stale_button_toast"))
         raise ApplicationHandlerStop
     async with transaction(deps.sessions) as session:
         await people.mark_seen(session, update.effective_user.id, deps.now())

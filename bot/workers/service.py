@@ -23,7 +23,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import service as offers
-from bot.texts import escape, t
+from bot.texts import Markup, escape, t
 from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
 
 FLOW = WORKER_FLOW.name
@@ -99,13 +99,15 @@ def review_buttons(person_id: int) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-async def profile_card(deps: Deps, session: AsyncSession, person_id: int) -> str:
+async def profile_card(deps: Deps, session: AsyncSession, person_id: int) -> Markup:
     """The profile as coordinators review it (never the worker's Telegram identity)."""
     person = await session.get(Person, person_id)
     answers = await profile_answers(deps, session, person)
-    return "\n\n".join(
-        f"<b>{t(title)}</b>\n{escape(value)}"
-        for title, value in WORKER_FLOW.summarise(deps.config, answers)
+    return Markup(
+        "\n\n".join(
+            f"<b>{t(title)}</b>\n{escape(value)}"
+            for title, value in WORKER_FLOW.summarise(deps.config, answers)
+        )
     )
 
 
