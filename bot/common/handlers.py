@@ -293,7 +293,7 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(t("flood_slow_down"))
-        elif verdict is Verdict.WARN and update.effective_chat is not None:
+        elif verdict is Verdict.WARN and PRIVATE.check_update(update):  # groups: silence
             with contextlib.suppress(TelegramError):
                 await send(context.bot, update.effective_chat.id, Reply(t("flood_slow_down")))
         raise ApplicationHandlerStop
