@@ -87,20 +87,9 @@ async def perform(
         if duration is None:
             return None
         return await closure.extend(deps, session, coordinator, relationship, duration, reason)
-    if relationship.status == PAUSED:
-        relationship.paused_at = relationship.review_at = None
-    notices = await closure.close(
-        deps, session, relationship, ended_by="coordinator", actor_id=coordinator.id, reason=reason
+    return await closure.close_and_exclude(
+        deps, session, coordinator, relationship, reason, "closed"
     )
-    await offers.exclude(
-        deps,
-        session,
-        relationship.service_user_id,
-        relationship.peer_worker_id,
-        "closed",
-        coordinator.id,
-    )
-    return notices
 
 
 def _set_pending(

@@ -377,6 +377,31 @@ async def extend(
     )
 
 
+async def close_and_exclude(
+    deps: Deps,
+    session: AsyncSession,
+    coordinator: Person,
+    relationship: Relationship,
+    reason: str,
+    exclusion: str,
+) -> list[Notice]:
+    """A coordinator ends an active or paused relationship now, and the pair is never
+    proposed again (``exclusion`` says why: closed, reported)."""
+    relationship.paused_at = relationship.review_at = None
+    notices = await close(
+        deps, session, relationship, ended_by="coordinator", actor_id=coordinator.id, reason=reason
+    )
+    await offers.exclude(
+        deps,
+        session,
+        relationship.service_user_id,
+        relationship.peer_worker_id,
+        exclusion,
+        coordinator.id,
+    )
+    return notices
+
+
 async def _tell_both(
     session: AsyncSession, relationship: Relationship, change: str, when: str
 ) -> list[Notice]:

@@ -30,7 +30,6 @@ from bot.models import (
     SafetyFlag,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers import service as offers
 from bot.offers.wording import duration_text, person_ref, worker_ref
 from bot.relationships import access, checkins, closure
 from bot.safety.lexicon import Lexicon
@@ -464,19 +463,9 @@ async def end_and_exclude(
         or relationship.status not in OPEN_STATUSES
     ):
         return Response(toast=t("safety_flag_closed"), close_tapped=True)
-    if relationship.status == RelationshipStatus.PAUSED:
-        relationship.paused_at = relationship.review_at = None
     reason = t("safety_end_exclude_reason", id=flag.id)
-    notices = await closure.close(
-        deps, session, relationship, ended_by="coordinator", actor_id=coordinator.id, reason=reason
-    )
-    await offers.exclude(
-        deps,
-        session,
-        relationship.service_user_id,
-        relationship.peer_worker_id,
-        "reported",
-        coordinator.id,
+    notices = await closure.close_and_exclude(
+        deps, session, coordinator, relationship, reason, "reported"
     )
     resolved = await resolve(deps, session, coordinator, flag.id, reason)
     return Response(close_tapped=True, replies=resolved.replies, notices=notices)
