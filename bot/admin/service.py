@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, people
+from bot import pending as pending_questions
 from bot.config import Config
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
@@ -244,11 +245,7 @@ async def ask_reject_reason(
     if worker is None or worker.status != PeerWorkerStatus.PENDING_APPROVAL:
         return Response(toast=t("review_already_done"), close_tapped=True)
     profile = await session.get(PeerWorkerProfile, worker_id)
-    pending = await session.get(PendingInput, actor.id) or PendingInput(
-        person_id=actor.id, kind="", subject_id=0
-    )
-    pending.kind, pending.subject_id, pending.created_at = REJECT_REASON, worker_id, deps.now()
-    session.add(pending)
+    await pending_questions.ask(session, actor.id, REJECT_REASON, worker_id, deps.now())
     return Response(
         replies=[
             Reply(

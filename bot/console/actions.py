@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import pending as pending_input
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import (
@@ -92,15 +93,6 @@ async def perform(
     )
 
 
-def _set_pending(
-    deps: Deps, pending: PendingInput | None, coordinator: Person, kind: str, subject: int, payload
-) -> PendingInput:
-    pending = pending or PendingInput(person_id=coordinator.id, kind="", subject_id=0)
-    pending.kind, pending.subject_id, pending.created_at = kind, subject, deps.now()
-    pending.payload = payload
-    return pending
-
-
 async def ask_reason(
     deps: Deps,
     session: AsyncSession,
@@ -115,9 +107,8 @@ async def ask_reason(
         return None
     if action in WEEKS and weeks not in WEEKS[action]:
         return None
-    pending = await session.get(PendingInput, coordinator.id)
     payload = {"action": action, "weeks": weeks if action in WEEKS else 0}
-    session.add(_set_pending(deps, pending, coordinator, REASON, relationship.id, payload))
+    await pending_input.ask(session, coordinator.id, REASON, relationship.id, deps.now(), payload)
     return relationship
 
 
@@ -244,9 +235,8 @@ async def ask_match_reason(
     worker = await session.get(Person, worker_id)
     if worker is None or worker.role != Role.PEER_WORKER:
         return None
-    pending = await session.get(PendingInput, coordinator.id)
     payload = {"worker_id": worker_id}
-    session.add(_set_pending(deps, pending, coordinator, MATCH_REASON, person.id, payload))
+    await pending_input.ask(session, coordinator.id, MATCH_REASON, person.id, deps.now(), payload)
     return person
 
 

@@ -7,6 +7,7 @@ import re
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import pending as pending_input
 from bot import people
 from bot.admin.handlers import coordinator_only
 from bot.common.handlers import PRIVATE, deps_of
@@ -172,12 +173,8 @@ async def match(deps, session, coordinator: Person, update, context) -> Response
             deps, session, coordinator, user_id, worker_id, reason, None
         )
         return Response(replies=[Reply(t("coord_match_offered"))], notices=notices)
-    pending = await session.get(PendingInput, coordinator.id) or PendingInput(
-        person_id=coordinator.id, kind="", subject_id=0
-    )
-    pending.kind, pending.subject_id, pending.created_at = MANUAL_MATCH, user_id, deps.now()
-    pending.payload = {"worker_id": worker_id, "reason": reason, "broken": str(broken)}
-    session.add(pending)
+    payload = {"worker_id": worker_id, "reason": reason, "broken": str(broken)}
+    await pending_input.ask(session, coordinator.id, MANUAL_MATCH, user_id, deps.now(), payload)
     return Response(
         replies=[
             Reply(

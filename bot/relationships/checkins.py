@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import pending as pending_input
 from bot import people
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus
@@ -250,11 +251,7 @@ async def answer(
             notices.append(
                 Notice(worker.telegram_id, Reply(t("checkin_reach_out_worker", ref=ref)), worker.id)
             )
-        pending = await session.get(PendingInput, user.id) or PendingInput(
-            person_id=user.id, kind="", subject_id=0
-        )
-        pending.kind, pending.subject_id, pending.created_at = NOTE, checkin.id, deps.now()
-        session.add(pending)
+        await pending_input.ask(session, user.id, NOTE, checkin.id, deps.now())
         return (
             Reply(
                 t("checkin_note_prompt"), ((Button(t("btn_skip"), f"ci|{checkin.id}|skipnote|"),),)

@@ -12,7 +12,7 @@ from bot import lifecycle, pending, people
 from bot.common.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
-from bot.models import Feedback, PendingInput, Person, Relationship, ServiceUserProfile
+from bot.models import Feedback, Person, Relationship, ServiceUserProfile
 from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
 from bot.offers.wording import person_ref
@@ -243,9 +243,7 @@ async def answer_survey(
         session.add(feedback)
         return await _next_outcome(deps, session, person, relationship_id, number + 1)
     if question == "nocomment":
-        pending = await session.get(PendingInput, person.id)
-        if pending is not None and pending.kind == SURVEY_COMMENT:
-            await session.delete(pending)
+        await pending.drop(session, person.id, (SURVEY_COMMENT,))
         return Reply(t("survey_thanks"))
     return None
 
@@ -269,9 +267,7 @@ async def _next_outcome(
 async def survey_comment(
     deps: Deps, session: AsyncSession, person: Person, relationship_id: int, text: str
 ) -> Reply:
-    pending = await session.get(PendingInput, person.id)
-    if pending is not None:
-        await session.delete(pending)
+    await pending.drop(session, person.id, (SURVEY_COMMENT,))  # only asked for this kind
     feedback = (
         await session.exec(select(Feedback).where(Feedback.relationship_id == relationship_id))
     ).first()

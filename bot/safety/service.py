@@ -413,7 +413,7 @@ async def ask_resolution(
     flag = await _flag(session, flag_id)
     if flag is None or flag.resolved_at:
         return Response(toast=t("safety_flag_closed"), close_tapped=True)
-    await _await_text(deps, session, coordinator, FLAG_RESOLUTION, flag.id)
+    await pending_input.ask(session, coordinator.id, FLAG_RESOLUTION, flag.id, deps.now())
     return Response(replies=[Reply(t("safety_resolve_prompt", id=flag.id))])
 
 
@@ -519,12 +519,6 @@ async def flags_page(deps: Deps, session: AsyncSession, page: int) -> Reply:
 # -- concerns and reports (the people in a relationship) -----------------------------------------
 
 
-async def _await_text(
-    deps: Deps, session: AsyncSession, person: Person, kind: str, subject_id: int
-) -> None:
-    await pending_input.ask(session, person.id, kind, subject_id, deps.now())
-
-
 def answer_expired(pending: PendingInput, now: datetime) -> bool:
     """A report note or concern not written within a few minutes is not coming: the next
     message is probably for their peer, not for the coordinators."""
@@ -576,7 +570,7 @@ async def ask_concern(
     if owned is None:
         return Reply(t("request_stale"))
     worker, relationship = owned
-    await _await_text(deps, session, worker, CONCERN, relationship.id)
+    await pending_input.ask(session, worker.id, CONCERN, relationship.id, deps.now())
     return Reply(t("safety_concern_prompt", ref=person_ref(relationship.service_user_id)))
 
 
@@ -662,7 +656,7 @@ async def report(
     session.add(flag)
     await session.flush()
     await _audit(session, now, reporter.id, "flag.raised", flag, flag.category)
-    await _await_text(deps, session, reporter, REPORT_NOTE, flag.id)
+    await pending_input.ask(session, reporter.id, REPORT_NOTE, flag.id, deps.now())
     notices = await _to_coordinators(deps, session, flag, "safety_flag_new")
     notices += await _repeated_reports(deps, session, about_id)
     return Response(
