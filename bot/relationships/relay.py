@@ -43,7 +43,12 @@ class Delivery:
     silent: bool = False  # the recipient is in their quiet hours: deliver without a sound
 
 
-async def active_relationships(session: AsyncSession, person: Person) -> list[Relationship]:
+async def active_relationships(
+    session: AsyncSession,
+    person: Person,
+    statuses: tuple[str, ...] = (RelationshipStatus.ACTIVE,),
+) -> list[Relationship]:
+    """This person's relationships (on whichever side they are) in ``statuses``, oldest first."""
     column = (
         Relationship.peer_worker_id
         if person.role == Role.PEER_WORKER
@@ -51,7 +56,7 @@ async def active_relationships(session: AsyncSession, person: Person) -> list[Re
     )
     rows = await session.exec(
         select(Relationship)
-        .where(column == person.id, Relationship.status == RelationshipStatus.ACTIVE)
+        .where(column == person.id, Relationship.status.in_(statuses))
         .order_by(Relationship.started_at, Relationship.id)
     )
     return list(rows.all())

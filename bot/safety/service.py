@@ -31,7 +31,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers.wording import duration_text, person_ref, worker_ref
-from bot.relationships import access, checkins, closure
+from bot.relationships import access, checkins, closure, relay
 from bot.safety.lexicon import Lexicon
 from bot.texts import has_text, t
 
@@ -525,20 +525,6 @@ def answer_expired(pending: PendingInput, now: datetime) -> bool:
     return pending.kind in (CONCERN, REPORT_NOTE) and now - pending.created_at > ANSWER_WITHIN
 
 
-async def _open_relationships_of(session: AsyncSession, person: Person) -> list[Relationship]:
-    column = (
-        Relationship.peer_worker_id
-        if person.role == Role.PEER_WORKER
-        else Relationship.service_user_id
-    )
-    rows = await session.exec(
-        select(Relationship)
-        .where(column == person.id, Relationship.status.in_(OPEN_STATUSES))
-        .order_by(Relationship.id)
-    )
-    return list(rows.all())
-
-
 def _choose_relationship(relationships: list[Relationship], verb: str, prompt: str) -> Reply:
     return Reply(
         t(prompt),
@@ -553,7 +539,7 @@ async def start_concern(deps: Deps, session: AsyncSession, telegram_id: int) -> 
     person = await people.find(session, telegram_id)
     if person is None or person.role != Role.PEER_WORKER:
         return Reply(t("safety_concern_workers_only"))
-    relationships = await _open_relationships_of(session, person)
+    relationships = await relay.active_relationships(session, person, OPEN_STATUSES)
     if not relationships:
         return Reply(t("safety_concern_nobody"))
     if len(relationships) > 1:
@@ -614,7 +600,9 @@ async def raise_concern(
 async def start_report(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
     """/report: either side reports the other, privately, to the coordinators."""
     person = await people.find(session, telegram_id)
-    relationships = await _open_relationships_of(session, person) if person else []
+    relationships = (
+        await relay.active_relationships(session, person, OPEN_STATUSES) if person else []
+    )
     if not relationships:
         return Reply(t("safety_report_nobody"))
     if person.role == Role.PEER_WORKER and len(relationships) > 1:
