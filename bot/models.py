@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -122,6 +122,9 @@ class ServiceUserProfile(SQLModel, table=True):
     perspective: str = Field(sa_type=String(10))  # consumer or carer
     timezone: str = Field(sa_type=String(64))
     goal: str | None = Field(default=None, sa_type=Text)
+    # What their matched peer worker may call them (optional; the pseudonym otherwise).
+    preferred_name: str | None = Field(default=None, sa_type=String(40))
+    name_visible_to_coordinators: bool = False  # only if they said so
     rematch_after: datetime | None = _utc_column()  # after a planned ending, a pause first
     submitted_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
@@ -201,6 +204,7 @@ class Invite(SQLModel, table=True):
     used_at: datetime | None = _utc_column()
     used_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     revoked_at: datetime | None = _utc_column()
+    note: str | None = Field(default=None, sa_type=String(100))  # "for Jo Smith", at /invite
 
 
 class AuditLog(SQLModel, table=True):
@@ -323,6 +327,11 @@ class RelayedMessage(SQLModel, table=True):
     """
 
     __tablename__ = "relayed_message"
+    __table_args__ = (
+        # A reply names the copy its sender received; an edit names the sender's original.
+        Index("ix_relayed_message_recipient_target", "recipient_person_id", "target_message_id"),
+        Index("ix_relayed_message_sender_source", "sender_person_id", "source_message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     relationship_id: int = Field(foreign_key="relationship.id", index=True)
