@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot import outbox, people
+from bot import outbox
 from bot.admin import handlers as admin_handlers
 from bot.admin import service as admin
 from bot.clock import Clock, system_clock
@@ -62,10 +62,10 @@ def build_application(
     application.bot_data["deps"] = deps
     application.bot_data["engine"] = engine
 
-    async def on_blocked(notice: Notice) -> None:
+    async def on_blocked(notice: Notice) -> None:  # Telegram says they cannot be reached
         if notice.person_id is not None:
             async with transaction(deps.sessions) as session:
-                await people.mark_unreachable(session, notice.person_id, deps.now())
+                await outbox.person_unreachable(deps, session, notice.person_id)
 
     application.bot_data["on_blocked"] = on_blocked
 

@@ -91,27 +91,50 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
     )
 
 
+# What Telegram says (lower-cased, after python-telegram-bot drops "Bad Request: ") when the
+# chat is gone for good: the account was deleted, or there never was a chat with the bot.
+_GONE = ("chat not found", "user is deactivated")
+
+
+def unreachable(error: TelegramError) -> bool:
+    """Is this a person we cannot reach any more, rather than a message that failed?
+
+    The one rule every path uses (the outbox, the relay, notices): Forbidden (they blocked
+    the bot, or never started it) and a BadRequest saying the chat or the account is gone.
+    Anything else (a malformed message, the network, flood control) is about this message.
+    """
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and any(words in error.message.lower() for words in _GONE)
+
+
 async def deliver(
     bot: Bot,
     notices: Iterable[Notice],
     on_blocked: Callable[[Notice], Awaitable[None]] | None = None,
 ) -> int:
-    """Send each notice; one failure never stops the others. Returns how many were sent."""
+    """Send each notice; one failure never stops the others. Returns how many were sent.
+
+    ``on_blocked`` hears of every recipient who cannot be reached (see ``unreachable``).
+    """
     sent = 0
     for notice in notices:
         try:
             await send(bot, notice.telegram_id, notice.reply)
             sent += 1
-        except Forbidden:
-            log.info("recipient person_id=%s has blocked the bot", notice.person_id)
-            if on_blocked is not None:
-                await on_blocked(notice)
-        except BadRequest as error:
-            log.warning(
-                "could not send to person_id=%s: %s", notice.person_id, type(error).__name__
-            )
         except TelegramError as error:
-            log.warning("send to person_id=%s failed: %s", notice.person_id, type(error).__name__)
+            if unreachable(error):
+                log.info(
+                    "recipient person_id=%s cannot be reached (%s)",
+                    notice.person_id,
+                    type(error).__name__,
+                )
+                if on_blocked is not None:
+                    await on_blocked(notice)
+            else:
+                log.warning(
+                    "send to person_id=%s failed: %s", notice.person_id, type(error).__name__
+                )
     return sent
 
 

@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot import people
 from bot.db import transaction
 from bot.deps import Deps
 from bot.models import OutboxMessage, Person, Role
-from bot.notify import Button, Notice, Reply, send
+from bot.notify import Button, Notice, Reply, send, unreachable
 from bot.offers.wording import person_ref, worker_ref
 from bot.texts import t
 
@@ -115,38 +115,38 @@ async def _send_one(deps: Deps, bot: Bot, row: OutboxMessage) -> int:
     outcome = "sent"
     try:
         await send(bot, row.telegram_id, _reply(row))
-    except Forbidden:
-        outcome = "blocked"
-    except BadRequest as error:
-        outcome = "refused"
-        log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
     except TelegramError as error:
-        # Network trouble or repeated RetryAfter: leave it for the next sweep.
-        log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
-        return 0
+        if unreachable(error):
+            outcome = "unreachable"
+        elif isinstance(error, BadRequest):
+            outcome = "refused"
+            log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
+        else:
+            # Network trouble or repeated RetryAfter: leave it for the next sweep.
+            log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
+            return 0
     async with transaction(deps.sessions) as session:
         stored = await session.get(OutboxMessage, row.id)
         if outcome == "sent":
             stored.sent_at = deps.now()
         else:
-            stored.failed = True
+            stored.failed = True  # never retried: it cannot get through
         session.add(stored)
-        if outcome == "blocked":
-            log.info("outbox %s: recipient has blocked the bot", row.id)
-            if row.person_id is not None and await people.mark_unreachable(
-                session, row.person_id, deps.now()
-            ):
-                await _tell_coordinators(deps, session, row.person_id)
+        if outcome == "unreachable":
+            log.info("outbox %s: recipient cannot be reached", row.id)
+            await person_unreachable(deps, session, row.person_id)
     return 1 if outcome == "sent" else 0
 
 
-async def _tell_coordinators(deps: Deps, session: AsyncSession, person_id: int) -> None:
-    """Coordinators hear when someone can no longer be reached (queued, sent next)."""
+async def person_unreachable(deps: Deps, session: AsyncSession, person_id: int | None) -> None:
+    """The one policy for someone Telegram says we cannot reach (``notify.unreachable``),
+    whichever path found out: they are marked unreachable, and the coordinators are told
+    once (queued, sent next) until they are heard from again."""
+    if person_id is None or not await people.mark_unreachable(session, person_id, deps.now()):
+        return
     person = await session.get(Person, person_id)
     ref = (worker_ref if person.role == Role.PEER_WORKER else person_ref)(person_id)
     reply = Reply(t("coord_unreachable", ref=ref))
-    enqueue(
-        deps,
-        session,
-        await people.coordinator_notices(session, reply),
-    )
+    notices = await people.coordinator_notices(session, reply)
+    # A coordinator who cannot be reached is not told about themselves.
+    enqueue(deps, session, [n for n in notices if n.person_id != person_id])

@@ -68,7 +68,9 @@ async def coordinator_notices(session: AsyncSession, reply: Reply) -> list[Notic
 
 
 async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> bool:
-    """Record that someone blocked the bot; True if this is news."""
+    """Record that Telegram says someone cannot be reached (they blocked the bot, or their
+    chat or account is gone); True if this is news. ``outbox.person_unreachable`` is the
+    policy around it: every path that finds out goes through that."""
     person = await session.get(Person, person_id)
     if person is None or not person.reachable:
         return False

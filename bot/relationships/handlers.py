@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -15,11 +15,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import people
 from bot.db import transaction
 from bot.deps import Deps
 from bot.models import PendingInput
-from bot.notify import Reply, Response, respond
+from bot.notify import Reply, Response, respond, unreachable
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
@@ -62,14 +61,10 @@ async def _copy(
             reply_markup=markup,
             disable_notification=delivery.silent,
         )
-    except Forbidden:
-        async with transaction(deps.sessions) as session:
-            await people.mark_unreachable(session, delivery.recipient_person_id, deps.now())
-        await respond(update, context, Response(replies=[Reply(t("relay_undeliverable"))]))
-        return
     except TelegramError as error:
-        log.warning("relay copy failed: %s", type(error).__name__)
-        await respond(update, context, Response(replies=[Reply(t("relay_failed"))]))
+        async with transaction(deps.sessions) as session:
+            told = await relay.undelivered(deps, session, delivery.recipient_telegram_id, error)
+        await respond(update, context, Response(replies=[told]))
         return
     async with transaction(deps.sessions) as session:
         await relay.delivered(deps, session, delivery, message_id, copied.message_id)
@@ -119,12 +114,19 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             )
         else:
             raise BadRequest("nothing to edit")
-    except BadRequest:
-        await context.bot.send_message(
-            chat_id,
-            t("relay_edited"),
-            reply_parameters=ReplyParameters(target_id, allow_sending_without_reply=True),
-        )
+    except TelegramError as error:
+        if unreachable(error):
+            async with transaction(deps.sessions) as session:
+                told = await relay.undelivered(deps, session, chat_id, error)
+            await respond(update, context, Response(replies=[told]))
+        elif isinstance(error, BadRequest):
+            await context.bot.send_message(
+                chat_id,
+                t("relay_edited"),
+                reply_parameters=ReplyParameters(target_id, allow_sending_without_reply=True),
+            )
+        else:
+            raise
     await safety_screening.after_delivery(context, screening)
 
 

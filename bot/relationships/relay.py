@@ -6,14 +6,16 @@ account); this module decides the recipient and keeps only message ids and conta
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.error import TelegramError
 
-from bot import people
+from bot import outbox, people
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
 from bot.models import (
@@ -24,10 +26,12 @@ from bot.models import (
     RelayedMessage,
     Role,
 )
-from bot.notify import Button, Notice, Reply
+from bot.notify import Button, Notice, Reply, unreachable
 from bot.offers.wording import person_ref
 from bot.relationships import access, closure
 from bot.texts import t
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,22 @@ async def copy_of(
         return None
     recipient = await session.get(Person, mapped.recipient_person_id)
     return recipient.telegram_id, mapped.target_message_id
+
+
+async def undelivered(
+    deps: Deps, session: AsyncSession, recipient_telegram_id: int, error: TelegramError
+) -> Reply:
+    """A copy (or an edit) Telegram would not take: what the sender is told.
+
+    If the recipient cannot be reached, the same policy as every other path applies
+    (``outbox.person_unreachable``); otherwise it was this message, and trying again may do.
+    """
+    if not unreachable(error):
+        log.warning("relay copy failed: %s", type(error).__name__)
+        return Reply(t("relay_failed"))
+    recipient = await people.find(session, recipient_telegram_id)
+    await outbox.person_unreachable(deps, session, recipient.id if recipient else None)
+    return Reply(t("relay_undeliverable"))
 
 
 # -- /relationship and /end ----------------------------------------------------------------------
