@@ -3,6 +3,10 @@
 ``t("key", name=...)`` renders a text for Telegram's HTML parse mode. Parameters are escaped
 unless wrapped in ``Markup`` (already-rendered fragments), so a display name or a goal can
 never inject formatting.
+
+``tn("key", count, ...)`` is the same for a text that depends on a number: the catalog holds
+``key_one`` and ``key_other`` and the template gets ``{count}``. English needs only those two
+forms; other languages will bring CLDR's plural categories with them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> Markup:
     texts: dict[str, str] = _catalog(language).TEXTS
     template = texts.get(key) or _catalog(DEFAULT_LANGUAGE).TEXTS[key]
     return Markup(template.format(**{name: escape(value) for name, value in params.items()}))
+
+
+def plural_form(count: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """The plural category of ``count`` (English: "one" for exactly 1, else "other")."""
+    return "one" if abs(count) == 1 else "other"
+
+
+def tn(key: str, count: int, language: str = DEFAULT_LANGUAGE, **params: object) -> Markup:
+    """``t`` for a text about ``count`` things: picks ``key_one`` or ``key_other``."""
+    return t(f"{key}_{plural_form(count, language)}", language, count=count, **params)
 
 
 def consent_text_version(language: str = DEFAULT_LANGUAGE) -> str:
