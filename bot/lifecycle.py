@@ -98,7 +98,8 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
     },
     Role.PEER_WORKER: {
         None: {PeerWorkerStatus.ONBOARDING},
-        PeerWorkerStatus.ONBOARDING: {PeerWorkerStatus.PENDING_APPROVAL},
+        # Rejected from onboarding: the invite they joined with was withdrawn.
+        PeerWorkerStatus.ONBOARDING: {PeerWorkerStatus.PENDING_APPROVAL, PeerWorkerStatus.REJECTED},
         PeerWorkerStatus.PENDING_APPROVAL: {PeerWorkerStatus.APPROVED, PeerWorkerStatus.REJECTED},
         PeerWorkerStatus.REJECTED: {PeerWorkerStatus.ONBOARDING},
         PeerWorkerStatus.APPROVED: set(),
@@ -202,6 +203,9 @@ async def transition(
         if person.role is None:
             raise TransitionNotAllowed(f"person {person.id} has no role")
         role = Role(person.role)
+    if person.role is not None and person.role != role:
+        # Taking another role is a role change, decided in ``roles`` (see change_role).
+        raise TransitionNotAllowed(f"person {person.id} is a {person.role}, not a {role}")
     current = person.status if person.role == role else None
     if not can_transition(role, current, new_status):
         raise TransitionNotAllowed(f"{role}: {current} -> {new_status}")
@@ -217,6 +221,35 @@ async def transition(
         subject_type="person",
         subject_id=person.id,
         reason=reason,
+    )
+
+
+async def change_role(
+    session: AsyncSession,
+    person: Person,
+    role: Role | None,
+    status: str | None,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    why: str,
+) -> None:
+    """Leave one role for another (or for none: a coordinator's role is their Coordinator
+    row). Only ``roles`` calls this, once it has decided the change is allowed."""
+    if role is not None and not can_transition(role, None, status):
+        raise TransitionNotAllowed(f"a new {role} cannot start as {status}")
+    before = f"{person.role}/{person.status}" if person.role else "no role"
+    after = f"{role}/{status}" if role else "no role"
+    person.role, person.status, person.updated_at = role, status, at
+    session.add(person)
+    await audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action="role.changed",
+        subject_type="person",
+        subject_id=person.id,
+        reason=f"{before} -> {after}: {why}",
     )
 
 

@@ -35,3 +35,10 @@ async def drop(session: AsyncSession, person_id: int, kinds: tuple[str, ...]) ->
     pending = await session.get(PendingInput, person_id)
     if pending is not None and pending.kind in kinds:
         await session.delete(pending)
+
+
+async def drop_any(session: AsyncSession, person_id: int) -> None:
+    """Forget whatever question was waiting (the person is leaving the role it belonged to)."""
+    pending = await session.get(PendingInput, person_id)
+    if pending is not None:
+        await session.delete(pending)

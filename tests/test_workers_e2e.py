@@ -171,7 +171,8 @@ async def test_service_user_cannot_use_worker_invite(bot: Harness) -> None:
     await complete_onboarding(sam)
     await sam.tap("confirm")
     replies = await sam.send(f"/start {await new_invite(coordinator)}")
-    assert "registered as a service user" in replies[-1].text
+    assert "one role at a time" in replies[-1].text
+    assert "opened the peer worker invite" in coordinator.last().text
 
 
 async def test_coordinator_invites_and_removes_a_coordinator(bot: Harness) -> None:

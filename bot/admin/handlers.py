@@ -14,9 +14,9 @@ from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond
+from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import t
 from bot.workers import wellbeing
-from bot.workers.invites import COORDINATOR_ROLE
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 Action = Callable[..., Awaitable[Response]]
@@ -43,8 +43,9 @@ def coordinator_only(action: Action) -> Handler:
 
 @coordinator_only
 async def invite(deps, session, coordinator: Person, update, context) -> Response:
+    note = " ".join(context.args or []) or None  # "/invite for Jo Smith"
     return Response(
-        replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER)]
+        replies=[await admin.create_invite(deps, session, coordinator, Role.PEER_WORKER, note)]
     )
 
 

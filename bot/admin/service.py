@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import lifecycle, people, roles
 from bot import pending as pending_questions
 from bot.config import Config
 from bot.deps import Deps
-from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
+from bot.lifecycle import PeerWorkerStatus
 from bot.models import (
     Coordinator,
     Invite,
@@ -20,10 +23,14 @@ from bot.models import (
     Role,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.texts import t
+from bot.offers import wording
+from bot.roles import COORDINATOR as COORDINATOR_ROLE
+from bot.texts import Markup, t
 from bot.workers import invites
 from bot.workers import service as workers
-from bot.workers.invites import COORDINATOR_ROLE, InviteProblem
+from bot.workers.invites import InviteProblem
+
+log = logging.getLogger(__name__)
 
 REJECT_REASON = "reject_reason"
 INVITE_LIST_LIMIT = 20
@@ -32,25 +39,15 @@ INVITE_LIST_LIMIT = 20
 async def sync_reference_data(deps: Deps, session: AsyncSession) -> None:
     """At start-up: bootstrap coordinators and the taxonomy from the configuration."""
     await _sync_taxonomy(session, deps.config)
-    now = deps.now()
-    for telegram_id in deps.config.coordinators.telegram_ids:
-        person = await people.find_or_create(session, telegram_id, now)
-        row = (
-            await session.exec(select(Coordinator).where(Coordinator.person_id == person.id))
-        ).first()
-        if row is None:
-            session.add(Coordinator(person_id=person.id, source="config", added_at=now))
-            await lifecycle.audit(
-                session,
-                at=now,
-                actor_id=None,
-                action="coordinator.bootstrapped",
-                subject_type="person",
-                subject_id=person.id,
-            )
-        elif not row.active:
-            row.active, row.source, row.removed_at = True, "config", None
-            session.add(row)
+    refused = await roles.sync_bootstrap_coordinators(
+        session, deps.config.coordinators.telegram_ids, deps.now()
+    )
+    for person_id in refused:
+        log.warning(
+            "coordinators.telegram_ids: person %s has open business in another role "
+            "(support or a caseload) and was not made a coordinator",
+            person_id,
+        )
 
 
 async def _sync_taxonomy(session: AsyncSession, config: Config) -> None:
@@ -74,27 +71,46 @@ async def require_coordinator(session: AsyncSession, telegram_id: int) -> Person
 # -- invites ------------------------------------------------------------------------------
 
 
-async def create_invite(deps: Deps, session: AsyncSession, actor: Person, role: str) -> Reply:
-    created = await invites.create(deps, session, actor, role)
-    local_expiry = created.invite.expires_at.astimezone(deps.config.tz)
+INVITE_NOTE_LIMIT = 100
+
+
+async def create_invite(
+    deps: Deps, session: AsyncSession, actor: Person, role: str, note: str | None = None
+) -> Reply:
+    note = " ".join((note or "").split()) or None
+    if note is not None and len(note) > INVITE_NOTE_LIMIT:
+        return Reply(t("coord_invite_note_too_long", limit=INVITE_NOTE_LIMIT))
+    created = await invites.create(deps, session, actor, role, note)
     key = "coord_invite_created_coordinator" if role == COORDINATOR_ROLE else "coord_invite_created"
+    expires = _local(deps, created.invite.expires_at)
     return Reply(
-        t(key, link=created.link(deps.bot_username), expires=f"{local_expiry:%a %d %b %Y %H:%M}"),
+        t(key, link=created.link(deps.bot_username), expires=expires),
         ((Button(t("btn_revoke"), f"adm|revoke|{created.invite.id}"),),),
     )
 
 
+def _local(deps: Deps, moment: datetime) -> str:
+    return f"{moment.astimezone(deps.config.tz):%a %d %b %Y %H:%M}"
+
+
+def _note(invite: Invite) -> str:
+    return t("invite_note_suffix", note=invite.note) if invite.note else ""
+
+
 async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
-    rows = await invites.open_invites(deps, session)
+    rows = await invites.recent_invites(deps, session)
     if not rows:
         return Reply(t("coord_no_invites"))
-    lines, buttons = [t("coord_invites_title")], []
+    lines, buttons = [t("coord_invites_recent_title")], []
     for invite in rows[:INVITE_LIST_LIMIT]:
-        expiry = invite.expires_at.astimezone(deps.config.tz)
-        role = t(f"role_{invite.role}")
-        lines.append(
-            t("coord_invite_line", id=invite.id, role=role, expires=f"{expiry:%d %b %H:%M}")
-        )
+        fields = {"id": invite.id, "role": t(f"role_{invite.role}"), "note": Markup(_note(invite))}
+        if invite.used_at:
+            used = invite.used_at.astimezone(deps.config.tz)
+            ref = wording.person_ref(invite.used_by_person_id)
+            lines.append(t("coord_invite_line_used", used=f"{used:%d %b %H:%M}", ref=ref, **fields))
+        else:
+            expiry = invite.expires_at.astimezone(deps.config.tz)
+            lines.append(t("coord_invite_line_open", expires=f"{expiry:%d %b %H:%M}", **fields))
         buttons.append((Button(t("btn_revoke_numbered", id=invite.id), f"adm|revoke|{invite.id}"),))
     return Reply("\n".join(lines), tuple(buttons))
 
@@ -102,54 +118,102 @@ async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
 async def revoke_invite(
     deps: Deps, session: AsyncSession, actor: Person, invite_id: int
 ) -> Response:
-    if await invites.revoke(deps, session, actor, invite_id):
+    """Withdraw an invite. A used one stops working for its user too; a worker it let in who
+    has not been approved yet stops there."""
+    invite = await invites.revoke(deps, session, actor, invite_id)
+    if invite is None:
+        return Response(toast=t("coord_invite_not_revocable"), close_tapped=True)
+    if invite.used_by_person_id is None:
         return Response(close_tapped=True, chosen=t("coord_invite_revoked"))
-    return Response(toast=t("coord_invite_not_revocable"), close_tapped=True)
+    person = await session.get(Person, invite.used_by_person_id)
+    standing = await roles.standing_of(session, person)
+    if invite.role != COORDINATOR_ROLE and standing in roles.NOT_YET_APPROVED:
+        await roles.stop_worker_profile(
+            session, person, at=deps.now(), actor_id=actor.id, why=f"invite {invite.id} revoked"
+        )
+        profile = await session.get(PeerWorkerProfile, person.id)
+        name = profile.display_name if profile else wording.worker_ref(person.id)
+        return Response(
+            close_tapped=True,
+            chosen=t("coord_invite_revoked_stopped", name=name),
+            notices=[Notice(person.telegram_id, Reply(t("pw_invite_withdrawn")), person.id)],
+        )
+    if roles.holds_role_of(standing, invite):
+        role = t(f"role_{invite.role}")
+        return Response(close_tapped=True, chosen=t("coord_invite_revoked_kept", role=role))
+    return Response(close_tapped=True, chosen=t("coord_invite_revoked_used"))
+
+
+_REFUSALS = {
+    roles.Standing.SERVICE_USER_OPEN: "invite_refused_service_user",
+    roles.Standing.WORKER_WITH_CASELOAD: "invite_refused_caseload",
+    roles.Standing.COORDINATOR: "invite_refused_coordinator",
+}
 
 
 async def accept_invite(
     deps: Deps, session: AsyncSession, person: Person, code: str
-) -> list[Reply]:
-    """Someone opened an invite link: a worker starts their profile, a coordinator joins."""
-    if person.role == Role.PEER_WORKER and person.status != PeerWorkerStatus.REJECTED:
-        if person.status == PeerWorkerStatus.ONBOARDING:
-            return await workers.resume(deps, session, person)
-        return [Reply(t("invite_already_worker"))]
-    claimed = await invites.claim(deps, session, person, code)
-    if isinstance(claimed, InviteProblem):
-        return [Reply(t(claimed.value))]
-    if claimed.role == COORDINATOR_ROLE:
-        return [await _join_as_coordinator(deps, session, person, claimed)]
-    active_service_user = person.role == Role.SERVICE_USER and person.status in (
-        ServiceUserStatus.ONBOARDING,
-        ServiceUserStatus.WAITING,
-    )
-    if active_service_user:
-        return [Reply(t("invite_not_for_service_user"))]
-    return await workers.begin_profile(deps, session, person)
-
-
-async def _join_as_coordinator(
-    deps: Deps, session: AsyncSession, person: Person, invite: Invite
-) -> Reply:
+) -> Response | None:
+    """Someone opened an invite link. What it may do is ``roles``' decision: a worker starts
+    their profile, a coordinator joins, or the person is told kindly why not. None: nothing
+    to grant or refuse, show them where they already are."""
+    invite = await invites.find(session, code)
     now = deps.now()
-    row = (
-        await session.exec(select(Coordinator).where(Coordinator.person_id == person.id))
-    ).first()
-    if row is None:
-        row = Coordinator(person_id=person.id, source="invite", added_at=now)
-    row.active, row.removed_at = True, None
-    row.added_by_person_id = invite.created_by_person_id
-    session.add(row)
+    problem = invites.problem(invite, person, now)
+    if problem is not None:
+        return Response(replies=[Reply(t(problem.value))])
+    standing = await roles.standing_of(session, person)
+    if invite.used_at:  # their own link, opened again: it never grants anything twice
+        if roles.holds_role_of(standing, invite):
+            return None
+        return Response(replies=[Reply(t(InviteProblem.ROLE_ENDED.value))])
+    decision = roles.decide(standing, invite.role)
+    if decision == roles.Decision.ALREADY:
+        return None
+    if decision != roles.Decision.GRANT:
+        return await _refuse_invite(deps, session, person, invite, standing)
+    await invites.mark_used(deps, session, invite, person)
+    why = f"invite {invite.id} made by coordinator {invite.created_by_person_id}"
+    if invite.role == COORDINATOR_ROLE:
+        await roles.become_coordinator(
+            session, person, source="invite", at=now, actor_id=person.id, why=why
+        )
+        return Response(replies=[Reply(t("coord_welcome_new"))], menus={person.telegram_id: True})
+    await roles.become_peer_worker(session, person, at=now, actor_id=person.id, why=why)
+    return Response(replies=await workers.begin_profile(deps, session, person))
+
+
+async def _refuse_invite(
+    deps: Deps, session: AsyncSession, person: Person, invite: Invite, standing: roles.Standing
+) -> Response:
+    """Nothing about the person changes; the invite stays unused; its maker is told."""
     await lifecycle.audit(
         session,
-        at=now,
-        actor_id=invite.created_by_person_id,
-        action="coordinator.added",
-        subject_type="person",
-        subject_id=person.id,
+        at=deps.now(),
+        actor_id=person.id,
+        action=f"invite.refused.{invite.role}",
+        subject_type="invite",
+        subject_id=invite.id,
+        reason=f"opened by person {person.id} ({standing})",
     )
-    return Reply(t("coord_welcome_new"))
+    notices = []
+    creator = await session.get(Person, invite.created_by_person_id)
+    if (
+        creator is not None
+        and creator.id != person.id
+        and await people.is_coordinator(session, creator.id)
+    ):
+        notice = t(
+            "coord_invite_refused_notice",
+            ref=wording.person_ref(person.id),
+            role=t(f"role_{invite.role}"),
+            id=invite.id,
+            note=Markup(_note(invite)),
+            standing=t(f"standing_{standing}"),
+        )
+        notices.append(Notice(creator.telegram_id, Reply(notice), creator.id))
+    text = t(_REFUSALS[standing], service=deps.config.service.name)
+    return Response(replies=[Reply(text)], notices=notices)
 
 
 # -- coordinators -------------------------------------------------------------------------
@@ -193,20 +257,13 @@ async def remove_coordinator(
         return Response(replies=[Reply(t("coord_config_not_removable"))])
     if person_id == actor.id:
         return Response(replies=[Reply(t("coord_cannot_remove_self"))])
-    row.active, row.removed_at = False, deps.now()
-    session.add(row)
-    await lifecycle.audit(
-        session,
-        at=deps.now(),
-        actor_id=actor.id,
-        action="coordinator.removed",
-        subject_type="person",
-        subject_id=person_id,
+    revoked = await roles.remove_coordinator(
+        session, row, at=deps.now(), actor_id=actor.id, why="removed with /coordinators"
     )
     removed = await session.get(Person, person_id)
     return Response(
         close_tapped=True,
-        chosen=t("coord_removed", id=person_id),
+        chosen=t("coord_removed_with_invites", id=person_id, count=revoked),
         notices=[Notice(removed.telegram_id, Reply(t("coord_you_were_removed")), removed.id)],
         menus={removed.telegram_id: False},
     )

@@ -81,17 +81,17 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = context.args[0] if context.args else None
     async with transaction(deps.sessions) as session:
         person = await people.find_or_create(session, update.effective_user.id, deps.now())
-        if code is not None:
-            if invites.looks_like_code(code):
-                replies = await admin.accept_invite(deps, session, person, code)
-            else:
-                replies = [Reply(t("invite_invalid"))]
+        response = None
+        if code is not None and not invites.looks_like_code(code):
+            response = Response(replies=[Reply(t("invite_invalid"))])
+        elif code is not None:
+            response = await admin.accept_invite(deps, session, person, code)
         is_coordinator = await people.is_coordinator(session, person.id)
-        if code is None:
-            replies = await _home(deps, session, person, is_coordinator)
-    # Coordinators get their menu when they first open the bot, or join by invite.
-    menu = {person.telegram_id: True} if is_coordinator else {}
-    await respond(update, context, Response(replies=replies, menus=menu))
+        if response is None:  # no invite, or nothing it could change: where they are
+            response = Response(replies=await _home(deps, session, person, is_coordinator))
+            # Coordinators get their menu when they first open the bot.
+            response.menus = {person.telegram_id: True} if is_coordinator else {}
+    await respond(update, context, response)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,7 +1,8 @@
 """One-time invite links for new peer workers and coordinators.
 
 Only a SHA-256 of each code is stored, so a copy of the database holds no usable link.
-A code is bound to the first person who opens it; nobody else can use it after that.
+A code is bound to the first person who opens it; nobody else can use it after that, and
+what it grants is decided by ``bot.roles``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import select
@@ -16,9 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
 from bot.deps import Deps
-from bot.models import Invite, Person, Role
-
-COORDINATOR_ROLE = "coordinator"
+from bot.models import Invite, Person
 
 
 class InviteProblem(StrEnum):
@@ -26,6 +26,7 @@ class InviteProblem(StrEnum):
     EXPIRED = "invite_expired"
     USED = "invite_used"
     REVOKED = "invite_revoked"
+    ROLE_ENDED = "invite_role_ended"  # theirs, but the role it gave has been taken away
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ def looks_like_code(text: str) -> bool:
     return 16 <= len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)
 
 
-async def create(deps: Deps, session: AsyncSession, creator: Person, role: str) -> CreatedInvite:
+async def create(
+    deps: Deps, session: AsyncSession, creator: Person, role: str, note: str | None = None
+) -> CreatedInvite:
     now = deps.now()
     code = secrets.token_urlsafe(18)  # 24 characters, within Telegram's 64 for /start payloads
     invite = Invite(
@@ -54,6 +57,7 @@ async def create(deps: Deps, session: AsyncSession, creator: Person, role: str) 
         created_by_person_id=creator.id,
         created_at=now,
         expires_at=now + deps.config.invites.valid_for,
+        note=note,
     )
     session.add(invite)
     await session.flush()
@@ -68,51 +72,39 @@ async def create(deps: Deps, session: AsyncSession, creator: Person, role: str) 
     return CreatedInvite(invite, code)
 
 
-async def open_invites(deps: Deps, session: AsyncSession) -> list[Invite]:
+async def recent_invites(deps: Deps, session: AsyncSession) -> list[Invite]:
+    """Open invites, and used ones not yet revoked whose validity has not run out: a
+    coordinator can still take those back."""
     result = await session.exec(
         select(Invite)
-        .where(
-            Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None),
-            Invite.expires_at > deps.now(),
-        )
+        .where(Invite.revoked_at.is_(None), Invite.expires_at > deps.now())
         .order_by(Invite.created_at)
     )
     return list(result.all())
 
 
-async def revoke(deps: Deps, session: AsyncSession, actor: Person, invite_id: int) -> bool:
-    invite = await session.get(Invite, invite_id)
-    if invite is None or invite.used_at or invite.revoked_at:
-        return False
-    invite.revoked_at = deps.now()
-    session.add(invite)
-    await lifecycle.audit(
-        session,
-        at=deps.now(),
-        actor_id=actor.id,
-        action="invite.revoked",
-        subject_type="invite",
-        subject_id=invite.id,
-    )
-    return True
-
-
-async def claim(
-    deps: Deps, session: AsyncSession, person: Person, code: str
-) -> Invite | InviteProblem:
-    """Bind an invite to the person opening it, or say why it can't be used."""
+async def find(session: AsyncSession, code: str) -> Invite | None:
     result = await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))
-    invite = result.first()
-    now = deps.now()
+    return result.first()
+
+
+def problem(invite: Invite | None, person: Person, now: datetime) -> InviteProblem | None:
+    """Why this link cannot grant anything to this person now, if it cannot. A link already
+    used by this very person is not a problem here: whether it still shows them where they
+    are is for the role rules to say."""
     if invite is None:
         return InviteProblem.INVALID
     if invite.revoked_at:
         return InviteProblem.REVOKED
     if invite.used_at:
-        return invite if invite.used_by_person_id == person.id else InviteProblem.USED
+        return None if invite.used_by_person_id == person.id else InviteProblem.USED
     if invite.expires_at <= now:
         return InviteProblem.EXPIRED
+    return None
+
+
+async def mark_used(deps: Deps, session: AsyncSession, invite: Invite, person: Person) -> None:
+    now = deps.now()
     invite.used_at = now
     invite.used_by_person_id = person.id
     session.add(invite)
@@ -124,8 +116,31 @@ async def claim(
         subject_type="invite",
         subject_id=invite.id,
     )
+
+
+async def revoke(deps: Deps, session: AsyncSession, actor: Person, invite_id: int) -> Invite | None:
+    """Withdraw an invite, used or not; None if it is gone or already withdrawn."""
+    invite = await session.get(Invite, invite_id)
+    if invite is None or invite.revoked_at:
+        return None
+    invite.revoked_at = deps.now()
+    session.add(invite)
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=actor.id,
+        action="invite.revoked",
+        subject_type="invite",
+        subject_id=invite.id,
+    )
     return invite
 
 
-def is_worker_invite(invite: Invite) -> bool:
-    return invite.role == Role.PEER_WORKER
+async def used_by(session: AsyncSession, person_id: int, role: str) -> Invite | None:
+    """The latest invite of this role that this person used."""
+    result = await session.exec(
+        select(Invite)
+        .where(Invite.used_by_person_id == person_id, Invite.role == role)
+        .order_by(Invite.used_at.desc())
+    )
+    return result.first()

@@ -24,20 +24,14 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import service as offers
 from bot.texts import Markup, escape, t
+from bot.workers import invites
 from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
 
 FLOW = WORKER_FLOW.name
 
 
 async def begin_profile(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
-    await lifecycle.transition(
-        session,
-        person,
-        PeerWorkerStatus.ONBOARDING,
-        at=deps.now(),
-        actor_id=person.id,
-        role=Role.PEER_WORKER,
-    )
+    """The first screen of the profile form, for someone ``roles`` has just made a worker."""
     draft = await formflow.start(deps, session, person, FLOW)
     return [formflow.screen(deps, FLOW, draft)]
 
@@ -103,11 +97,27 @@ async def profile_card(deps: Deps, session: AsyncSession, person_id: int) -> Mar
     """The profile as coordinators review it (never the worker's Telegram identity)."""
     person = await session.get(Person, person_id)
     answers = await profile_answers(deps, session, person)
-    return Markup(
-        "\n\n".join(
-            f"<b>{t(title)}</b>\n{escape(value)}"
-            for title, value in WORKER_FLOW.summarise(deps.config, answers)
-        )
+    sections = [
+        f"<b>{t(title)}</b>\n{escape(value)}"
+        for title, value in WORKER_FLOW.summarise(deps.config, answers)
+    ]
+    sections.append(await _provenance(deps, session, person_id))
+    return Markup("\n\n".join(sections))
+
+
+async def _provenance(deps: Deps, session: AsyncSession, person_id: int) -> Markup:
+    """Which invite the worker joined with, so a coordinator can confirm who used it."""
+    invite = await invites.used_by(session, person_id, Role.PEER_WORKER)
+    if invite is None:
+        return t("invite_provenance_unknown")
+    tz = deps.config.tz
+    return t(
+        "invite_provenance",
+        id=invite.id,
+        creator=invite.created_by_person_id,
+        created=f"{invite.created_at.astimezone(tz):%a %d %b %Y}",
+        used=f"{invite.used_at.astimezone(tz):%a %d %b %Y %H:%M}",
+        note=t("invite_note_suffix", note=invite.note) if invite.note else "",
     )
 
 
