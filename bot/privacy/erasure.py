@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Delete, and_, or_, update
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -214,6 +214,17 @@ async def _forget_messages(session: AsyncSession, person: Person) -> None:
                 await session.delete(row)
 
 
+def relayed_messages_of(person_id: int) -> Delete:
+    """Every relayed-message pair the person sent or received: each side of the OR is served
+    by the leading column of one relay index (sender, source) / (recipient, target)."""
+    return delete(RelayedMessage).where(
+        or_(
+            RelayedMessage.sender_person_id == person_id,
+            RelayedMessage.recipient_person_id == person_id,
+        )
+    )
+
+
 async def erase(
     deps: Deps, session: AsyncSession, person: Person, *, actor_id: int | None, reason: str
 ) -> list[Notice]:
@@ -244,14 +255,7 @@ async def erase(
     ):
         await session.exec(delete(table).where(table.person_id == person.id))
     await session.exec(delete(WaitlistEntry).where(WaitlistEntry.service_user_id == person.id))
-    await session.exec(
-        delete(RelayedMessage).where(
-            or_(
-                RelayedMessage.sender_person_id == person.id,
-                RelayedMessage.recipient_person_id == person.id,
-            )
-        )
-    )
+    await session.exec(relayed_messages_of(person.id))
     # Offers made to them said what they shared with each worker: gone with them.
     await session.exec(
         update(Relationship)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 from telegram.error import TelegramError
 
 from bot import outbox, people
@@ -75,6 +76,39 @@ def in_quiet_hours(profile: PeerWorkerProfile | None, now: datetime) -> bool:
     return (start <= local or local < end) if start > end else (start <= local < end)
 
 
+# Replies and edits look a message up by the ids Telegram gives us, once per update and
+# one update at a time: each look-up must be an index probe, never a scan of every message
+# ever relayed (tests/test_relay_indexes.py checks the plans, bench/relay_lookups.py the cost).
+
+
+def received_copy(
+    recipient_id: int, target_message_id: int, relationship_id: int | None = None
+) -> SelectOfScalar[RelayedMessage]:
+    """The message whose copy ``recipient_id`` received as ``target_message_id``
+    (index ix_relayed_message_recipient_target)."""
+    statement = select(RelayedMessage).where(
+        RelayedMessage.recipient_person_id == recipient_id,
+        RelayedMessage.target_message_id == target_message_id,
+    )
+    if relationship_id is not None:
+        statement = statement.where(RelayedMessage.relationship_id == relationship_id)
+    return statement
+
+
+def sent_original(
+    sender_id: int, source_message_id: int, relationship_id: int | None = None
+) -> SelectOfScalar[RelayedMessage]:
+    """The message ``sender_id`` sent as ``source_message_id``, and where its copy went
+    (index ix_relayed_message_sender_source)."""
+    statement = select(RelayedMessage).where(
+        RelayedMessage.sender_person_id == sender_id,
+        RelayedMessage.source_message_id == source_message_id,
+    )
+    if relationship_id is not None:
+        statement = statement.where(RelayedMessage.relationship_id == relationship_id)
+    return statement
+
+
 async def _delivery(
     session: AsyncSession,
     sender: Person,
@@ -88,28 +122,12 @@ async def _delivery(
     target_reply = None
     if reply_to is not None:
         # The sender replied to a copy we delivered to them: reply to its original.
-        original = (
-            await session.exec(
-                select(RelayedMessage).where(
-                    RelayedMessage.relationship_id == relationship.id,
-                    RelayedMessage.recipient_person_id == sender.id,
-                    RelayedMessage.target_message_id == reply_to,
-                )
-            )
-        ).first()
+        original = (await session.exec(received_copy(sender.id, reply_to, relationship.id))).first()
         if original is not None:
             target_reply = original.source_message_id
         else:
             # They replied to their own message: point at our copy of it.
-            own = (
-                await session.exec(
-                    select(RelayedMessage).where(
-                        RelayedMessage.relationship_id == relationship.id,
-                        RelayedMessage.sender_person_id == sender.id,
-                        RelayedMessage.source_message_id == reply_to,
-                    )
-                )
-            ).first()
+            own = (await session.exec(sent_original(sender.id, reply_to, relationship.id))).first()
             target_reply = own.target_message_id if own else None
     silent = False
     if to_worker:
@@ -129,23 +147,9 @@ async def _delivery(
 async def _relationship_of_reply(
     session: AsyncSession, worker: Person, reply_to: int
 ) -> Relationship | None:
-    mapped = (
-        await session.exec(
-            select(RelayedMessage).where(
-                RelayedMessage.recipient_person_id == worker.id,
-                RelayedMessage.target_message_id == reply_to,
-            )
-        )
-    ).first()
+    mapped = (await session.exec(received_copy(worker.id, reply_to))).first()
     if mapped is None:
-        mapped = (
-            await session.exec(
-                select(RelayedMessage).where(
-                    RelayedMessage.sender_person_id == worker.id,
-                    RelayedMessage.source_message_id == reply_to,
-                )
-            )
-        ).first()
+        mapped = (await session.exec(sent_original(worker.id, reply_to))).first()
     return await session.get(Relationship, mapped.relationship_id) if mapped else None
 
 
@@ -230,14 +234,7 @@ async def copy_of(
     sender = await people.find(session, telegram_id)
     if sender is None:
         return None
-    mapped = (
-        await session.exec(
-            select(RelayedMessage).where(
-                RelayedMessage.sender_person_id == sender.id,
-                RelayedMessage.source_message_id == source_message_id,
-            )
-        )
-    ).first()
+    mapped = (await session.exec(sent_original(sender.id, source_message_id))).first()
     if mapped is None:
         return None
     relationship = await session.get(Relationship, mapped.relationship_id)

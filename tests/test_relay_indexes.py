@@ -1,0 +1,76 @@
+"""Replies, edits and erasure find relayed messages through an index, never a table scan.
+
+Each look-up runs once per update and updates are handled one at a time, so a scan of every
+message ever relayed would stall the whole bot (bench/relay_lookups.py measures the cost).
+The plans are those of the statements the code runs (``relay.received_copy`` /
+``relay.sent_original`` / ``erasure.relayed_messages_of``), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from bench.relay_lookups import explain, seed, statements
+from bot.models import RelayedMessage
+
+RECIPIENT_TARGET = "ix_relayed_message_recipient_target"
+SENDER_SOURCE = "ix_relayed_message_sender_source"
+EXPECTED = {
+    "reply_to": {RECIPIENT_TARGET},  # relay._relationship_of_reply
+    "reply_to_in_relationship": {RECIPIENT_TARGET},  # relay._delivery
+    "edit": {SENDER_SOURCE},  # relay.copy_of, and a reply to one's own message
+    "erasure": {SENDER_SOURCE, RECIPIENT_TARGET},  # erasure.erase: sent OR received
+}
+
+
+def _scans(plan: str) -> bool:
+    return "SCAN relayed_message" in plan or "Seq Scan on relayed_message" in plan
+
+
+@pytest.fixture
+async def filled(database):
+    _url, engine = database
+    async with engine.begin() as connection:
+        relayed = await seed(connection, rows=3_000, pairs=30)
+    return engine, relayed
+
+
+async def test_every_relay_look_up_uses_its_index(filled) -> None:
+    engine, relayed = filled
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # A small table is cheaper to scan: ask whether an index *can* serve the query.
+            await connection.execute(text("SET enable_seqscan = off"))
+        for row in (relayed[0], relayed[len(relayed) // 2], relayed[-1]):
+            for name, statement in statements(row).items():
+                plan = await explain(connection, statement)
+                assert not _scans(plan), f"{name} scans the table:\n{plan}"
+                for index in EXPECTED[name]:
+                    assert index in plan, f"{name} does not use {index}:\n{plan}"
+
+
+async def test_without_the_indexes_the_same_look_ups_scan(filled) -> None:
+    """The check above can fail: drop the indexes and the plans become scans."""
+    engine, relayed = filled
+    async with engine.begin() as connection:
+        for index in (RECIPIENT_TARGET, SENDER_SOURCE):
+            await connection.execute(text(f"DROP INDEX {index}"))
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SET enable_seqscan = off"))
+        plans = {name: await explain(connection, s) for name, s in statements(relayed[0]).items()}
+    assert _scans(plans["reply_to"]) and _scans(plans["edit"]) and _scans(plans["erasure"])
+
+
+async def test_the_look_ups_find_the_right_message(filled) -> None:
+    engine, relayed = filled
+    row = relayed[1234]
+    async with engine.connect() as connection:
+        found = statements(row)
+        by_copy = (await connection.execute(found["reply_to_in_relationship"])).all()
+        by_original = (await connection.execute(found["edit"])).all()
+    columns = [c.name for c in RelayedMessage.__table__.columns if c.name != "id"]
+    for hits in (by_copy, by_original):
+        (hit,) = hits
+        assert {name: getattr(hit, name) for name in columns} == row
