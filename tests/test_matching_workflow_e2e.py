@@ -86,7 +86,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     assert proposal.text.index("Robin") < proposal.text.index("Alex")  # ranked
     assert "You both have experience of: Psychosis, A hospital admission" in proposal.text
     assert "4101" not in proposal.text  # a pseudonymous reference, never the Telegram id
-    assert "score" in proposal.text and "lived experience 1.00" in proposal.text
+    assert "fit 100% (strong)" in proposal.text and "shared experience 40/40" in proposal.text
     await casey.tap("Offer the top 2", message=proposal)
 
     offer = sam.last()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.availability import slots_to_cells
+from bot.config import MatchingWeights
 from bot.deps import Deps
 from bot.forms import grid_summary
 from bot.models import (
@@ -21,7 +22,7 @@ from bot.models import (
 from bot.notify import Button, Reply
 from bot.offers import mapping
 from bot.texts import Markup, t
-from matching import Candidate, Reason, cells, monday_of
+from matching import Candidate, Need, Reason, Weight, cells, monday_of
 from matching.availability import common_slots
 
 __all__ = ["t"]
@@ -106,6 +107,88 @@ def _stored_reasons(record: dict[str, Any]) -> list[Reason]:
     return [Reason(code, tuple(values)) for code, values in record.get("reasons", [])]
 
 
+# -- fit: a candidate's score in terms a coordinator can judge ---------------------------------
+
+FIT_CRITERIA = ("lived_experience", "availability", "preferences", "load", "continuity")
+FIT_BANDS = ((75, "strong"), (50, "good"), (0, "partial"))  # percent of the best possible
+_PREFERENCES = ("gender", "age_band", "community")
+
+
+def fit_criteria(weights: MatchingWeights, need: Need) -> dict[str, int]:
+    """The points each criterion can give this service user (``matching.engine`` scores every
+    component from 0 to 1, times its weight). A criterion that cannot score for them is left
+    out, so 100% is the best any worker could be for them: shared experience when they asked
+    for none, nice-to-haves when they set none, continuity with nobody to reconnect with.
+    Important preferences are never points: they rule workers out (every candidate meets them).
+    """
+    applies = {
+        "lived_experience": bool(need.areas),
+        "availability": True,
+        "preferences": any(
+            getattr(need, name).weight == Weight.NICE and getattr(need, name).choices
+            for name in _PREFERENCES
+        ),
+        "load": True,
+        "continuity": bool(need.reconnect_with),
+    }
+    return {
+        name: getattr(weights, name)
+        for name in FIT_CRITERIA
+        if applies[name] and getattr(weights, name) > 0
+    }
+
+
+def _earned(components: dict[str, float], name: str, weight: int) -> float:
+    return weight * min(max(float(components.get(name) or 0.0), 0.0), 1.0)
+
+
+def fit_percent(components: dict[str, float] | None, criteria: dict[str, int]) -> int | None:
+    """Whole percent of the best possible (rounded down: only a perfect fit says 100%);
+    None for a pair a coordinator made by hand (nothing was scored)."""
+    best = sum(criteria.values())
+    if not components or not best:
+        return None
+    earned = sum(_earned(components, name, weight) for name, weight in criteria.items())
+    return int(100 * earned / best + 1e-9)
+
+
+def fit_band(percent: int) -> str:
+    return next(band for floor, band in FIT_BANDS if percent >= floor)
+
+
+def fit_text(percents: list[int | None], index: int) -> str:
+    """"fit 82% (strong)", and which other candidate has the same fit, if one does."""
+    percent = percents[index]
+    if percent is None:
+        return t("fit_unscored")
+    band = t(f"fit_band_{fit_band(percent)}")
+    same = [rank for rank, other in enumerate(percents, start=1) if other == percent]
+    others = [rank for rank in same if rank != index + 1]
+    if not others:
+        return t("fit_value", percent=percent, band=band)
+    return t(
+        "fit_value_tied", percent=percent, band=band, others=", ".join(f"#{r}" for r in others)
+    )
+
+
+def fit_points(components: dict[str, float] | None, criteria: dict[str, int], need: Need) -> str:
+    """Each criterion's points out of its most, and the important preferences it meets."""
+    if not components:
+        return ""
+    parts = [
+        t(f"fit_{name}", points=round(_earned(components, name, weight)), most=weight)
+        for name, weight in criteria.items()
+    ]
+    important = [
+        t(f"constraint_{name}")
+        for name in _PREFERENCES
+        if getattr(need, name).weight == Weight.IMPORTANT and getattr(need, name).choices
+    ]
+    if important:
+        parts.append(t("fit_important", which=", ".join(important)))
+    return Markup(" · ".join(parts))
+
+
 async def proposal_card(
     deps: Deps, session: AsyncSession, proposal: Proposal, entry: WaitlistEntry
 ) -> Reply:
@@ -120,22 +203,21 @@ async def proposal_card(
         )
     ]
     buttons: list[tuple[Button, ...]] = []
+    need = (await mapping.needs(session, [proposal.service_user_id]))[0]
+    criteria = fit_criteria(deps.config.matching.weights, need)
+    percents = [fit_percent(record.get("components"), criteria) for record in proposal.candidates]
     for rank, record in enumerate(proposal.candidates, start=1):
         profile = await session.get(PeerWorkerProfile, record["worker_id"])
         reasons = "; ".join(reason_lines(deps, _stored_reasons(record), for_coordinator=True))
-        components = ", ".join(
-            f"{name.replace('_', ' ')} {value:.2f}"
-            for name, value in (record.get("components") or {}).items()
-        )
         lines.append(
             t(
                 "coord_proposal_candidate",
                 rank=rank,
                 name=profile.display_name,
                 ref=worker_ref(record["worker_id"]),
-                score=record.get("score") or "—",
+                fit=fit_text(percents, rank - 1),
                 reasons=reasons or t("reason_none"),
-                components=components,
+                points=fit_points(record.get("components"), criteria, need),
             )
         )
         buttons.append(

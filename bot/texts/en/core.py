@@ -320,7 +320,14 @@ TEXTS: dict[str, str] = {
     "/invite — a one-time link for a new peer worker\n"
     "/invites — open invites, to revoke\n"
     "/pending — profiles waiting for approval\n"
-    "/coordinators — who coordinates, add or remove",
+    "/coordinators — who coordinates, add or remove\n\n"
+    "<b>Fit</b> on a proposal card is how close a peer worker comes to the best possible match "
+    "for that person under the service's matching weights: 100% would share all the lived "
+    "experience they asked for, be free whenever they are, meet every nice-to-have, have room "
+    "in their caseload (and be someone they asked to reconnect with). Strong is 75% or more, "
+    "good 50% or more, partial below. The line under each worker gives the points for each of "
+    "those out of its most. Important preferences are not points: every worker proposed meets "
+    "them all.",
     "help_footer": "<i>This is not a crisis service. If you need help now, send /help_now.</i>",
     "help_now": "<b>If you need help right now</b>\n\n{crisis_lines}\n\n"
     "If you are in immediate danger, call emergency services (000 in Australia, "
@@ -417,8 +424,20 @@ TEXTS: dict[str, str] = {
     "and it's not a judgement on you. Thank you for your support.",
     # -- offers: coordinators --
     "coord_proposal_title": "<b>Proposal #{id}</b> for {ref} (waiting {waited})",
-    "coord_proposal_candidate": "{rank}. <b>{name}</b> ({ref}) — score {score}\n{reasons}\n"
-    "<i>{components}</i>",
+    "coord_proposal_candidate": "{rank}. <b>{name}</b> ({ref}) — {fit}\n{reasons}\n"
+    "<i>{points}</i>",
+    "fit_value": "fit <b>{percent}%</b> ({band})",
+    "fit_value_tied": "fit <b>{percent}%</b> ({band}), the same as {others}",
+    "fit_unscored": "picked by hand (no fit score)",
+    "fit_band_strong": "strong",
+    "fit_band_good": "good",
+    "fit_band_partial": "partial",
+    "fit_lived_experience": "shared experience {points}/{most}",
+    "fit_availability": "times in common {points}/{most}",
+    "fit_preferences": "nice-to-haves {points}/{most}",
+    "fit_load": "room in caseload {points}/{most}",
+    "fit_continuity": "reconnecting {points}/{most}",
+    "fit_important": "meets all their important preferences ({which})",
     "coord_proposal_ruled_out": "<i>Other workers ruled out by: {why}</i>",
     "btn_offer_top": "Offer the top {count}",
     "btn_offer_only": "Offer only {name}",
