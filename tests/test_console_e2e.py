@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -351,6 +351,68 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
     assert "Coordinator actions" in bot.api.messages[dashboard.message_id].text
     await casey.tap("Dashboard", message=bot.api.messages[dashboard.message_id])
     assert "at a glance" in bot.api.messages[dashboard.message_id].text
+
+
+async def test_the_dashboard_counts_closed_relationships_by_the_services_month(
+    bot: Harness, clock
+) -> None:
+    """Completed and ended early, this month and all time, where 'this month' starts at
+    midnight on the 1st in the service's time zone (Brisbane, UTC+10): an ending on
+    28 Feb 15:00 UTC is 1 March there."""
+    seeded = await seed(bot, clock)  # now: 2 Mar 09:00 UTC; one completed on 14 Feb
+    now = clock.now
+    sessions = session_factory(bot.application.bot_data["engine"])
+    closings = {
+        "completed_1_march": ("completed", datetime(2026, 2, 28, 15, 0, tzinfo=UTC)),
+        "early_28_feb": ("ended_early", datetime(2026, 2, 28, 13, 0, tzinfo=UTC)),
+        "early_yesterday": ("ended_early", now - timedelta(days=1)),
+        "early_last_year": ("ended_early", datetime(2025, 3, 1, 0, 0, tzinfo=UTC)),
+    }
+    async with transaction(sessions) as session:
+        for name, (status, ended) in closings.items():
+            user = Person(
+                telegram_id=next(_telegram_ids),
+                role="service_user",
+                status="ended",
+                created_at=now - timedelta(days=400),
+                updated_at=ended,
+            )
+            session.add(user)
+            await session.flush()
+            row = Relationship(
+                service_user_id=user.id,
+                peer_worker_id=seeded["Ana"],
+                status=status,
+                created_at=ended - timedelta(days=60),
+                updated_at=ended,
+                started_at=ended - timedelta(days=59),
+                ended_at=ended,
+            )
+            session.add(row)
+            await session.flush()
+            seeded.ids[name] = row.id
+    casey = bot.user(COORDINATOR_ID)
+    (dashboard,) = await casey.send("/dashboard")
+    assert line_with(dashboard, "✅") == (
+        "✅ Closed this month: 1 completed, 1 ended early · all time: 2 completed, 3 ended early"
+    )
+    assert callback(dashboard, "cn|rl|ended|0")
+    await casey.tap("Closed (5)", message=dashboard)
+    page = bot.api.messages[dashboard.message_id]
+    assert "Relationships — Closed: 5 · page 1/1" in page.text
+    assert refs(page, "R") == [  # the most recent ending first
+        seeded[name]
+        for name in (
+            "early_yesterday",
+            "completed_1_march",
+            "early_28_feb",
+            "completed",
+            "early_last_year",
+        )
+    ]
+    assert "ended early" in line_with(page, f"R{seeded['early_yesterday']} ")
+    assert "completed" in line_with(page, f"R{seeded['completed']} ")
+    assert (await casey.send("/relationships closed"))[-1].text == page.text
 
 
 async def test_each_list_shows_exactly_the_right_rows_across_pages(bot: Harness, clock) -> None:

@@ -16,6 +16,9 @@ Definitions the console uses everywhere:
   "no check-ins", never count.
 * **flagged** — an open relationship with an unresolved safety flag on it or on its service
   user.
+* **closed** — relationships that went ahead and are over: ``completed`` (reached their
+  planned end) or ``ended_early``; "this month" counts those that ended since the first of
+  the month in the service's time zone.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -106,6 +109,7 @@ _ALIASES = {
     "overduecheckins": "overdue",
     "asked": "requested",
     "all": "open",
+    "closed": "ended",
 }
 
 
@@ -215,6 +219,31 @@ class Figures:
     flags_unacknowledged: int
     pending_workers: int
     caseloads: list[Caseload]
+    # closed relationships: (this month, all time)
+    completed: tuple[int, int] = (0, 0)
+    ended_early: tuple[int, int] = (0, 0)
+
+
+def month_start(deps: Deps, now: datetime) -> datetime:
+    """Midnight on the first of this month where the service is, as an aware datetime."""
+    local = now.astimezone(deps.config.tz)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+async def closed_counts(
+    deps: Deps, session: AsyncSession, now: datetime
+) -> dict[str, tuple[int, int]]:
+    """Completed and ended-early relationships: (ended this month, all time) for each."""
+    this_month = case((Relationship.ended_at >= month_start(deps, now), 1), else_=0)
+    rows = (
+        await session.exec(
+            select(Relationship.status, func.sum(this_month), func.count())
+            .where(Relationship.status.in_(ENDED))
+            .group_by(Relationship.status)
+        )
+    ).all()
+    found = {status: (int(month or 0), int(total)) for status, month, total in rows}
+    return {status: found.get(status, (0, 0)) for status in ENDED}
 
 
 async def figures(deps: Deps, session: AsyncSession) -> Figures:
@@ -246,6 +275,7 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
         ).all()
     )
     raised = (await session.exec(select(SafetyFlag).where(_open_flag()))).all()
+    closed = await closed_counts(deps, session, now)
     return Figures(
         at=now,
         waiting=waiting,
@@ -268,6 +298,8 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
             model=Person,
         ),
         caseloads=await caseloads(session),
+        completed=closed[RelationshipStatus.COMPLETED],
+        ended_early=closed[RelationshipStatus.ENDED_EARLY],
     )
 
 

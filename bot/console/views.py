@@ -125,6 +125,13 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
         t("con_dash_offers", choosing=f.choosing, asked=f.workers_asked),
         t("con_dash_relationships", active=f.active, paused=f.paused),
         t("con_dash_ending", count=f.ending_soon),
+        t(
+            "dash_closed",
+            completed_month=f.completed[0],
+            early_month=f.ended_early[0],
+            completed_total=f.completed[1],
+            early_total=f.ended_early[1],
+        ),
         t("con_dash_overdue", count=f.overdue),
         t(
             "con_dash_flags",
@@ -152,6 +159,7 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
             Button(t("btn_con_active", n=f.active), "cn|rl|active|0"),
             Button(t("btn_con_paused", n=f.paused), "cn|rl|paused|0"),
             Button(t("btn_con_ending", n=f.ending_soon), "cn|rl|ending|0"),
+            Button(t("dash_btn_closed", n=f.completed[1] + f.ended_early[1]), "cn|rl|ended|0"),
         ),
         (
             Button(t("btn_con_overdue", n=f.overdue), "cn|rl|overdue|0"),

@@ -13,6 +13,9 @@ TEXTS: dict[str, str] = {
     "<b>{asked}</b> worker(s) asked",
     "con_dash_relationships": "🤝 Active: <b>{active}</b> · paused: <b>{paused}</b>",
     "con_dash_ending": "🏁 Ending within two weeks: <b>{count}</b>",
+    "dash_closed": "✅ Closed this month: <b>{completed_month}</b> completed, "
+    "<b>{early_month}</b> ended early · all time: <b>{completed_total}</b> completed, "
+    "<b>{early_total}</b> ended early",
     "con_dash_overdue": "⏰ Overdue check-ins: <b>{count}</b>",
     "con_dash_flags": "⚠️ Open safety flags: <b>{count}</b> ({hour} older than 1h, {day} older "
     "than 24h; {unacked} not acknowledged)",
@@ -30,6 +33,7 @@ TEXTS: dict[str, str] = {
     "btn_con_active": "🤝 Active ({n})",
     "btn_con_paused": "⏸ Paused ({n})",
     "btn_con_ending": "🏁 Ending ({n})",
+    "dash_btn_closed": "✅ Closed ({n})",
     "btn_con_overdue": "⏰ Overdue ({n})",
     "btn_con_flags": "⚠️ Flags ({n})",
     "btn_con_flagged": "🚩 Flagged",
@@ -74,7 +78,7 @@ TEXTS: dict[str, str] = {
     "con_filter_rl_overdue": "Overdue check-ins",
     "con_filter_rl_flagged": "Flagged",
     "con_filter_rl_requested": "Worker asked",
-    "con_filter_rl_ended": "Ended",
+    "con_filter_rl_ended": "Closed",
     "con_person_line": "<b>{name}</b> — {status}{detail}{notes}",
     "con_row_waited": "waiting {wait}",
     "con_row_since": ", since {date}",
