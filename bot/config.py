@@ -4,7 +4,9 @@ Secrets may come from the environment instead of the file:
 ``PEERLINK_TELEGRAM_TOKEN``, ``PEERLINK_DATABASE_URL`` and ``PEERLINK_PSEUDONYM_KEY`` override
 the file's values.
 Any problem is reported as one ``ConfigError`` naming the key, so the CLI can print one
-line and exit with status 2.
+line and exit with status 2. Every accepted value means what it says: a number outside the
+range where it works, or a duration that cannot behave as written (a closure reminder not
+shorter than the programme, a check-in cadence shorter than the sweep), is refused here.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ _DURATION_UNITS = {
 }
 
 
+# Tokens that appear in documentation and examples: a bot started with one of these can only
+# fail later, far from the cause.
+PLACEHOLDER_TOKENS = frozenset({"123:ABC", "123456:ABC", "123456789:ABC", "123456789:AAE"})
+MISSING_TOKEN = f"telegram.token: is required; set it in the file or in {TOKEN_ENV}"
+NO_COORDINATOR = (
+    "coordinators.telegram_ids: no coordinator is configured; put your own Telegram user id "
+    "in coordinators.telegram_ids (for example telegram_ids = [123456789]; @userinfobot tells "
+    "you your id)"
+)
+
+
 class ConfigError(Exception):
     """A configuration problem, phrased as one line that names the key."""
 
@@ -67,6 +80,21 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def duration_text(duration: timedelta) -> str:
+    """A duration as it would be written in the file: '4w', '36h', '90s'."""
+    seconds = int(duration.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def whole_days(duration: timedelta) -> bool:
+    """Check-in cadences of whole days keep a weekday and a local time; others count from
+    the start of the relationship."""
+    return duration % timedelta(days=1) == timedelta()
+
+
 def _check_timezone(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a time zone name (a string) such as 'Australia/Brisbane'")
@@ -82,18 +110,28 @@ def _check_timezone(value: Any) -> str:
 TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
 
 
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
 def _check_clock_time(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a time of day (a string) such as '18:00'")
-    try:
-        time.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a time of day such as '18:00'") from None
+    if not _CLOCK.fullmatch(value):
+        raise ValueError(f"{value!r} is not a time of day written HH:MM, such as '18:00'")
+    return value
+
+
+def _check_emergency_number(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\+?[0-9][0-9 -]{0,10}[0-9]", value):
+        raise ValueError(f"{value!r} is not a short phone number such as '000', '999' or '112'")
     return value
 
 
 ClockTime = Annotated[str, BeforeValidator(_check_clock_time)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+# A check-in plan stores its cadence's name in 20 characters; "none" means no check-ins.
+CadenceName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,20}$")]
+TelegramId = Annotated[int, Field(gt=0)]
 
 
 class _Section(BaseModel):
@@ -109,8 +147,22 @@ class TelegramConfig(_Section):
     @field_validator("token")
     @classmethod
     def _token_shape(cls, value: str) -> str:
+        if value in PLACEHOLDER_TOKENS:
+            raise ValueError(
+                "is the example's placeholder, not a real token; set the token from @BotFather "
+                f"in the file or in {TOKEN_ENV}"
+            )
         if not re.fullmatch(r"\d+:[\w-]+", value):
             raise ValueError("does not look like a bot token from @BotFather ('123456:ABC...')")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL such as 'https://api.telegram.org/bot'"
+            )
         return value
 
 
@@ -127,7 +179,9 @@ class DatabaseConfig(_Section):
 
 
 class CoordinatorsConfig(_Section):
-    telegram_ids: list[int] = Field(default_factory=list)
+    # Required by `peerlink run` and `check-config` (at least one); migrate and export
+    # run without.
+    telegram_ids: list[TelegramId] = Field(default_factory=list)
 
 
 class CrisisLine(_Section):
@@ -142,6 +196,8 @@ class ServiceConfig(_Section):
     language: Literal["en"] = "en"
     timezone_choices: list[TimeZoneName] = Field(default_factory=list)
     crisis_lines: list[CrisisLine] = Field(min_length=1)
+    # Said in /help_now ("if you are in immediate danger, call ..."): Australia's by default.
+    emergency_number: Annotated[str, BeforeValidator(_check_emergency_number)] = "000"
 
 
 class LivedExperienceArea(_Section):
@@ -187,14 +243,30 @@ class AvailabilityConfig(_Section):
     @field_validator("parts")
     @classmethod
     def _ranges(cls, parts: dict[str, str]) -> dict[str, str]:
+        spans: list[tuple[time, time, str]] = []
         for name, span in parts.items():
             start, _, end = span.partition("-")
             try:
+                if not (_CLOCK.fullmatch(start) and _CLOCK.fullmatch(end)):
+                    raise ValueError
                 if time.fromisoformat(start) >= time.fromisoformat(end):
                     raise ValueError
             except ValueError:
                 raise ValueError(f"{name}: {span!r} is not a range such as '08:00-12:00'") from None
+            spans.append((time.fromisoformat(start), time.fromisoformat(end), name))
+        spans.sort()
+        for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValueError(f"{second}: overlaps {first} (a free hour would count twice)")
         return parts
+
+    def weekly_minutes(self) -> int:
+        """The whole weekly grid, in minutes: the most two people can overlap."""
+        total = 0
+        for span in self.parts.values():
+            start, end = (time.fromisoformat(part) for part in span.split("-"))
+            total += (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        return 7 * total
 
 
 class OnboardingConfig(_Section):
@@ -248,21 +320,37 @@ class ProgrammeConfig(_Section):
     @field_validator("closure_reminders")
     @classmethod
     def _longest_first(cls, leads: list[timedelta]) -> list[timedelta]:
+        for lead in leads:
+            if leads.count(lead) > 1:
+                raise ValueError(f"{duration_text(lead)!r} is given twice")
         return sorted(leads, reverse=True)
 
 
 class CheckinsConfig(_Section):
-    cadences: dict[Key, Duration] = Field(
+    # A cadence of whole days ("7d", "2w", "48h") is a weekday and a local time, repeated;
+    # any other ("2m", "12h", "36h") counts from the start of the relationship: the first
+    # check-in one cadence after it, then every cadence, with no day or time asked.
+    cadences: dict[CadenceName, Duration] = Field(
         default_factory=lambda: {"weekly": timedelta(weeks=1), "fortnightly": timedelta(weeks=2)},
         min_length=1,
     )
-    times: list[ClockTime] = Field(default_factory=lambda: ["09:00", "12:30", "18:00", "20:00"])
+    times: list[ClockTime] = Field(
+        default_factory=lambda: ["09:00", "12:30", "18:00", "20:00"], min_length=1, max_length=8
+    )
     low_score: int = Field(default=2, ge=1, le=4)
     answer_within: Duration = timedelta(days=2)
     grace: Duration = timedelta(hours=6)
-    nudge_after_missed: int = Field(default=1, ge=1)
-    tell_worker_after_missed: int = Field(default=2, ge=1)
-    tell_coordinator_after_missed: int = Field(default=3, ge=1)
+    # The missed ladder, in check-ins missed in a row; 0 turns a step off.
+    nudge_after_missed: int = Field(default=1, ge=0, le=100)
+    tell_worker_after_missed: int = Field(default=2, ge=0, le=100)
+    tell_coordinator_after_missed: int = Field(default=3, ge=0, le=100)
+
+    @field_validator("cadences")
+    @classmethod
+    def _not_none(cls, cadences: dict[str, timedelta]) -> dict[str, timedelta]:
+        if "none" in cadences:
+            raise ValueError("'none' is reserved for 'no check-ins'; choose another name")
+        return cadences
 
 
 class WorkerCheckinsConfig(_Section):
@@ -334,7 +422,7 @@ class SafetyConfig(_Section):
 
     lexicon: dict[Key, dict[Key, list[str]]] = Field(default_factory=lambda: DEFAULT_LEXICON)
     ack_within: Duration = timedelta(minutes=30)
-    escalation_contacts: list[int] = Field(default_factory=list)
+    escalation_contacts: list[TelegramId] = Field(default_factory=list)
     include_excerpt: bool = False
     crisis_lines_every: Duration = timedelta(hours=1)
     reports_before_alert: int = Field(default=2, ge=1, le=20)
@@ -406,12 +494,63 @@ class Config(_Section):
             raise ValueError(f"duplicate lived_experience key {duplicates[0]!r}")
         return self
 
+    @model_validator(mode="after")
+    def _values_that_work_together(self) -> Config:
+        """Keys that only behave as written in relation to another key."""
+        matching, checkins, programme = self.matching, self.checkins, self.programme
+        for lead in programme.closure_reminders:
+            if lead >= programme.length:
+                raise ValueError(
+                    f"programme.closure_reminders: {duration_text(lead)!r} is not shorter than "
+                    f"programme.length ({duration_text(programme.length)!r}); the reminder "
+                    "would come at the match"
+                )
+        sweep = duration_text(matching.sweep_every)
+        for name, cadence in checkins.cadences.items():
+            if cadence < matching.sweep_every:
+                raise ValueError(
+                    f"checkins.cadences.{name}: {duration_text(cadence)!r} is shorter than "
+                    f"matching.sweep_every ({sweep!r}), how often the bot looks for what is due"
+                )
+        if checkins.grace < matching.sweep_every:
+            raise ValueError(
+                f"checkins.grace: {duration_text(checkins.grace)!r} is shorter than "
+                f"matching.sweep_every ({sweep!r}); check-ins found on time would count as late "
+                "and be skipped"
+            )
+        if matching.offer_count > matching.candidates_shown_to_coordinators:
+            raise ValueError(
+                f"matching.offer_count: {matching.offer_count} is more than "
+                f"matching.candidates_shown_to_coordinators "
+                f"({matching.candidates_shown_to_coordinators}); only ranked candidates are offered"
+            )
+        if matching.min_overlap % timedelta(minutes=1):
+            raise ValueError(
+                f"matching.min_overlap: {duration_text(matching.min_overlap)!r} is not a whole "
+                "number of minutes"
+            )
+        grid = self.availability.weekly_minutes()
+        if matching.min_overlap > timedelta(minutes=grid):
+            raise ValueError(
+                f"matching.min_overlap: {duration_text(matching.min_overlap)!r} is more than the "
+                f"whole weekly availability grid ({duration_text(timedelta(minutes=grid))!r}); "
+                "no pair could ever match"
+            )
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.service.timezone)
 
     def area(self, key: str) -> LivedExperienceArea | None:
         return next((area for area in self.lived_experience if area.key == key), None)
+
+
+def require_coordinator(config: Config) -> None:
+    """`peerlink run` and `check-config` need someone to run the service: a bot with no
+    coordinator can onboard people that nobody can approve, match or protect."""
+    if not config.coordinators.telegram_ids:
+        raise ConfigError(NO_COORDINATOR)
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -444,6 +583,10 @@ def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> 
         if section in raw and not isinstance(raw[section], dict):
             raise ConfigError(f"{section}: must be a table ([{section}])")
     raw = _apply_environment(raw, dict(os.environ) if environ is None else environ)
+    telegram = raw.get("telegram")
+    token = telegram.get("token") if isinstance(telegram, dict) else None
+    if isinstance(token, str) and not token.strip():  # the example ships token = "": as none
+        raw["telegram"] = {key: value for key, value in telegram.items() if key != "token"}
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
@@ -451,9 +594,7 @@ def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> 
         errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
         first = errors[0]
         if first["type"] == "missing" and tuple(first["loc"]) == ("telegram", "token"):
-            raise ConfigError(
-                f"telegram.token: is required; set it in the file or in {TOKEN_ENV}"
-            ) from None
+            raise ConfigError(MISSING_TOKEN) from None
         raise ConfigError(_describe(first)) from None
 
 

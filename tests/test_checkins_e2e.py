@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from bot.models import Checkin, CheckinPlan
-from tests.conftest import COORDINATOR_ID
+from bot.models import Checkin, CheckinPlan, Relationship
+from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness
 from tests.test_matching_workflow_e2e import run_sweep
 from tests.test_onboarding_e2e import _rows
@@ -100,3 +100,73 @@ async def test_pausing_checkins_and_the_first_contact_nudge(bot: Harness, clock)
     clock.now = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)
     await run_sweep(bot)
     assert "haven't been in touch since" in bot.api.sent_to(COORDINATOR_ID)[-1].text
+
+
+async def test_a_cadence_of_minutes_repeats_every_few_minutes_from_the_start(
+    start_bot, database, clock
+) -> None:
+    """The training sandbox: a "2m" cadence is every two minutes, not silently weekly. It asks
+    for no day or time; the first comes one cadence after the relationship started."""
+    url, _engine = database
+    bot = await start_bot(make_config(url, checkins={"cadences": {"weekly": "7d", "quick": "2m"}}))
+    robin, sam = await matched_pair(bot, 5504, 5604)
+    await sam.send("Hi Robin")
+    replies = await sam.tap("quick")
+    assert "quick, every 2 min" in replies[-1].text
+    assert not any("Which day" in reply.text for reply in replies)
+    (relationship,) = await _rows(bot, Relationship)
+    start = relationship.started_at
+    (plan,) = await _rows(bot, CheckinPlan)
+    assert plan.next_due_at == start + timedelta(minutes=2)
+
+    for n in (1, 2, 3):
+        clock.now = start + timedelta(minutes=2 * n, seconds=10)
+        await run_sweep(bot)
+        await sam.tap(str(2 + n))  # answered each time
+    assert sum("quick check-in" in text for text in _texts(bot, sam.id)) == 3
+    checkins = await _rows(bot, Checkin)
+    assert [c.due_at for c in checkins] == [start + timedelta(minutes=2 * n) for n in (1, 2, 3)]
+    assert [c.score for c in checkins] == [3, 4, 5]
+
+    # Paused, then resumed later: it picks up the next two-minute mark from the start.
+    await sam.send("/checkins")
+    await sam.tap("Pause check-ins")
+    clock.now = start + timedelta(minutes=15)
+    await run_sweep(bot)
+    assert len(await _rows(bot, Checkin)) == 3
+    await sam.send("/checkins")
+    await sam.tap("Resume check-ins")
+    (plan,) = await _rows(bot, CheckinPlan)
+    assert plan.next_due_at == start + timedelta(minutes=16)
+    replies = await sam.send("/checkins")
+    assert "quick, every 2 min" in replies[-1].text
+
+
+async def test_the_missed_ladder_steps_set_to_one_count_all_happen_and_0_is_off(
+    start_bot, database, clock
+) -> None:
+    url, _engine = database
+    checkins = {
+        "cadences": {"hourly": "1h"},
+        "answer_within": "10m",
+        "nudge_after_missed": 0,  # off
+        "tell_worker_after_missed": 1,
+        "tell_coordinator_after_missed": 1,  # the same step as the worker
+    }
+    bot = await start_bot(make_config(url, checkins=checkins))
+    robin, sam = await matched_pair(bot, 5505, 5605)
+    await sam.send("Hi Robin")
+    replies = await sam.tap("hourly")
+    assert "hourly, every 1 h" in replies[-1].text
+    (relationship,) = await _rows(bot, Relationship)
+
+    clock.now = relationship.started_at + timedelta(hours=1, minutes=1)
+    await run_sweep(bot)
+    assert "quick check-in" in sam.last().text
+    clock.now += timedelta(minutes=15)  # past answer_within: missed
+    await run_sweep(bot)
+
+    assert [c.status for c in await _rows(bot, Checkin)] == ["missed"]
+    assert sum("hasn't answered" in text for text in _texts(bot, robin.id)) == 1
+    assert sum("hasn't answered" in text for text in _texts(bot, COORDINATOR_ID)) == 1
+    assert not any("gentle nudge" in text for text in _texts(bot, sam.id))

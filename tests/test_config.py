@@ -1,20 +1,29 @@
-"""Configuration: the example parses, the environment overrides, every mistake is one line."""
+"""Configuration: the example parses, the environment overrides, every mistake is one line,
+every accepted value means what it says, and every key is documented."""
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import tomllib
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from bot.common.crisis import help_now
 from bot.config import (
     DATABASE_URL_ENV,
+    MISSING_TOKEN,
+    NO_COORDINATOR,
+    PLACEHOLDER_TOKENS,
     TOKEN_ENV,
     Config,
     ConfigError,
@@ -22,17 +31,30 @@ from bot.config import (
     masked,
     parse_config,
     parse_duration,
+    require_coordinator,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.example.toml"
+README = ROOT / "README.md"
+TOKEN = "123456:TEST-token"
+COORDINATOR_ID = 5000
 
 Raw = dict[str, Any]
 
 
-def example() -> Raw:
+def shipped() -> Raw:
+    """config.example.toml exactly as it ships: no token, no coordinator."""
     with EXAMPLE.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def example() -> Raw:
+    """The example as a newcomer fills it in: a token and their own id as coordinator."""
+    raw = shipped()
+    raw["telegram"]["token"] = TOKEN
+    raw["coordinators"]["telegram_ids"] = [COORDINATOR_ID]
+    return raw
 
 
 def config_error(mutate: Callable[[Raw], object], environ: dict[str, str] | None = None) -> str:
@@ -50,18 +72,40 @@ def assert_one_line_naming(message: str, key: str) -> None:
     assert key in message, f"{key!r} not named in {message!r}"
 
 
+def model_fields(
+    model: type[BaseModel] = Config, prefix: str = ""
+) -> Iterator[tuple[str, FieldInfo]]:
+    """(dotted key, field) for every setting, walking nested sections; a list of tables is
+    written ``section.list[].key``."""
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        args = typing.get_args(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from model_fields(annotation, f"{prefix}{name}.")
+        elif (
+            typing.get_origin(annotation) is list
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
+            yield from model_fields(args[0], f"{prefix}{name}[].")
+        else:
+            yield f"{prefix}{name}", field
+
+
 # -- the example and the environment --------------------------------------------------------
 
 
 def test_example_config_parses() -> None:
-    config = load_config(EXAMPLE, environ={})
+    config = load_config(EXAMPLE, environ={TOKEN_ENV: TOKEN})
 
     assert isinstance(config, Config)
-    assert config.telegram.token == "123:ABC"
+    assert config.telegram.token == TOKEN
     assert config.telegram.base_url == "https://api.telegram.org/bot"
     assert config.database.url == "sqlite+aiosqlite:///peerlink.db"
     assert config.database.auto_migrate is True
-    assert config.coordinators.telegram_ids == [111111111]
+    assert config.coordinators.telegram_ids == []  # the newcomer puts their own id here
+    assert config.service.emergency_number == "000"
     assert config.service.timezone == "Australia/Brisbane"
     assert config.tz == ZoneInfo("Australia/Brisbane")
     assert [line.phone for line in config.service.crisis_lines] == ["13 11 14", "1300 22 4636"]
@@ -74,12 +118,27 @@ def test_example_config_parses() -> None:
     assert config.invites.valid_for == timedelta(days=7)
 
 
-def test_example_config_parses_with_the_process_environment_cleared(
+def test_the_shipped_example_has_no_token_and_no_coordinator(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A fresh copy refuses to start, in one line saying what to set, rather than starting
+    with a placeholder token and a stranger's id as coordinator."""
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
-    assert load_config(EXAMPLE).telegram.token == "123:ABC"
+    assert shipped()["telegram"]["token"] == ""
+    assert shipped()["coordinators"]["telegram_ids"] == []
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(EXAMPLE)
+    assert str(caught.value) == MISSING_TOKEN
+
+    config = load_config(EXAMPLE, environ={TOKEN_ENV: TOKEN})
+    with pytest.raises(ConfigError) as caught:
+        require_coordinator(config)
+    assert str(caught.value) == NO_COORDINATOR
+    assert_one_line_naming(NO_COORDINATOR, "coordinators.telegram_ids")
+    assert "put your own Telegram user id in coordinators.telegram_ids" in NO_COORDINATOR
+    require_coordinator(parse_config(example(), environ={}))  # one id is enough
 
 
 def test_environment_overrides_the_file() -> None:
@@ -130,7 +189,7 @@ def test_token_may_come_only_from_the_environment() -> None:
 def test_empty_environment_variables_do_not_override() -> None:
     config = parse_config(example(), environ={TOKEN_ENV: "", DATABASE_URL_ENV: ""})
 
-    assert config.telegram.token == "123:ABC"
+    assert config.telegram.token == TOKEN
     assert config.database.url == "sqlite+aiosqlite:///peerlink.db"
 
 
@@ -410,3 +469,358 @@ def test_a_misspelt_token_key_is_named_rather_than_the_missing_token() -> None:
         raw["telegram"]["tokn"] = raw["telegram"].pop("token")
 
     assert_one_line_naming(config_error(misspell), "telegram.tokn")
+
+
+# -- the token, the coordinators, the emergency number -------------------------------------
+
+
+@pytest.mark.parametrize("placeholder", sorted(PLACEHOLDER_TOKENS))
+def test_a_placeholder_token_is_refused(placeholder: str) -> None:
+    message = config_error(_set("telegram.token", placeholder))
+    assert_one_line_naming(message, "telegram.token")
+    assert "placeholder" in message
+    # From the environment too.
+    message = config_error(_delete("telegram.token"), {TOKEN_ENV: placeholder})
+    assert_one_line_naming(message, "telegram.token")
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_token_is_the_same_error_as_a_missing_one(empty: str) -> None:
+    assert config_error(_set("telegram.token", empty)) == MISSING_TOKEN
+    assert config_error(_set("telegram.token", empty), {TOKEN_ENV: ""}) == MISSING_TOKEN
+    # An empty file value is filled from the environment.
+    raw = example()
+    raw["telegram"]["token"] = empty
+    assert parse_config(raw, environ={TOKEN_ENV: "77:from-env"}).telegram.token == "77:from-env"
+
+
+@pytest.mark.parametrize("token", ["123456", "123456:", ":ABCdef", "abc:def", "12 34:abc"])
+def test_a_token_not_shaped_like_one_is_refused(token: str) -> None:
+    message = config_error(_set("telegram.token", token))
+    assert_one_line_naming(message, "telegram.token")
+    assert token not in message or len(token) < 8
+
+
+@pytest.mark.parametrize("token", [TOKEN, "7:x", "1234567890:AAE_aB-cd0123456789abcdefghijklmnopq"])
+def test_tokens_of_the_right_shape_are_accepted(token: str) -> None:
+    assert parse_config(example(), environ={TOKEN_ENV: token}).telegram.token == token
+
+
+@pytest.mark.parametrize("url", ["api.telegram.org/bot", "ftp://x/bot", "", "http://"])
+def test_a_base_url_that_is_not_http_is_refused(url: str) -> None:
+    assert_one_line_naming(config_error(_set("telegram.base_url", url)), "telegram.base_url")
+
+
+def test_a_local_bot_api_server_url_is_accepted() -> None:
+    raw = example()
+    raw["telegram"]["base_url"] = "http://127.0.0.1:8081/bot"
+    assert parse_config(raw, environ={}).telegram.base_url == "http://127.0.0.1:8081/bot"
+
+
+@pytest.mark.parametrize(
+    "key", ["coordinators.telegram_ids", "safety.escalation_contacts"], ids=lambda key: key
+)
+@pytest.mark.parametrize("bad", [[0], [-5], [5000, 0]])
+def test_telegram_ids_are_positive(key: str, bad: list[int]) -> None:
+    assert_one_line_naming(config_error(_set(key, bad)), key)
+
+
+def test_no_coordinator_is_accepted_by_the_parser_but_not_for_running() -> None:
+    """migrate and export run without a coordinator; run and check-config ask for one."""
+    raw = example()
+    raw["coordinators"]["telegram_ids"] = []
+    config = parse_config(raw, environ={})
+    with pytest.raises(ConfigError) as caught:
+        require_coordinator(config)
+    assert_one_line_naming(str(caught.value), "coordinators.telegram_ids")
+    raw["coordinators"] = {}
+    with pytest.raises(ConfigError):
+        require_coordinator(parse_config(raw, environ={}))
+
+
+@pytest.mark.parametrize("number", ["000", "999", "112", "911", "111", "+44 999", "13 11 14"])
+def test_the_emergency_number_is_said_in_help_now(number: str) -> None:
+    raw = example()
+    raw["service"]["emergency_number"] = number
+    config = parse_config(raw, environ={})
+
+    text = help_now(config).text
+
+    assert f"call emergency services on {number}" in text
+    assert "999 in the UK" not in text or number == "999"
+
+
+def test_the_default_emergency_number_is_australias() -> None:
+    raw = example()
+    del raw["service"]["emergency_number"]
+    config = parse_config(raw, environ={})
+    assert config.service.emergency_number == "000"
+    assert "call emergency services on 000" in help_now(config).text
+
+
+@pytest.mark.parametrize("bad", ["", "0", "call 000", "000!", "1234567890123456", "9-", 0, 999])
+def test_an_emergency_number_that_is_not_a_short_phone_number_is_refused(bad: Any) -> None:
+    message = config_error(_set("service.emergency_number", bad))
+    assert_one_line_naming(message, "service.emergency_number")
+
+
+# -- numbers: every range, at both edges ----------------------------------------------------
+
+RANGES = [
+    # (key, refused values, accepted values)
+    ("telegram.rate_limiter_max_retries", [0, 11, -1], [1, 10]),
+    ("telegram.bulk_messages_per_second", [0, 31, 100], [1, 30]),
+    ("onboarding.display_name_max_length", [9, 101], [10, 100]),
+    ("onboarding.bio_max_length", [99, 2001], [100, 2000]),
+    ("onboarding.goal_max_length", [49, 1001], [50, 1000]),
+    ("peer_workers.max_caseload", [0, 51], [1, 50]),
+    ("matching.candidates_shown_to_coordinators", [0, 11], [3, 10]),
+    ("matching.offer_count", [0, 6], [1, 5]),
+    ("matching.declines_before_alert", [0, 21], [1, 20]),
+    ("matching.weights.lived_experience", [-1, 101], [0, 100]),
+    ("matching.weights.availability", [-1, 101], [0, 100]),
+    ("matching.weights.preferences", [-1, 101], [0, 100]),
+    ("matching.weights.load", [-1, 101], [0, 100]),
+    ("matching.weights.continuity", [-1, 101], [0, 100]),
+    ("checkins.low_score", [0, 5], [1, 4]),
+    ("checkins.nudge_after_missed", [-1, 101], [0, 1, 100]),
+    ("checkins.tell_worker_after_missed", [-1, 101], [0, 2, 100]),
+    ("checkins.tell_coordinator_after_missed", [-1, 101], [0, 3, 100]),
+    ("worker_checkins.weekday", [-1, 7], [0, 6]),
+    ("safety.reports_before_alert", [0, 21], [1, 20]),
+    ("flood.updates_per_minute", [4, 601], [5, 600]),
+]
+
+
+@pytest.mark.parametrize(("key", "refused", "accepted"), RANGES, ids=[r[0] for r in RANGES])
+def test_numbers_outside_their_range_are_refused_and_the_edges_accepted(
+    key: str, refused: list[int], accepted: list[int]
+) -> None:
+    for value in refused:
+        assert_one_line_naming(config_error(_set(key, value)), key)
+        assert_one_line_naming(config_error(_set(key, float(value) + 0.5)), key)  # not whole
+    for value in accepted:
+        raw = example()
+        _set(key, value)(raw)
+        config = parse_config(raw, environ={})
+        target: Any = config
+        for part in key.split("."):
+            target = getattr(target, part)
+        assert target == value
+
+
+def test_every_number_in_the_models_has_its_range_tested() -> None:
+    numbers = {path for path, field in model_fields() if field.annotation is int}
+    assert numbers == {key for key, _refused, _accepted in RANGES}
+
+
+def test_more_offers_than_candidates_shown_is_refused() -> None:
+    def mutate(raw: Raw) -> None:
+        raw["matching"].update(candidates_shown_to_coordinators=2, offer_count=3)
+
+    message = config_error(mutate)
+    assert_one_line_naming(message, "matching.offer_count")
+    assert "candidates_shown_to_coordinators" in message
+    raw = example()
+    raw["matching"].update(candidates_shown_to_coordinators=3, offer_count=3)
+    assert parse_config(raw, environ={}).matching.offer_count == 3
+
+
+def test_outcome_questions_are_at_most_six() -> None:
+    key = "programme.outcome_questions"
+    assert_one_line_naming(config_error(_set(key, [f"Question {n}" for n in range(7)])), key)
+    raw = example()
+    raw["programme"]["outcome_questions"] = [f"Question {n}" for n in range(6)]
+    assert len(parse_config(raw, environ={}).programme.outcome_questions) == 6
+
+
+# -- durations -----------------------------------------------------------------------------
+
+
+def duration_keys() -> list[str]:
+    """Every duration in the models, including lists and tables of durations."""
+    return [path for path, field in model_fields() if "timedelta" in str(field.annotation)]
+
+
+def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
+    assert set(duration_keys()) == {
+        "invites.valid_for",
+        "matching.offer_timeout",
+        "matching.max_wait",
+        "matching.min_overlap",
+        "matching.sweep_every",
+        "programme.length",
+        "programme.closure_reminders",
+        "programme.rematch_cooldown",
+        "checkins.cadences",
+        "checkins.answer_within",
+        "checkins.grace",
+        "relationship.first_contact_within",
+        "safety.ack_within",
+        "safety.crisis_lines_every",
+        "retention.after",
+    }
+
+
+def _set_duration(key: str, text: str) -> Callable[[Raw], None]:
+    if key == "programme.closure_reminders":
+        return _set(key, [text])
+    if key == "checkins.cadences":
+        return _set(key, {"weekly": text})
+    return _set(key, text)
+
+
+@pytest.mark.parametrize("key", duration_keys())
+@pytest.mark.parametrize("bad", ["0m", "0s", "-1d", "1y", "11 years", "523w", "1.5h", 30, ""])
+def test_every_duration_refuses_what_is_not_one(key: str, bad: Any) -> None:
+    mutate = _set_duration(key, bad) if isinstance(bad, str) else _set(key, bad)
+    assert_one_line_naming(config_error(mutate), key)
+
+
+def test_closure_reminders_must_be_shorter_than_the_programme() -> None:
+    def too_long(raw: Raw) -> None:
+        raw["programme"].update(length="1m", closure_reminders=["4w"])
+
+    message = config_error(too_long)
+    assert_one_line_naming(message, "programme.closure_reminders")
+    assert "'4w'" in message and "programme.length" in message and "'1m'" in message
+
+    def as_long(raw: Raw) -> None:
+        raw["programme"].update(length="2w", closure_reminders=["1w", "14d"])
+
+    message = config_error(as_long)
+    assert_one_line_naming(message, "programme.closure_reminders")
+    assert "'2w'" in message
+
+    raw = example()
+    raw["programme"].update(length="30m", closure_reminders=["20m", "10m"])
+    programme = parse_config(raw, environ={}).programme
+    assert programme.closure_reminders == [timedelta(minutes=20), timedelta(minutes=10)]
+    raw["programme"].update(closure_reminders=[])
+    assert parse_config(raw, environ={}).programme.closure_reminders == []
+
+
+def test_a_closure_reminder_given_twice_is_refused() -> None:
+    message = config_error(_set("programme.closure_reminders", ["2w", "1w", "14d"]))
+    assert_one_line_naming(message, "programme.closure_reminders")
+    assert "twice" in message
+
+
+def test_sub_day_cadences_are_accepted_down_to_the_sweep() -> None:
+    raw = example()
+    raw["checkins"]["cadences"] = {"quick": "2m", "hourly": "1h", "daily": "1d", "weekly": "7d"}
+    cadences = parse_config(raw, environ={}).checkins.cadences
+    assert cadences["quick"] == timedelta(minutes=2)
+
+    message = config_error(_set("checkins.cadences", {"weekly": "7d", "fast": "30s"}))
+    assert_one_line_naming(message, "checkins.cadences.fast")
+    assert "matching.sweep_every" in message
+
+    raw = example()
+    raw["checkins"]["cadences"] = {"fast": "30s"}
+    raw["matching"]["sweep_every"] = "30s"
+    assert parse_config(raw, environ={}).checkins.cadences["fast"] == timedelta(seconds=30)
+
+
+@pytest.mark.parametrize("name", ["none", "a_name_of_21_letters_", "Weekly", "every week"])
+def test_cadence_names_fit_a_plan(name: str) -> None:
+    message = config_error(_set("checkins.cadences", {name: "7d"}))
+    assert_one_line_naming(message, "checkins.cadences")
+
+
+def test_grace_shorter_than_the_sweep_is_refused() -> None:
+    def mutate(raw: Raw) -> None:
+        raw["checkins"]["grace"] = "30s"
+
+    message = config_error(mutate)
+    assert_one_line_naming(message, "checkins.grace")
+    assert "matching.sweep_every" in message
+
+
+def test_min_overlap_is_whole_minutes_within_the_weekly_grid() -> None:
+    assert_one_line_naming(
+        config_error(_set("matching.min_overlap", "90s")), "matching.min_overlap"
+    )
+    # The example's grid: 13 hours a day (08:00-21:00), 91 hours a week.
+    message = config_error(_set("matching.min_overlap", "92h"))
+    assert_one_line_naming(message, "matching.min_overlap")
+    assert "'91h'" in message
+    raw = example()
+    raw["matching"]["min_overlap"] = "91h"
+    assert parse_config(raw, environ={}).matching.min_overlap == timedelta(hours=91)
+
+
+# -- times of day --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["18:00:30", "6pm", "24:00", "1800", "8:00", "18:60", "18:00Z"])
+def test_times_of_day_are_hh_mm(bad: str) -> None:
+    assert_one_line_naming(config_error(_set("checkins.times", ["09:00", bad])), "checkins.times")
+    assert_one_line_naming(config_error(_set("worker_checkins.time", bad)), "worker_checkins.time")
+    part = {"morning": f"{bad}-23:00"} if bad < "23" else {"evening": f"07:00-{bad}"}
+    assert_one_line_naming(config_error(_set("availability.parts", part)), "availability.parts")
+
+
+def test_checkin_times_are_one_to_eight() -> None:
+    assert_one_line_naming(config_error(_set("checkins.times", [])), "checkins.times")
+    nine = [f"{hour:02d}:00" for hour in range(9, 18)]
+    assert_one_line_naming(config_error(_set("checkins.times", nine)), "checkins.times")
+    raw = example()
+    raw["checkins"]["times"] = nine[:8]
+    assert len(parse_config(raw, environ={}).checkins.times) == 8
+
+
+def test_overlapping_parts_of_the_day_are_refused() -> None:
+    parts = {"morning": "08:00-12:00", "midday": "11:00-14:00"}
+    message = config_error(_set("availability.parts", parts))
+    assert_one_line_naming(message, "availability.parts")
+    assert "overlaps" in message
+    raw = example()
+    raw["availability"]["parts"] = {"morning": "08:00-12:00", "midday": "12:00-14:00"}
+    assert parse_config(raw, environ={}).availability.weekly_minutes() == 7 * 6 * 60
+
+
+# -- every key is documented ---------------------------------------------------------------
+
+
+def _configuration_table() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(line for line in section.splitlines() if line.startswith("| `"))
+
+
+def test_every_key_is_in_the_readme_configuration_table() -> None:
+    table = _configuration_table()
+    documented = set(re.findall(r"^\| `([a-z_.\[\]]+)`", table, flags=re.M))
+    keys = {path for path, _field in model_fields()}
+    assert keys - documented == set(), "keys missing from the README's configuration table"
+    assert documented - keys == set(), "the README documents keys that do not exist"
+
+
+def test_every_key_is_in_the_example_configuration() -> None:
+    document = shipped()
+    missing = []
+    for path, _field in model_fields():
+        node: Any = document
+        for part in path.split("."):
+            if isinstance(node, list):
+                node = node[0] if node else {}
+            key = part.removesuffix("[]")
+            if not isinstance(node, dict) or key not in node:
+                missing.append(path)
+                break
+            node = node[key]
+    assert missing == [], "keys missing from config.example.toml"
+
+
+def test_the_readme_table_says_which_keys_are_required() -> None:
+    table = _configuration_table()
+    rows = {
+        re.match(r"^\| `([^`]+)`", line).group(1): line
+        for line in table.splitlines()
+        if re.match(r"^\| `([^`]+)`", line)
+    }
+    required = {path for path, field in model_fields() if field.is_required()}
+    required |= {"coordinators.telegram_ids"}  # required by `peerlink run`, not by the parser
+    for key in required:
+        assert "required" in rows[key].lower(), f"{key} is required; the README should say so"

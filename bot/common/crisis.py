@@ -16,4 +16,10 @@ def crisis_lines_text(config: Config) -> Markup:
 
 
 def help_now(config: Config) -> Reply:
-    return Reply(t("help_now", crisis_lines=crisis_lines_text(config)))
+    return Reply(
+        t(
+            "help_now",
+            crisis_lines=crisis_lines_text(config),
+            emergency=config.service.emergency_number,
+        )
+    )

@@ -1,5 +1,11 @@
 """Check-ins: a short, strengths-focused question at the service user's chosen rhythm,
-the missed ladder, and the first-contact nudge."""
+the missed ladder, and the first-contact nudge.
+
+A cadence of whole days keeps the chosen weekday and local time. Any other cadence (minutes
+or hours, for a training sandbox that runs a programme in an afternoon) asks for neither and
+counts from the start of the relationship: the first check-in one cadence after it, then
+one every cadence.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import pending as pending_input
 from bot import people
+from bot.config import whole_days
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus
 from bot.models import (
@@ -37,15 +44,23 @@ def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
 
 
-def next_due(plan: CheckinPlan, cadence: timedelta, after: datetime) -> datetime:
-    """The first check-in time after ``after``: the chosen weekday and local time, repeated
-    every ``cadence`` in local wall-clock time (so 6 pm stays 6 pm across daylight saving)."""
+def next_due(
+    plan: CheckinPlan, cadence: timedelta, after: datetime, started_at: datetime | None
+) -> datetime:
+    """The first check-in time after ``after``. Whole days: the chosen weekday and local time,
+    repeated every ``cadence`` in local wall-clock time (so 6 pm stays 6 pm across daylight
+    saving). Anything else: every ``cadence`` from the relationship's start."""
+    if not whole_days(cadence):
+        start = started_at or after
+        if start > after:
+            return start + cadence
+        return start + cadence * ((after - start) // cadence + 1)
     zone = ZoneInfo(plan.timezone)
     local = after.astimezone(zone)
     day = local.date() + timedelta(days=(plan.weekday - local.weekday()) % 7)
     candidate = _at(day, plan.minute, zone)
     while candidate <= after:
-        day += timedelta(days=cadence.days or 7)
+        day += timedelta(days=cadence.days)
         candidate = _at(day, plan.minute, zone)
     return candidate
 
@@ -94,6 +109,10 @@ async def choose(
         session.add(plan)
         if value == NO_CHECKINS:
             return Reply(t("checkin_none_chosen"))
+        if not whole_days(cadences[value]):  # no day or time: it counts from the start
+            plan.timezone = profile.timezone
+            plan.next_due_at = next_due(plan, cadences[value], deps.now(), relationship.started_at)
+            return Reply(t("checkin_plan_set", plan=describe(deps, plan)))
         return Reply(
             t("checkin_ask_day"),
             (
@@ -121,7 +140,9 @@ async def choose(
     if field == "time" and value.isdigit() and len(value) == 4 and plan.cadence in cadences:
         plan.minute = int(value[:2]) * 60 + int(value[2:])
         plan.timezone = profile.timezone
-        plan.next_due_at = next_due(plan, cadences[plan.cadence], deps.now())
+        plan.next_due_at = next_due(
+            plan, cadences[plan.cadence], deps.now(), relationship.started_at
+        )
         session.add(plan)
         return Reply(t("checkin_plan_set", plan=describe(deps, plan)))
     return None
@@ -133,9 +154,21 @@ def describe(deps: Deps, plan: CheckinPlan) -> str:
     name = t(f"checkin_cadence_{plan.cadence}") if _has(plan.cadence) else plan.cadence
     clock = f"{plan.minute // 60:02d}:{plan.minute % 60:02d}"
     paused = t("checkin_paused_suffix") if plan.paused else ""
+    cadence = deps.config.checkins.cadences.get(plan.cadence)
+    if cadence is not None and not whole_days(cadence):
+        return t("cfg_checkin_plan_every", cadence=name, every=_every(cadence), paused=paused)
     return t(
         "checkin_plan", cadence=name, day=t(f"day_short_{plan.weekday}"), time=clock, paused=paused
     )
+
+
+def _every(cadence: timedelta) -> str:
+    """A cadence that is not whole days, in its largest whole unit: "2 min", "36 h"."""
+    seconds = int(cadence.total_seconds())
+    for unit, size in (("hours", 3600), ("minutes", 60)):
+        if seconds % size == 0:
+            return t(f"cfg_every_{unit}", n=seconds // size)
+    return t("cfg_every_seconds", n=seconds)
 
 
 async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
@@ -177,7 +210,13 @@ async def change(
         return ask_cadence(deps, relationship_id)
     plan.paused = action == "pause"
     if not plan.paused and plan.cadence in deps.config.checkins.cadences:
-        plan.next_due_at = next_due(plan, deps.config.checkins.cadences[plan.cadence], deps.now())
+        _person, relationship = owned
+        plan.next_due_at = next_due(
+            plan,
+            deps.config.checkins.cadences[plan.cadence],
+            deps.now(),
+            relationship.started_at,
+        )
     session.add(plan)
     return Reply(t("checkin_paused" if plan.paused else "checkin_resumed"))
 
@@ -309,7 +348,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         notices += await _ladder(deps, session, checkin.relationship_id, plan.missed_in_row)
     due = (
         await session.exec(
-            select(CheckinPlan, Person)
+            select(CheckinPlan, Person, Relationship.started_at)
             .join(Relationship, Relationship.id == CheckinPlan.relationship_id)
             .join(Person, Person.id == Relationship.service_user_id)
             .where(
@@ -321,7 +360,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         )
     ).all()
     to_send: list[tuple[Checkin, Person]] = []
-    for plan, user in due:
+    for plan, user, started_at in due:
         late = now - plan.next_due_at > settings.grace  # after downtime: skip, don't wake them
         checkin = Checkin(
             relationship_id=plan.relationship_id,
@@ -329,7 +368,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             status="skipped" if late else "sent",
         )
         session.add(checkin)
-        plan.next_due_at = next_due(plan, settings.cadences[plan.cadence], now)
+        plan.next_due_at = next_due(plan, settings.cadences[plan.cadence], now, started_at)
         session.add(plan)
         if not late:
             to_send.append((checkin, user))
@@ -342,23 +381,26 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
 async def _ladder(
     deps: Deps, session: AsyncSession, relationship_id: int, missed: int
 ) -> list[Notice]:
+    """Each step whose count is reached now; steps set to the same count all happen (and a
+    step set to 0 never does, since ``missed`` is at least 1)."""
     settings = deps.config.checkins
     user, worker = await _pair(session, relationship_id)
     ref = person_ref(user.id)
+    notices: list[Notice] = []
     if missed == settings.nudge_after_missed:
-        return [Notice(user.telegram_id, Reply(t("checkin_nudge")), user.id)]
+        notices.append(Notice(user.telegram_id, Reply(t("checkin_nudge")), user.id))
     if missed == settings.tell_worker_after_missed:
-        return [
+        notices.append(
             Notice(
                 worker.telegram_id,
                 Reply(t("checkin_missed_worker", ref=ref, count=missed)),
                 worker.id,
             )
-        ]
+        )
     if missed == settings.tell_coordinator_after_missed:
         text = Reply(t("checkin_missed_coordinator", ref=ref, count=missed))
-        return await people.coordinator_notices(session, text)
-    return []
+        notices += await people.coordinator_notices(session, text)
+    return notices
 
 
 async def _first_contact(deps: Deps, session: AsyncSession, now: datetime) -> list[Notice]:

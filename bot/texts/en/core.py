@@ -330,8 +330,8 @@ TEXTS: dict[str, str] = {
     "them all.",
     "help_footer": "<i>This is not a crisis service. If you need help now, send /help_now.</i>",
     "help_now": "<b>If you need help right now</b>\n\n{crisis_lines}\n\n"
-    "If you are in immediate danger, call emergency services (000 in Australia, "
-    "999 in the UK). You're not alone.",
+    "If you are in immediate danger, call emergency services on {emergency}. "
+    "You're not alone.",
     "profile_none": "You haven't set up a profile yet. Send /start to begin.",
     "profile_finish_first": "You're part-way through getting started — send /start to carry "
     "on, and you can review everything at the end.",
@@ -583,6 +583,10 @@ TEXTS: dict[str, str] = {
     "checkin_ask_day": "Which day suits you?",
     "checkin_ask_time": "And what time (your own time zone)?",
     "checkin_plan": "{cadence}, {day} at {time}{paused}",
+    "cfg_checkin_plan_every": "{cadence}, every {every}{paused}",
+    "cfg_every_hours": "{n} h",
+    "cfg_every_minutes": "{n} min",
+    "cfg_every_seconds": "{n} s",
     "checkin_paused_suffix": " (paused)",
     "checkin_plan_set": "Done: check-ins <b>{plan}</b>. Change or pause them any time with "
     "/checkins.",
