@@ -1,28 +1,106 @@
-"""The ``peerlink`` command: run, migrate, check-config, export."""
+"""The ``peerlink`` command: run, migrate, check-config, export.
+
+Whatever goes wrong, a person sees one line saying what and exit status 2 (configuration,
+Telegram at start-up) or 1 (the database), never a traceback; and no line, log record or
+traceback ever carries the bot token, the pseudonym key or the database password.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
-from bot.config import PSEUDONYM_KEY_ENV, Config, ConfigError, load_config, masked
+from bot.config import (
+    PSEUDONYM_KEY_ENV,
+    TOKEN_ENV,
+    Config,
+    ConfigError,
+    load_config,
+    masked,
+    require_coordinator,
+)
 
 log = logging.getLogger("peerlink")
 
+MASK = "***"
+# python-telegram-bot logs a failed start-up with its traceback (and, for a refused token,
+# the token) from its retry loop; `run` reports the failure in one line of its own instead.
+_BOOTSTRAP_FAILURE = "Bootstrap Initialize Application"
 
-def _configure_logging() -> None:
+
+def secrets_of(config: Config) -> list[str]:
+    """What must never be printed: the token (whole, URL-quoted, and its secret half), the
+    pseudonym key and the database password."""
+    from sqlalchemy.engine import make_url
+
+    token = config.telegram.token
+    found = [token, quote(token, safe=""), token.partition(":")[2], config.evaluation.pseudonym_key]
+    with contextlib.suppress(Exception):  # an unparsable URL has no password to hide
+        found.append(make_url(config.database.url).password or "")
+    return found
+
+
+class Redactor(logging.Filter):
+    """Masks secrets in every record: message, arguments, exception and stack text."""
+
+    MIN_LENGTH = 4  # shorter strings are too common to mask, and no usable secret is so short
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = sorted(
+            {secret for secret in secrets if len(secret) >= self.MIN_LENGTH}, key=len, reverse=True
+        )
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001  (a malformed record: keep only its template)
+            message = str(record.msg)
+        if record.name.startswith("telegram.ext") and _BOOTSTRAP_FAILURE in message:
+            return record.levelno < logging.ERROR  # `run` reports the failure in one line
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def _configure_logging(redactor: Redactor) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _install_excepthook(redactor: Redactor) -> None:
+    """An unexpected crash still prints its traceback, with the secrets masked."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        text = "".join(traceback.format_exception(kind, error, tb))
+        sys.stderr.write(redactor.redact(text))
+
+    sys.excepthook = hook
 
 
 class DatabaseUnavailable(Exception):
@@ -72,30 +150,63 @@ def _not_migrated(current: str | None, head: str | None, config_path: str) -> st
     )
 
 
-def run(config: Config, config_path: str) -> int:
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [""])[0][:200] or type(error).__name__
+
+
+def run(config: Config, config_path: str, redactor: Redactor) -> int:
+    _install_excepthook(redactor)
     try:
         current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
     except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
-        print(_database_problem(error), file=sys.stderr)
+        print(redactor.redact(_database_problem(error)), file=sys.stderr)
         return 1
     if current != head:
         print(_not_migrated(current, head, config_path), file=sys.stderr)
         return 1
+    from telegram.error import InvalidToken, TelegramError
+
     from bot.app import build_application
 
-    _configure_logging()
+    _configure_logging(redactor)
 
     application = build_application(config)
-    log.info("PeerLink is starting (long polling)")
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    started = False
+    prepare = application.post_init
+
+    async def post_init(app: object) -> None:
+        nonlocal started
+        if prepare is not None:
+            await prepare(app)
+        started = True
+        log.info("PeerLink is running as @%s (long polling)", application.bot.username)
+
+    application.post_init = post_init
+    try:
+        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    except InvalidToken:  # getMe answered 401 or 404
+        if started:
+            raise
+        print(
+            f"Telegram refused the token; check telegram.token (or {TOKEN_ENV}) against the "
+            "one @BotFather gave you",
+            file=sys.stderr,
+        )
+        return 2
+    except TelegramError as error:  # NetworkError, TimedOut, or an error answer at start-up
+        if started:
+            raise
+        reason = redactor.redact(_first_line(error))
+        print(f"cannot reach the Bot API at {config.telegram.base_url}: {reason}", file=sys.stderr)
+        return 2
     return 0
 
 
-def migrate(config: Config) -> int:
+def migrate(config: Config, redactor: Redactor) -> int:
     try:
         current, _head = asyncio.run(_database_state(config, migrate=True))
     except Exception as error:  # noqa: BLE001
-        print(_database_problem(error), file=sys.stderr)
+        print(redactor.redact(_database_problem(error)), file=sys.stderr)
         return 1
     print(f"database is at the latest migration ({current})")
     return 0
@@ -136,7 +247,7 @@ async def _export(config: Config, config_path: str, out: Path) -> tuple[str | No
         await engine.dispose()
 
 
-def export(config: Config, config_path: str, out: str) -> int:
+def export(config: Config, config_path: str, out: str, redactor: Redactor) -> int:
     from bot.evaluation.pseudonyms import MIN_KEY_LENGTH, key_is_usable
 
     if not key_is_usable(config):
@@ -154,7 +265,7 @@ def export(config: Config, config_path: str, out: str) -> int:
         print(f"export: cannot write the files to {error}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
-        print(_database_problem(error), file=sys.stderr)
+        print(redactor.redact(_database_problem(error)), file=sys.stderr)
         return 1
     if refusal is not None:
         print(refusal, file=sys.stderr)
@@ -179,15 +290,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
+        if args.command in ("run", "check-config"):  # migrate and export need nobody
+            require_coordinator(config)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    redactor = Redactor(secrets_of(config))
     if args.command == "run":
-        return run(config, args.config)
+        return run(config, args.config, redactor)
     if args.command == "migrate":
-        return migrate(config)
+        return migrate(config, redactor)
     if args.command == "export":
-        return export(config, args.config, args.out)
+        return export(config, args.config, args.out, redactor)
     return check_config(config)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import email.parser
+import io
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +43,7 @@ TOKEN = f"{TOKEN_ID}:{TOKEN_SECRET}"
 CLOSED_PORT_URL = "http://127.0.0.1:9/bot"  # nothing listens on the discard port
 SUBCOMMANDS = ("run", "migrate", "check-config")
 USER_ID = 7001
+COORDINATOR_ID = 7000
 PROCESS_TIMEOUT = 30.0
 
 
@@ -120,12 +124,16 @@ def config_text(
     base_url: str = CLOSED_PORT_URL,
     auto_migrate: bool = True,
     token: str | None = TOKEN,
+    coordinators: tuple[int, ...] = (COORDINATOR_ID,),
 ) -> str:
     text = EXAMPLE_TEXT
     text = replace_once(
         text,
-        'token = "123:ABC"\n',
+        'token = ""\n',
         f"token = {toml_string(token)}\n" if token is not None else "",
+    )
+    text = replace_once(
+        text, "telegram_ids = []", f"telegram_ids = [{', '.join(map(str, coordinators))}]"
     )
     text = replace_once(
         text,
@@ -176,7 +184,9 @@ BAD_CONFIGS: list[Any] = [
         id="missing-token",
     ),
     pytest.param(
-        lambda text: replace_once(text, "telegram_ids = [111111111]", 'telegram_ids = "abc"'),
+        lambda text: replace_once(
+            text, f"telegram_ids = [{COORDINATOR_ID}]", 'telegram_ids = "abc"'
+        ),
         "coordinators.telegram_ids",
         id="wrong-type-list",
     ),
@@ -226,6 +236,23 @@ BAD_CONFIGS: list[Any] = [
         id="invalid-toml",
     ),
     pytest.param(None, "config.toml", id="missing-file"),
+    pytest.param(
+        lambda text: replace_once(
+            text, f"token = {toml_string(TOKEN)}\n", f"token = {toml_string('123:ABC')}\n"
+        ),
+        "telegram.token",
+        id="placeholder-token",
+    ),
+    pytest.param(
+        lambda text: replace_once(text, f"token = {toml_string(TOKEN)}\n", 'token = ""\n'),
+        "telegram.token",
+        id="empty-token",
+    ),
+    pytest.param(
+        lambda text: replace_once(text, 'length = "12w"', 'length = "1m"'),
+        "programme.closure_reminders",
+        id="closure-reminder-not-shorter-than-the-programme",
+    ),
 ]
 
 
@@ -584,3 +611,146 @@ def test_run_end_to_end_over_a_fake_bot_api(
     with sqlite3.connect(database) as connection:
         people = connection.execute("SELECT telegram_id, role FROM person").fetchall()
     assert (USER_ID, "service_user") in people, people
+
+
+# -- a first start a newcomer can trust ------------------------------------------------------
+
+
+def test_the_example_as_shipped_says_what_to_set_before_it_runs(tmp_path: Path) -> None:
+    config = write_config(tmp_path, EXAMPLE_TEXT)  # copied as the README says, not yet edited
+
+    no_token = peerlink("run", config, tmp_path)
+    no_coordinator = peerlink("run", config, tmp_path, clean_environment(**{TOKEN_ENV: TOKEN}))
+
+    assert no_token.returncode == 2
+    line = assert_one_line(no_token.stderr, "configuration error: telegram.token", TOKEN_ENV)
+    assert "is required" in line
+    assert no_coordinator.returncode == 2
+    line = assert_one_line(no_coordinator.stderr, "coordinators.telegram_ids")
+    assert "put your own Telegram user id in coordinators.telegram_ids" in line
+    for result in (no_token, no_coordinator):
+        assert result.stdout == ""
+        assert TOKEN_SECRET not in result.stderr
+    assert not (tmp_path / "peerlink.db").exists(), "run touched the database"
+
+
+def test_run_and_check_config_need_a_coordinator_migrate_does_not(tmp_path: Path) -> None:
+    database = tmp_path / "x.db"
+    config = write_config(tmp_path, config_text(sqlite_url(database), coordinators=()))
+
+    results = {name: peerlink(name, config, tmp_path) for name in ("run", "check-config")}
+    migrated = peerlink("migrate", config, tmp_path)
+
+    for name, result in results.items():
+        assert result.returncode == 2, f"{name}: {result.stderr!r}"
+        assert_one_line(result.stderr, "configuration error: coordinators.telegram_ids")
+        assert result.stdout == ""
+    assert migrated.returncode == 0, migrated.stderr
+    assert _sqlite_revision(database) == head_revision()
+
+
+def assert_no_secret(result: Result) -> None:
+    for secret in (TOKEN, TOKEN_SECRET, urllib.parse.quote(TOKEN, safe="")):
+        assert secret not in result.stdout + result.stderr, "the bot token was printed"
+
+
+def test_run_when_the_bot_api_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db")))
+
+    result = peerlink("run", config, tmp_path)
+
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line(result.stderr, f"cannot reach the Bot API at {CLOSED_PORT_URL}: ")
+    assert line.startswith("cannot reach the Bot API"), line
+    assert result.stdout == ""
+    assert_no_secret(result)
+
+
+@pytest.fixture
+def refusing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]]]:
+    """A Bot API that answers every call with ``request.param`` (401 or 404), like Telegram
+    does for a revoked or malformed token. Yields its base URL and the paths it was asked."""
+    status = request.param
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            paths.append(self.path)
+            description = "Unauthorized" if status == 401 else "Not Found"
+            data = json.dumps(
+                {"ok": False, "error_code": status, "description": description}
+            ).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST
+
+        def log_message(self, fmt: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("refusing_api", [401, 404], indirect=True)
+def test_run_when_telegram_refuses_the_token_is_one_line(
+    tmp_path: Path, refusing_api: tuple[str, list[str]]
+) -> None:
+    base_url, paths = refusing_api
+    config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db"), base_url=base_url))
+
+    result = peerlink("run", config, tmp_path)
+
+    assert paths == [f"/bot{TOKEN}/getMe"], paths  # it asked, and gave up at once
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line(result.stderr, "Telegram refused the token")
+    assert line.startswith("Telegram refused the token"), line
+    assert result.stdout == ""
+    assert_no_secret(result)
+
+
+def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> None:
+    from bot.cli import Redactor, secrets_of
+    from bot.config import parse_config
+
+    raw = tomllib.loads(config_text("sqlite+aiosqlite:///x.db"))
+    raw["evaluation"]["pseudonym_key"] = "pseudonym-key-0123456789"
+    raw["database"]["url"] = "postgresql+asyncpg://peerlink:db-password-42@db.example/peerlink"
+    config = parse_config(raw, environ={})
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(Redactor(secrets_of(config)))
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        logger.error("The token `%s` was rejected by the server.", TOKEN)
+        logger.warning("GET %s", f"/bot{urllib.parse.quote(TOKEN, safe='')}/getMe")
+        logger.info("secret half %s, key %s", TOKEN_SECRET, "pseudonym-key-0123456789")
+        try:
+            raise RuntimeError(f"connect failed for {config.database.url} with {TOKEN}")
+        except RuntimeError:
+            logger.exception("it broke")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+
+    assert "rejected by the server" in output and "it broke" in output
+    assert "Traceback" in output and "RuntimeError" in output  # the traceback is still there
+    for secret in (TOKEN, TOKEN_SECRET, "pseudonym-key-0123456789", "db-password-42"):
+        assert secret not in output, secret
+    assert output.count("***") >= 6
