@@ -2,7 +2,7 @@
 
 Secrets may come from the environment instead of the file:
 ``PEERLINK_TELEGRAM_TOKEN``, ``PEERLINK_DATABASE_URL`` and ``PEERLINK_PSEUDONYM_KEY`` override
-the file's values.
+the file's values, and so does ``PEERLINK_COORDINATOR_IDS`` (so a first start needs no edit).
 Any problem is reported as one ``ConfigError`` naming the key, so the CLI can print one
 line and exit with status 2. Every accepted value means what it says: a number outside the
 range where it works, or a duration that cannot behave as written (a closure reminder not
@@ -32,6 +32,7 @@ from pydantic import (
 TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
 DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
 PSEUDONYM_KEY_ENV = "PEERLINK_PSEUDONYM_KEY"
+COORDINATOR_IDS_ENV = "PEERLINK_COORDINATOR_IDS"  # "123456789" or "123,456": a first start
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$")
 _DURATION_UNITS = {
@@ -50,8 +51,8 @@ PLACEHOLDER_TOKENS = frozenset({"123:ABC", "123456:ABC", "123456789:ABC", "12345
 MISSING_TOKEN = f"telegram.token: is required; set it in the file or in {TOKEN_ENV}"
 NO_COORDINATOR = (
     "coordinators.telegram_ids: no coordinator is configured; put your own Telegram user id "
-    "in coordinators.telegram_ids (for example telegram_ids = [123456789]; @userinfobot tells "
-    "you your id)"
+    f"in coordinators.telegram_ids (for example telegram_ids = [123456789]) or in "
+    f"{COORDINATOR_IDS_ENV}; @userinfobot tells you your id"
 )
 
 
@@ -574,6 +575,14 @@ def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str
     if environ.get(PSEUDONYM_KEY_ENV):
         key = environ[PSEUDONYM_KEY_ENV]
         raw["evaluation"] = {**raw.get("evaluation", {}), "pseudonym_key": key}
+    if environ.get(COORDINATOR_IDS_ENV, "").strip():
+        ids = [part.strip() for part in environ[COORDINATOR_IDS_ENV].split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() for part in ids):
+            raise ConfigError(
+                f"{COORDINATOR_IDS_ENV}: must be Telegram user ids separated by commas, "
+                "such as 123456789,987654321"
+            )
+        raw["coordinators"] = {**raw.get("coordinators", {}), "telegram_ids": list(map(int, ids))}
     return raw
 
 

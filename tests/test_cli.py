@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import DATABASE_URL_ENV, TOKEN_ENV
+from bot.config import COORDINATOR_IDS_ENV, DATABASE_URL_ENV, TOKEN_ENV
 from bot.db import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,8 @@ def clean_environment(**extra: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in (TOKEN_ENV, DATABASE_URL_ENV) and not name.lower().endswith("_proxy")
+        if name not in (TOKEN_ENV, DATABASE_URL_ENV, COORDINATOR_IDS_ENV)
+        and not name.lower().endswith("_proxy")
     }
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     env.update(extra)
@@ -632,6 +633,23 @@ def test_the_example_as_shipped_says_what_to_set_before_it_runs(tmp_path: Path) 
         assert result.stdout == ""
         assert TOKEN_SECRET not in result.stderr
     assert not (tmp_path / "peerlink.db").exists(), "run touched the database"
+
+
+def test_the_example_runs_with_the_token_and_coordinator_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """The README's first command: copy the example, export two variables, nothing to edit."""
+    config = write_config(tmp_path, EXAMPLE_TEXT)
+    environment = clean_environment(**{TOKEN_ENV: TOKEN, COORDINATOR_IDS_ENV: "424242, 777"})
+    checked = peerlink("check-config", config, tmp_path, environment)
+    assert checked.returncode == 0, checked.stderr
+    assert "424242" in checked.stdout and "777" in checked.stdout
+    assert TOKEN_SECRET not in checked.stdout + checked.stderr
+
+    wrong = clean_environment(**{TOKEN_ENV: TOKEN, COORDINATOR_IDS_ENV: "@casey"})
+    refused = peerlink("check-config", config, tmp_path, wrong)
+    assert refused.returncode == 2
+    assert_one_line(refused.stderr, f"configuration error: {COORDINATOR_IDS_ENV}")
 
 
 def test_run_and_check_config_need_a_coordinator_migrate_does_not(tmp_path: Path) -> None:
