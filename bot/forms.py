@@ -63,6 +63,10 @@ class Step:
     applies: Callable[[dict[str, Any]], bool] = _always
     can_go_back: bool = True
     prompt_params: Callable[[Config], dict[str, Any]] | None = None
+    # TEXT: a check of the typed text before it is tidied; returns a problem text key or None.
+    check: Callable[[str], str | None] | None = None
+    # TEXT, optional: a button (this text key) that takes an answer already given away again.
+    clear_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,11 @@ class Flow:
     sections: tuple[str, ...]  # summary sections, in order
     summarise: Callable[[Config, dict[str, Any]], list[tuple[str, str]]]
     confirm_label: str = "btn_confirm"
+    # The summary's "Edit: …" label of a section, where it is not ``section_<section>``.
+    section_labels: dict[str, str] = field(default_factory=dict)
+
+    def section_label(self, section: str) -> str:
+        return self.section_labels.get(section, f"section_{section}")
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -200,6 +209,9 @@ def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcom
     answers = draft.answers
     if verb == "next" and step.kind == Kind.INFO:
         return advance(flow, draft, config)
+    if verb == "clear" and step.clear_label and step.optional:
+        answers[step.key] = None
+        return advance(flow, draft, config)
     if verb == "skip" and (step.optional or step.key in answers):
         if step.optional and step.key not in answers:
             answers[step.key] = None
@@ -284,6 +296,9 @@ def handle_text(flow: Flow, draft: Draft, text: str, config: Config) -> Outcome:
         return Outcome(Result.INVALID, problem="form_use_buttons")
     step = flow.step(draft.step)
     if step.kind == Kind.TEXT:
+        problem = step.check(text) if step.check else None
+        if problem:
+            return Outcome(Result.INVALID, problem=problem)
         value = " ".join(text.split())
         limit = step.max_length(config) if step.max_length else 200
         if not value:
@@ -417,6 +432,8 @@ def render(flow: Flow, draft: Draft, config: Config) -> Reply:
         if answers.get(step.key):
             text = Markup(f"{text}\n\n{t('form_text_current', value=answers[step.key])}")
             rows.append([Button(t("btn_keep"), _data(step.key, "skip"))])
+            if step.clear_label and step.optional:
+                rows.append([Button(t(step.clear_label), _data(step.key, "clear"))])
     if step.optional and step.kind != Kind.INFO and not answers.get(step.key):
         rows.append([Button(t("btn_skip"), _data(step.key, "skip"))])
     if _previous_key(flow, Draft(draft.step, answers, draft.editing_section), config):
@@ -429,7 +446,12 @@ def _render_summary(flow: Flow, draft: Draft, config: Config) -> Reply:
     for title, value in flow.summarise(config, draft.answers):
         lines.append(f"\n<b>{t(title)}</b>\n{escape(value)}")
     rows = [
-        [Button(t("btn_edit", section=t(f"section_{section}")), _data(SUMMARY, "edit", section))]
+        [
+            Button(
+                t("btn_edit", section=t(flow.section_label(section))),
+                _data(SUMMARY, "edit", section),
+            )
+        ]
         for section in flow.sections
     ]
     rows.append([Button(t(flow.confirm_label), _data(SUMMARY, "confirm"))])

@@ -269,9 +269,15 @@ async def _reach_states(harness: Harness) -> dict[str, int]:
         await declined.tap(tap)
     areas = harness.user(7303)
     await areas.send("/start")
-    for tap in ("Continue", "I understand", "Yes, that's OK", "Yes, that's OK", "Yes, you may"):
+    consented = ("Continue", "I understand", "Yes, that's OK", "Yes, that's OK", "Yes, you may")
+    for tap in consented:
         await areas.tap(tap)
+    await areas.tap("Skip")  # no name for their peer
     await areas.tap("My own mental health")  # choosing lived-experience areas
+    name = harness.user(7307)
+    await name.send("/start")
+    for tap in consented:  # now asked what their peer may call them: any text is an answer
+        await name.tap(tap)
     summary = harness.user(7305)
     await complete_onboarding(summary)  # at the summary, not yet confirmed
     goal = harness.user(7304)
@@ -293,6 +299,7 @@ async def _reach_states(harness: Harness) -> dict[str, int]:
         "su_at_welcome": welcome.id,
         "su_at_consents": consents.id,
         "su_at_areas": areas.id,
+        "su_at_name": name.id,
         "su_at_goal": goal.id,
         "su_at_summary": summary.id,
         "su_declined_consent": declined.id,
@@ -314,6 +321,7 @@ EXPECTED_STATUSES = {
     "su_at_welcome": "onboarding",
     "su_at_consents": "onboarding",
     "su_at_areas": "onboarding",
+    "su_at_name": "onboarding",
     "su_at_goal": "onboarding",
     "su_at_summary": "onboarding",
     "su_declined_consent": "declined_consent",

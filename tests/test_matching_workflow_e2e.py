@@ -58,9 +58,16 @@ async def onboard_worker(
     return worker
 
 
-async def onboard_service_user(bot: Harness, telegram_id: int) -> TelegramUser:
+async def onboard_service_user(
+    bot: Harness,
+    telegram_id: int,
+    *,
+    name: str | None = None,
+    coordinators_see_name: bool = False,
+) -> TelegramUser:
+    """A service user waiting for a peer; ``name`` is what their peer worker may call them."""
     sam = bot.user(telegram_id, "Sam")
-    await complete_onboarding(sam)
+    await complete_onboarding(sam, name, coordinators_see_name)
     await sam.tap("confirm")
     return sam
 

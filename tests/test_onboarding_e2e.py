@@ -32,14 +32,22 @@ async def _person(harness: Harness, user: TelegramUser) -> Person:
     return person
 
 
-async def complete_onboarding(user: TelegramUser) -> None:
-    """The happy path a service user walks, from /start to waiting for a peer."""
+async def complete_onboarding(
+    user: TelegramUser, name: str | None = None, coordinators_see_name: bool = False
+) -> None:
+    """The happy path a service user walks, from /start to the summary (not yet confirmed).
+    With ``name``, they tell us what their peer worker may call them; otherwise they skip."""
     await user.send("/start")
     await user.tap("Continue")
     await user.tap("I understand")
     await user.tap("Yes, that's OK")  # matching
     await user.tap("Yes, that's OK")  # contact
     await user.tap("Yes, you may")  # evaluation
+    if name is None:
+        await user.tap("Skip")  # what their peer worker may call them
+    else:
+        await user.send(name)
+        await user.tap("Yes, coordinators" if coordinators_see_name else "only my peer worker")
     await user.tap("My own mental health")
     await user.tap("Psychosis")
     await user.tap("A hospital admission")
@@ -114,6 +122,7 @@ async def test_restart_mid_onboarding_loses_nothing(bot: Harness, start_bot) -> 
     await sam.tap("Yes, that's OK")
     await sam.tap("Yes, that's OK")
     await sam.tap("No, please don't")
+    await sam.tap("Skip")  # no name for their peer
     await sam.tap("Supporting someone close")
     await sam.tap("Caring for a young person")
     areas_message = sam.last()
@@ -164,6 +173,7 @@ async def test_wrong_input_gets_a_gentle_reprompt(bot: Harness) -> None:
     await sam.tap("Yes, that's OK")
     await sam.tap("Yes, that's OK")
     await sam.tap("Yes, you may")
+    await sam.tap("Skip")  # no name for their peer
     await sam.tap("My own")
     replies = await sam.tap("Done")  # nothing chosen yet
     assert "at least one" in replies[-1].text
@@ -293,3 +303,19 @@ async def test_confirm_asks_again_when_an_answer_no_longer_fits(bot: Harness) ->
     person = await _person(bot, sam)
     areas = {row.area_key for row in await _rows(bot, PersonLivedExperience, person_id=person.id)}
     assert areas == {"carer_young"}
+
+
+async def test_profile_edits_are_saved_without_asking_the_consents_again(bot: Harness) -> None:
+    sam = bot.user(1011)
+    await complete_onboarding(sam)
+    await sam.tap("confirm")
+    await sam.send("/profile")
+    await sam.tap("Edit: what I'm moving toward")
+    await sam.send("Going back to study")
+    replies = await sam.tap("confirm")
+    # It used to answer "One answer needs another look" with Consent 1 of 3: no edit saved.
+    assert [m.text for m in replies] == ["Saved — your profile is up to date."]
+    (profile,) = await _rows(bot, ServiceUserProfile, person_id=(await _person(bot, sam)).id)
+    assert profile.goal == "Going back to study"
+    consents = await _rows(bot, ConsentRecord, person_id=profile.person_id)
+    assert len(consents) == 3  # nothing recorded again

@@ -18,6 +18,10 @@ REQUIRED_CONSENTS = {"consent_matching", "consent_contact"}
 PREFERENCES = ("language", "gender", "age_band", "community")
 NO_PREFERENCE = "no_preference"
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
+NAME = "preferred_name"
+NAME_VISIBLE = "name_visible"
+NAME_MAX_LENGTH = 40  # ServiceUserProfile.preferred_name holds 40
+LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 
 
 def _consent_options(_config: Config, _answers: dict[str, Any]) -> list[Option]:
@@ -30,6 +34,19 @@ def _evaluation_options(_config: Config, _answers: dict[str, Any]) -> list[Optio
 
 def _perspective_options(_config: Config, _answers: dict[str, Any]) -> list[Option]:
     return [Option("consumer", t("perspective_consumer")), Option("carer", t("perspective_carer"))]
+
+
+def _name_visible_options(_config: Config, _answers: dict[str, Any]) -> list[Option]:
+    return [Option("no", t("name_visible_no")), Option("yes", t("name_visible_yes"))]
+
+
+def _has_name(answers: dict[str, Any]) -> bool:
+    return bool(answers.get(NAME))
+
+
+def check_name(text: str) -> str | None:
+    """A name is one line; its length and emptiness are the form's usual checks."""
+    return "name_no_line_breaks" if LINE_BREAKS & set(text.strip()) else None
 
 
 def area_options(config: Config, answers: dict[str, Any]) -> list[Option]:
@@ -96,6 +113,15 @@ def _preference_steps(name: str) -> list[Step]:
     ]
 
 
+def _name_summary(answers: dict[str, Any]) -> str:
+    name = answers.get(NAME)
+    if not name:
+        return t("name_summary_none")
+    if answers.get(NAME_VISIBLE) == "yes":
+        return t("name_summary_coordinators_too", name=name)
+    return t("name_summary_worker_only", name=name)
+
+
 def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
     weights = {option.value: option.label for option in weight_options(config, answers)}
     areas = answers.get("areas") or []
@@ -113,6 +139,7 @@ def summarise(config: Config, answers: dict[str, Any]) -> list[tuple[str, str]]:
         preference_lines.append(f"{t(f'pref_label_{name}')}: {chosen_labels} ({weight.lower()})")
     perspective = {o.value: o.label for o in _perspective_options(config, answers)}
     return [
+        ("name_summary", _name_summary(answers)),
         ("summary_perspective", perspective.get(answers.get("perspective"), "")),
         ("summary_areas", areas_text),
         ("summary_preferences", "\n".join(preference_lines) or t("summary_no_preferences")),
@@ -151,13 +178,33 @@ SERVICE_USER_FLOW = Flow(
             options=_evaluation_options,
             can_go_back=False,
         ),
+        # After the consents (contact by a peer worker among them): what that peer may call
+        # them. Optional; skipping keeps the pseudonym.
+        Step(
+            NAME,
+            Kind.TEXT,
+            "name_prompt",
+            section="name",
+            optional=True,
+            max_length=lambda _config: NAME_MAX_LENGTH,
+            can_go_back=False,
+            check=check_name,
+            clear_label="name_clear",
+        ),
+        Step(
+            NAME_VISIBLE,
+            Kind.CHOICE,
+            "name_visible_prompt",
+            section="name",
+            options=_name_visible_options,
+            applies=_has_name,
+        ),
         Step(
             "perspective",
             Kind.CHOICE,
             "su_perspective",
             section="experience",
             options=_perspective_options,
-            can_go_back=False,
         ),
         Step(
             "areas",
@@ -183,6 +230,7 @@ SERVICE_USER_FLOW = Flow(
             max_length=lambda config: config.onboarding.goal_max_length,
         ),
     ),
-    sections=("experience", "preferences", "availability", "goal"),
+    sections=("name", "experience", "preferences", "availability", "goal"),
     summarise=summarise,
+    section_labels={"name": "name_section"},
 )

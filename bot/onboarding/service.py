@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formflow, lifecycle
+from bot import consents, formflow, lifecycle
 from bot.availability import cells_to_slots, slots_to_cells
 from bot.common.crisis import crisis_lines_text
 from bot.deps import Deps
@@ -28,6 +28,8 @@ from bot.notify import Reply, Response
 from bot.offers import service as offers
 from bot.onboarding.flow import (
     CONSENT_STEPS,
+    NAME,
+    NAME_VISIBLE,
     NO_PREFERENCE,
     PREFER_NOT_TO_SAY,
     PREFERENCES,
@@ -128,6 +130,11 @@ async def _replace_profile(
     profile.perspective = answers["perspective"]
     profile.timezone = answers["timezone"]
     profile.goal = answers.get("goal")
+    # What their peer may call them; coordinators see it only if they said yes.
+    profile.preferred_name = answers.get(NAME) or None
+    profile.name_visible_to_coordinators = bool(
+        profile.preferred_name and answers.get(NAME_VISIBLE) == "yes"
+    )
     profile.updated_at = now
     session.add(profile)
     areas = [key for key in answers.get("areas") or [] if key != PREFER_NOT_TO_SAY]
@@ -182,7 +189,15 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
         "areas": list(areas) or [PREFER_NOT_TO_SAY],
         "timezone": profile.timezone,
         "goal": profile.goal,
+        NAME: profile.preferred_name,
     }
+    if profile.preferred_name:
+        answers[NAME_VISIBLE] = "yes" if profile.name_visible_to_coordinators else "no"
+    # The consents as they stand (/consent changes them), so the summary's confirm finds
+    # every step answered instead of asking "Consent 1 of 3" again.
+    in_force = await consents.current(session, person.id)
+    for step, kind in CONSENT_STEPS.items():
+        answers[step] = "yes" if in_force.get(kind) else "no"
     preferences = (
         await session.exec(select(Preference).where(Preference.person_id == person.id))
     ).all()

@@ -147,6 +147,22 @@ TEXTS: dict[str, str] = {
     "summary_preferences": "Preferences",
     "summary_availability": "When you're free",
     "summary_goal": "What you'd like to move toward",
+    # -- what their peer worker may call a service user --
+    "name_prompt": "What would you like your peer worker to call you?\n\n"
+    "A first name, a nickname — any name you're happy with. Only the peer worker you're "
+    "matched with sees it (and the coordinators, if you say so next). "
+    "Type it, or tap <b>Skip</b> and they'll see a reference number instead.",
+    "name_no_line_breaks": "Just the name on one line is plenty — could you type it again?",
+    "name_clear": "Don't use a name",
+    "name_visible_prompt": "May the peer support coordinators see this name too? If not, "
+    "they see only your reference number. Your peer worker sees it either way.",
+    "name_visible_no": "No — only my peer worker",
+    "name_visible_yes": "Yes, coordinators may see it too",
+    "name_section": "what my peer calls me",
+    "name_summary": "What your peer worker calls you",
+    "name_summary_worker_only": "{name} (only your peer worker sees it)",
+    "name_summary_coordinators_too": "{name} (your peer worker and the coordinators see it)",
+    "name_summary_none": "No name — your peer worker sees only a reference number",
     "su_waiting": "Thank you — you're all set, and you're now <b>waiting for a peer</b>.\n\n"
     "Here's what happens next: a coordinator at {service} looks for a peer worker who fits "
     "what you've told us, and you'll get a message here to see who it is and say yes or no. "
