@@ -292,11 +292,9 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
     casey = bot.user(COORDINATOR_ID)
     (dashboard,) = await casey.send("/dashboard")
 
-    assert line_with(dashboard, "⏳") == "⏳ Waiting for a peer: 12 (longest 12 day(s))"
+    assert line_with(dashboard, "⏳") == "⏳ Waiting for a peer: 12 (longest 12 days)"
     assert line_with(dashboard, "📝") == "📝 Proposals to review: 1"
-    assert (
-        line_with(dashboard, "📨") == "📨 Offers awaiting an answer: 2 choosing, 1 worker(s) asked"
-    )
+    assert line_with(dashboard, "📨") == "📨 Offers awaiting an answer: 2 choosing, 1 worker asked"
     assert line_with(dashboard, "🤝") == "🤝 Active: 4 · paused: 1"
     assert line_with(dashboard, "🏁") == "🏁 Ending within two weeks: 2"
     assert line_with(dashboard, "⏰") == "⏰ Overdue check-ins: 3"
@@ -335,7 +333,7 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
 
     # Every other coordinator view opens from it, as a new message with its own buttons.
     for data, expected in (
-        ("cn|go|pending", "1 profile(s) waiting for approval"),
+        ("cn|go|pending", "1 profile waiting for approval"),
         ("cn|go|waitlist", "Waiting for a peer: 14"),  # /waitlist: all on the waitlist
         ("cn|go|invites", "no open invites"),
         ("cn|go|invite", "one-time invite"),
@@ -426,7 +424,7 @@ async def test_each_list_shows_exactly_the_right_rows_across_pages(bot: Harness,
     page = bot.api.messages[dashboard.message_id]
     assert "People — Waiting: 12 · page 1/2" in page.text
     assert refs(page, "U") == seeded.waiting[:10]
-    assert "waiting 12 day(s)" in page.text.splitlines()[2]
+    assert "waiting 12 days" in page.text.splitlines()[2]
     assert callback(page, f"cn|p|{seeded.waiting[0]}|pl.waiting.0")
     assert not any(b["text"].startswith("◀") for b in page.buttons)
     await casey.tap("Next", message=page)
@@ -582,7 +580,7 @@ async def test_pause_resume_and_close_from_the_card_are_audited(bot: Harness, cl
     assert f"{ref} — U" in card.text
 
     replies = await casey.tap("Pause 2w", message=card)
-    assert f"Pausing {ref}; the review is in 2 week(s)" in replies[-1].text
+    assert f"Pausing {ref}; the review is in 2 weeks" in replies[-1].text
     replies = await casey.send("hospital stay")
     assert f"Done: {ref} is paused" in replies[-1].text
     (relationship,) = await _rows(bot, Relationship)

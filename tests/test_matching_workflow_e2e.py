@@ -97,7 +97,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     await casey.tap("Offer the top 2", message=proposal)
 
     offer = sam.last()
-    assert "found 2 peer worker(s)" in offer.text
+    assert "found 2 peer workers" in offer.text
     assert "Tue evening, Thu evening suit you both" in offer.text
     assert "Choose Robin" in offer.button_labels and "None of these" in offer.button_labels
     replies = await sam.tap("Choose Robin")
@@ -277,7 +277,7 @@ async def test_match_all_proposes_an_optimal_batch(bot: Harness) -> None:
         if "Hold" in message.button_labels:
             await casey.tap("Hold", message=message)
     replies = await casey.send("/match_all")
-    assert "2 proposal(s), 0 still without a fit" in replies[0].text
+    assert "2 proposals, 0 still without a fit" in replies[0].text
     assert len(replies) == 3
     for reply in replies[1:]:
         await casey.tap("Offer only", message=reply)

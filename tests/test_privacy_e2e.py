@@ -118,7 +118,7 @@ async def test_privacy_explains_what_is_held_for_how_long_and_the_limits(
         "find you a suitable peer",
         "check-in scores",
         "content of the messages",
-        "2 year(s)",
+        "2 years",
         "risk to you or to someone else",
         "not a crisis service",
         "/mydata",

@@ -70,7 +70,7 @@ async def test_a_worker_can_pause_and_coordinators_review_it(bot: Harness, clock
     casey = bot.user(COORDINATOR_ID)
     replies = await robin.send("/relationship")
     await robin.tap("Pause with", message=replies[-1])
-    await robin.tap("2 week(s)")
+    await robin.tap("2 weeks")
     (relationship,) = await _rows(bot, Relationship)
     assert relationship.status == "paused"
     assert "paused for now" in sam.last().text

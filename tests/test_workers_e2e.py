@@ -63,7 +63,7 @@ async def test_invite_onboarding_and_approval(bot: Harness) -> None:
     assert "waiting for approval" in request.text and "Robin" in request.text
     assert str(robin.id) not in request.text  # never the worker's Telegram identity
     replies = await coordinator.send("/pending")
-    assert "1 profile(s)" in replies[0].text
+    assert "1 profile waiting" in replies[0].text
     await coordinator.tap("Approve", message=request)
     assert "approved" in robin.last().text
 

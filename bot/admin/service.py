@@ -25,7 +25,7 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import wording
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
-from bot.texts import Markup, t
+from bot.texts import Markup, t, tn
 from bot.workers import invites
 from bot.workers import service as workers
 from bot.workers.invites import InviteProblem
@@ -284,7 +284,7 @@ async def pending_workers(deps: Deps, session: AsyncSession) -> list[Reply]:
     ).all()
     if not rows:
         return [Reply(t("coord_no_pending"))]
-    replies = [Reply(t("coord_pending_title", count=len(rows)))]
+    replies = [Reply(tn("coord_pending_title", len(rows)))]
     for person in rows:
         card = await workers.profile_card(deps, session, person.id)
         replies.append(Reply(card, workers.review_buttons(person.id)))

@@ -27,7 +27,7 @@ from bot.notify import Notice
 from bot.offers import service as offers
 from bot.offers import wording
 from bot.relationships import closure
-from bot.texts import t
+from bot.texts import t, tn
 
 REASON = "console_reason"  # a relationship action waiting for its reason
 MATCH_REASON = "console_match"  # a hand match waiting for its reason
@@ -155,7 +155,7 @@ async def give_reason(
         return Outcome("con_action_not_allowed_now", {"ref": f"R{relationship.id}"}, [])
     return Outcome(
         f"con_done_{action}",
-        {"ref": f"R{relationship.id}", "weeks": weeks},
+        {"ref": f"R{relationship.id}", "weeks": tn("pause_weeks", weeks)},
         notices,
         relationship_id=relationship.id,
     )

@@ -38,7 +38,7 @@ from bot.notify import Button, Reply
 from bot.offers import service as offers
 from bot.offers.wording import blocking_text, duration_text, person_ref, worker_ref
 from bot.relationships import checkins
-from bot.texts import Markup, has_text, t
+from bot.texts import Markup, has_text, t, tn
 
 BUTTONS_PER_ROW = 5
 FLAG_BUTTONS = 5
@@ -122,7 +122,7 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
         "",
         t("con_dash_waiting", count=f.waiting, longest=longest),
         t("con_dash_review", count=f.to_review),
-        t("con_dash_offers", choosing=f.choosing, asked=f.workers_asked),
+        t("con_dash_offers", choosing=f.choosing, asked=tn("dash_workers_asked", f.workers_asked)),
         t("con_dash_relationships", active=f.active, paused=f.paused),
         t("con_dash_ending", count=f.ending_soon),
         t(
@@ -567,7 +567,7 @@ def _relationship_action_buttons(r: Relationship) -> list[tuple[Button, ...]]:
 
 
 def reason_prompt(relationship: Relationship, action: str, weeks: int) -> Reply:
-    return Reply(t(f"con_ask_{action}", ref=f"R{relationship.id}", weeks=weeks))
+    return Reply(t(f"con_ask_{action}", ref=f"R{relationship.id}", weeks=tn("pause_weeks", weeks)))
 
 
 def outcome_reply(outcome: actions.Outcome) -> Reply:

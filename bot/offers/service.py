@@ -742,11 +742,10 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
     )
     replies = [
         Reply(
-            wording.t(
+            wording.tn(
                 "coord_match_all_title",
-                pairs=len(result.pairs),
+                len(result.pairs),
                 unassigned=len(result.unassigned),
-                total=result.total,
             )
         )
     ]

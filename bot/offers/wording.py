@@ -21,11 +21,11 @@ from bot.models import (
 )
 from bot.notify import Button, Reply
 from bot.offers import mapping
-from bot.texts import Markup, t
+from bot.texts import Markup, t, tn
 from matching import Candidate, Need, Reason, Weight, cells, monday_of
 from matching.availability import common_slots
 
-__all__ = ["t"]
+__all__ = ["t", "tn"]
 
 
 def person_ref(person_id: int) -> str:
@@ -38,11 +38,23 @@ def worker_ref(person_id: int) -> str:
 
 
 def duration_text(elapsed: timedelta) -> str:
+    """How long something has been going on, roughly: "3 days", "1 hour", "less than an hour"."""
     if elapsed >= timedelta(days=1):
-        return t("duration_days", n=elapsed.days)
+        return tn("duration_days", elapsed.days)
     if elapsed < timedelta(hours=1):
         return t("duration_under_an_hour")
-    return t("duration_hours", n=int(elapsed.total_seconds() // 3600))
+    return tn("duration_hours", int(elapsed.total_seconds() // 3600))
+
+
+_PERIODS = (("weeks", 7 * 24 * 60), ("days", 24 * 60), ("hours", 60), ("minutes", 1))
+
+
+def period_text(period: timedelta) -> str:
+    """A configured length of time, exactly, in its largest whole unit: "3 days", "36 hours",
+    "30 minutes" (an offer timeout of half an hour is not "less than an hour")."""
+    minutes = max(int(period.total_seconds() // 60), 1)
+    unit, size = next((u, s) for u, s in _PERIODS if minutes % s == 0)
+    return tn(f"duration_{unit}", minutes // size)
 
 
 def blocking_text(blocking: dict[str, int]) -> str:
@@ -157,7 +169,7 @@ def fit_band(percent: int) -> str:
 
 
 def fit_text(percents: list[int | None], index: int) -> str:
-    """"fit 82% (strong)", and which other candidate has the same fit, if one does."""
+    """ "fit 82% (strong)", and which other candidate has the same fit, if one does."""
     percent = percents[index]
     if percent is None:
         return t("fit_unscored")
@@ -240,7 +252,7 @@ async def proposal_card(
 async def offer_card(deps: Deps, session: AsyncSession, proposal: Proposal) -> Reply:
     """For the service user: who they could choose, in their words, and the way out."""
     records = {record["worker_id"]: record for record in proposal.candidates}
-    sections = [t("offer_intro", count=len(proposal.offered_worker_ids))]
+    sections = [tn("offer_intro", len(proposal.offered_worker_ids))]
     buttons: list[tuple[Button, ...]] = []
     for worker_id in proposal.offered_worker_ids:
         profile = await session.get(PeerWorkerProfile, worker_id)
@@ -326,8 +338,8 @@ async def request_card(
 
 
 def request_sent(deps: Deps, name: str) -> str:
-    days = deps.config.matching.offer_timeout
-    return t("offer_request_sent", name=name, within=duration_text(days))
+    timeout = deps.config.matching.offer_timeout
+    return t("offer_request_sent", name=name, within=period_text(timeout))
 
 
 def not_now_reply() -> Reply:

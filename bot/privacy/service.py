@@ -19,7 +19,7 @@ from bot.lifecycle import ServiceUserStatus
 from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
 from bot.privacy import erasure
-from bot.texts import consent_text_version, t
+from bot.texts import consent_text_version, t, tn
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
 # Withdrawing either required consent takes a service user out of matching from here.
@@ -49,12 +49,12 @@ def _date(deps: Deps, moment: datetime) -> str:
 
 
 def span(duration: timedelta) -> str:
-    """A configured duration in the largest whole unit: "2 year(s)", "90 day(s)"."""
+    """A configured duration in the largest whole unit: "2 years", "90 days", "1 week"."""
     minutes = max(int(duration.total_seconds() // 60), 0)
     for unit, size in _SPANS:
         if minutes >= size and minutes % size == 0:
-            return t(f"privacy_{unit}", n=minutes // size)
-    return t("privacy_minutes", n=minutes)
+            return tn(f"privacy_{unit}", minutes // size)
+    return tn("privacy_minutes", minutes)
 
 
 def privacy_text(deps: Deps) -> Reply:

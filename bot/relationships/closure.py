@@ -17,7 +17,7 @@ from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
 from bot.offers.wording import person_ref
 from bot.relationships import access, checkins
-from bot.texts import Markup, escape, t
+from bot.texts import Markup, escape, t, tn
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
 SURVEY_COMMENT = "survey_comment"
@@ -416,7 +416,7 @@ def pause_choices(relationship_id: int) -> Reply:
         t("worker_pause_ask"),
         (
             tuple(
-                Button(t("pause_weeks", n=weeks), f"rl|pausefor|{relationship_id}|{weeks}")
+                Button(tn("pause_weeks", weeks), f"rl|pausefor|{relationship_id}|{weeks}")
                 for weeks in (1, 2, 4)
             ),
         ),

@@ -30,7 +30,7 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply, unreachable
 from bot.offers.wording import person_ref
 from bot.relationships import access, closure
-from bot.texts import t
+from bot.texts import t, tn
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,9 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
                 since=f"{since:%d %b %Y}",
                 ends=f"{ends:%d %b %Y}" if ends else "—",
                 checkin=f"{due.astimezone(deps.config.tz):%a %d %b %H:%M}" if due else "—",
-                messages=r.messages_from_service_user + r.messages_from_worker,
+                messages=tn(
+                    "relationship_messages", r.messages_from_service_user + r.messages_from_worker
+                ),
             )
         )
     buttons = ()

@@ -33,7 +33,7 @@ from bot.notify import Button, Notice, Reply, Response
 from bot.offers.wording import duration_text, person_ref, worker_ref
 from bot.relationships import access, checkins, closure, relay
 from bot.safety.lexicon import Lexicon
-from bot.texts import has_text, t
+from bot.texts import has_text, t, tn
 
 FLAG_RESOLUTION = "flag_resolution"  # PendingInput kinds: a coordinator's note,
 CONCERN = "concern"  # a worker's concern,
@@ -273,7 +273,7 @@ async def flag_card(deps: Deps, session: AsyncSession, flag: SafetyFlag, heading
             )
         )
     elif flag.escalations:
-        lines.append(t("safety_card_escalated", n=flag.escalations))
+        lines.append(tn("safety_card_escalated", flag.escalations))
     if flag.resolved_at:
         lines.append(
             t(

@@ -10,7 +10,9 @@ TEXTS: dict[str, str] = {
     "con_longest": " (longest {wait})",
     "con_dash_review": "📝 Proposals to review: <b>{count}</b>",
     "con_dash_offers": "📨 Offers awaiting an answer: <b>{choosing}</b> choosing, "
-    "<b>{asked}</b> worker(s) asked",
+    "{asked}",
+    "dash_workers_asked_one": "<b>{count}</b> worker asked",
+    "dash_workers_asked_other": "<b>{count}</b> workers asked",
     "con_dash_relationships": "🤝 Active: <b>{active}</b> · paused: <b>{paused}</b>",
     "con_dash_ending": "🏁 Ending within two weeks: <b>{count}</b>",
     "dash_closed": "✅ Closed this month: <b>{completed_month}</b> completed, "
@@ -164,18 +166,18 @@ TEXTS: dict[str, str] = {
     "con_action_not_allowed_now": "{ref} has changed meanwhile, so nothing was done. "
     "Open it again to see where it stands.",
     "con_reason_empty": "Please send the reason as text (or /cancel).",
-    "con_ask_pause": "⏸ Pausing <b>{ref}</b>; the review is in {weeks} week(s).\n"
+    "con_ask_pause": "⏸ Pausing <b>{ref}</b>; the review is in {weeks}.\n"
     "Send the reason in one message — it goes in the audit log. /cancel to stop.",
     "con_ask_resume": "▶️ Resuming <b>{ref}</b>.\nSend the reason in one message — it goes in "
     "the audit log. /cancel to stop.",
-    "con_ask_extend": "➕ Extending <b>{ref}</b> by {weeks} week(s).\nSend the reason in one "
+    "con_ask_extend": "➕ Extending <b>{ref}</b> by {weeks}.\nSend the reason in one "
     "message — it goes in the audit log. /cancel to stop.",
     "con_ask_close": "⏹ Closing <b>{ref}</b> now, with the usual closing messages; the pair "
     "won't be proposed again.\nSend the reason in one message — it goes in the audit log. "
     "/cancel to stop.",
-    "con_done_pause": "Done: {ref} is paused; review in {weeks} week(s). Both have been told.",
+    "con_done_pause": "Done: {ref} is paused; review in {weeks}. Both have been told.",
     "con_done_resume": "Done: {ref} is active again. Both have been told.",
-    "con_done_extend": "Done: {ref} is extended by {weeks} week(s). Both have been told.",
+    "con_done_extend": "Done: {ref} is extended by {weeks}. Both have been told.",
     "con_done_close": "Done: {ref} is closed. Both have been told.",
     "con_propose_review": "Found peers for {ref}: the proposal is with the coordinators to review.",
     "con_propose_offered": "Found peers for {ref}: they've been offered a choice.",

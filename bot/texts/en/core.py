@@ -276,7 +276,8 @@ TEXTS: dict[str, str] = {
     "coord_invite_not_revocable": "That invite is already used, revoked or gone.",
     "coord_new_worker": "<b>A new peer worker profile is waiting for approval</b>\n\n{card}",
     "coord_no_pending": "No profiles are waiting for approval.",
-    "coord_pending_title": "<b>{count} profile(s) waiting for approval</b>",
+    "coord_pending_title_one": "<b>{count} profile waiting for approval</b>",
+    "coord_pending_title_other": "<b>{count} profiles waiting for approval</b>",
     "coord_review_done_approved": "Approved {name}.",
     "coord_review_done_rejected": "Not approved: {name}. They've been told.",
     "review_already_done": "That profile has already been reviewed.",
@@ -370,7 +371,10 @@ TEXTS: dict[str, str] = {
     "menu_pending": "Profiles waiting for approval",
     "menu_coordinators": "Manage coordinators",
     # -- offers: service users --
-    "offer_intro": "<b>Good news — we've found {count} peer worker(s) who could be a good "
+    "offer_intro_one": "<b>Good news — we've found a peer worker who could be a good "
+    "fit.</b>\nTake your time. Choose them, or tell us if they don't feel right — "
+    "no reason needed.",
+    "offer_intro_other": "<b>Good news — we've found {count} peer workers who could be a good "
     "fit.</b>\nTake your time. Choose one, or tell us none of these feel right — "
     "no reason needed.",
     "offer_worker": "<b>{name}</b>\n<i>{bio}</i>",
@@ -482,8 +486,10 @@ TEXTS: dict[str, str] = {
     "btn_cancel": "Cancel",
     "coord_match_offered": "Offered. The service user can accept or decline.",
     "coord_match_all_nobody": "Nobody on the waitlist is free for a new proposal.",
-    "coord_match_all_title": "<b>Batch matching</b>: {pairs} proposal(s), {unassigned} still "
-    "without a fit (total score {total}). Review each below.",
+    "coord_match_all_title_one": "<b>Batch matching</b>: {count} proposal, {unassigned} still "
+    "without a fit. Review it below.",
+    "coord_match_all_title_other": "<b>Batch matching</b>: {count} proposals, {unassigned} "
+    "still without a fit. Review each below.",
     "constraint_unavailable": "no capacity",
     "constraint_excluded": "excluded",
     "constraint_perspective": "perspective",
@@ -502,8 +508,14 @@ TEXTS: dict[str, str] = {
     "reason_continuity": "Someone you asked to reconnect with",
     "reason_lighter_caseload": "Has room in their caseload",
     "reason_none": "No particular reasons",
-    "duration_days": "{n} day(s)",
-    "duration_hours": "{n} hour(s)",
+    "duration_weeks_one": "{count} week",
+    "duration_weeks_other": "{count} weeks",
+    "duration_days_one": "{count} day",
+    "duration_days_other": "{count} days",
+    "duration_hours_one": "{count} hour",
+    "duration_hours_other": "{count} hours",
+    "duration_minutes_one": "{count} minute",
+    "duration_minutes_other": "{count} minutes",
     "duration_under_an_hour": "less than an hour",
     "menu_status": "Where things are",
     "menu_rematch": "Ask for a different peer",
@@ -533,7 +545,9 @@ TEXTS: dict[str, str] = {
     "relationship_none": "You're not in an active peer support relationship right now.",
     "relationship_title": "<b>Your peer support</b>",
     "relationship_line": "• {who} — since {since}, planned to end {ends}; next check-in "
-    "{checkin} ({messages} message(s) so far)",
+    "{checkin} ({messages} so far)",
+    "relationship_messages_one": "{count} message",
+    "relationship_messages_other": "{count} messages",
     "end_confirm": "Do you want to end this peer support relationship now? The other person "
     "will be told kindly. You don't need to give a reason.",
     "btn_end_done": "Yes, end it — it's done what I needed",
@@ -672,7 +686,8 @@ TEXTS: dict[str, str] = {
     "worker_pause_ask": "Pause for how long? (For example during a hospital stay.) No check-ins "
     "go out while paused, and the end date moves on by the paused time. A coordinator will "
     "review it.",
-    "pause_weeks": "{n} week(s)",
+    "pause_weeks_one": "{count} week",
+    "pause_weeks_other": "{count} weeks",
     "coord_worker_paused": "A peer worker paused {ref} ({reason}). /resume {ref} reason when "
     "it can carry on.",
     "coord_pause_review": "{ref} has been paused until today: time to review it (/resume or "

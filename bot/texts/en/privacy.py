@@ -38,11 +38,16 @@ TEXTS: dict[str, str] = {
     "/profile — see or change your answers",
     "privacy_excerpt": ", and — when a message suggests someone may be at risk — a short "
     "excerpt of it for the coordinators",
-    "privacy_years": "{n} year(s)",
-    "privacy_weeks": "{n} week(s)",
-    "privacy_days": "{n} day(s)",
-    "privacy_hours": "{n} hour(s)",
-    "privacy_minutes": "{n} minute(s)",
+    "privacy_years_one": "{count} year",
+    "privacy_years_other": "{count} years",
+    "privacy_weeks_one": "{count} week",
+    "privacy_weeks_other": "{count} weeks",
+    "privacy_days_one": "{count} day",
+    "privacy_days_other": "{count} days",
+    "privacy_hours_one": "{count} hour",
+    "privacy_hours_other": "{count} hours",
+    "privacy_minutes_one": "{count} minute",
+    "privacy_minutes_other": "{count} minutes",
     # -- /mydata --
     "mydata_caption": "Everything we hold about you, as a file you can keep. /privacy explains "
     "what it means; /consent changes your consents; /delete deletes it.",
