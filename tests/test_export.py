@@ -213,6 +213,8 @@ async def seed_programme(engine: AsyncEngine) -> Seeded:
             seeded.secrets.append(str(telegram_id))
             if goal:
                 seeded.secrets.append(goal)
+            if perspective:
+                seeded.secrets.append(f"NAME-of-{label}")
             session.add(
                 ConsentRecord(
                     person_id=user.id,
@@ -230,6 +232,9 @@ async def seed_programme(engine: AsyncEngine) -> Seeded:
                         perspective=perspective,
                         timezone=ZONE,
                         goal=goal,
+                        # What their peer may call them, coordinators allowed: never exported.
+                        preferred_name=f"NAME-of-{label}",
+                        name_visible_to_coordinators=True,
                         submitted_at=onboarded,
                         updated_at=at(2, 1),  # an edit later: the wait counts from submission
                     )
@@ -460,6 +465,7 @@ async def test_export_holds_only_the_consenting_cohort_and_its_figures(
     assert_nothing_identifying(
         {"the zip": sent.document[1], "caption": sent.text.encode()}, [*seeded.secrets, KEY]
     )
+    assert all(b"NAME-of-" not in content for content in files.values())  # preferred names
     (audit,) = await _rows(bot, AuditLog, action="export")
     assert audit.actor_person_id == seeded.ids["C"]
     assert audit.reason == "4 people, via /export"

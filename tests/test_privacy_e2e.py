@@ -42,6 +42,7 @@ from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
 
 GOAL = "Getting out of the house more"  # what complete_onboarding shares as a goal
+PREFERRED_NAME = "Zephyrine"  # what a service user may ask their peer to call them
 SAM, ROBIN = 771_234_567, 661_234_567  # distinctive Telegram ids, easy to look for
 KIM, LEE, DEE, WES = 772_000_001, 772_000_002, 772_000_003, 772_000_004
 
@@ -345,6 +346,12 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
     await sam.send("Hi Robin")
     sam_person = await _person(bot, sam)
     await _add(bot, _flag(sam_person))
+    await sam.send("/profile")  # the name their peer may call them
+    await sam.tap("Edit: what my peer calls me")
+    await sam.send(PREFERRED_NAME)
+    await sam.tap("Yes, coordinators may see it too")
+    await sam.tap("confirm")
+    assert (await _rows(bot, ServiceUserProfile))[0].preferred_name == PREFERRED_NAME
     await sam.send("/profile")  # leaves a form draft behind
 
     replies = await sam.send("/delete")
@@ -361,6 +368,7 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
     assert "has been deleted" in sam.last().text and "/start" in sam.last().text
     told = robin.last().text
     assert "has decided to end" in told and "delet" not in told.lower()
+    assert PREFERRED_NAME not in told  # no longer theirs to be called by
 
     erased = await _rows(bot, Person, id=sam_person.id)
     (erased,) = erased
@@ -389,12 +397,12 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
     (checkin,) = await _rows(bot, Checkin)
     assert checkin.score == 2
     everything = await _everything(bot)
-    for personal in (str(SAM), GOAL, "Elm Street", "flat this week"):
+    for personal in (str(SAM), GOAL, PREFERRED_NAME, "Elm Street", "flat this week"):
         assert personal not in everything, personal
     audit = await _rows(bot, AuditLog, subject_id=sam_person.id, action="service_user.erased")
     assert audit and str(SAM) not in (audit[0].reason or "")
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
-    assert str(SAM) not in logged and GOAL not in logged
+    assert str(SAM) not in logged and GOAL not in logged and PREFERRED_NAME not in logged
 
     # The same Telegram account is a stranger now: /start begins afresh, as a new person.
     replies = await sam.send("/start")

@@ -51,7 +51,7 @@ from bot.models import (
     SafetyFlag,
     WaitlistEntry,
 )
-from bot.offers import mapping
+from bot.offers import mapping, wording
 from bot.offers import service as offers
 from bot.relationships.checkins import NO_CHECKINS
 from bot.workers import service as workers
@@ -531,6 +531,7 @@ class PersonCard:
     caseload: int = 0
     declined_by_worker: int = 0  # requests this worker declined or let expire
     profile: str = ""  # a worker waiting for approval: the profile to review
+    name: str = ""  # a service user: "Sam (U3)" if they let coordinators see it, else "U3"
 
 
 @dataclass
@@ -599,6 +600,7 @@ async def person_card(deps: Deps, session: AsyncSession, person_id: int) -> Pers
         flags=await _flags(session, SafetyFlag.about_person_id == person.id),
     )
     if person.role == SU:
+        card.name = await wording.coordinator_name(session, person.id)
         card.entry = await session.get(WaitlistEntry, person.id)
         card.proposal = await offers.open_proposal(session, person.id)
         card.exclusions = list(

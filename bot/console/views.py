@@ -370,7 +370,7 @@ def person_card(deps: Deps, card: PersonCard, back: str) -> Reply:
     person = card.person
     lines = []
     if person.role == Role.SERVICE_USER:
-        lines.append(t("con_card_user_title", ref=person_ref(person.id)))
+        lines.append(t("con_card_user_title", ref=card.name or person_ref(person.id)))
     else:
         name = card.worker.display_name if card.worker else ""
         lines.append(

@@ -426,8 +426,9 @@ async def accept(
     if entry is not None:
         await session.delete(entry)
     profile = await session.get(PeerWorkerProfile, worker.id)
+    name = await wording.worker_name(session, person.id)
     return (
-        [Reply(wording.t("request_accepted_worker", ref=wording.person_ref(person.id)))],
+        [Reply(wording.t("request_accepted_worker", ref=name))],
         [
             Notice(
                 person.telegram_id,
@@ -467,7 +468,9 @@ async def _release(
     if entry.declines == deps.config.matching.declines_before_alert:
         alert = Reply(
             wording.t(
-                "coord_repeated_declines", ref=wording.person_ref(person.id), count=entry.declines
+                "coord_repeated_declines",
+                ref=await wording.coordinator_name(session, person.id),
+                count=entry.declines,
             )
         )
         notices += await people.coordinator_notices(session, alert)
@@ -551,7 +554,7 @@ async def rematch(
     await session.flush()
     to_worker = Notice(
         worker.telegram_id,
-        Reply(wording.t("rematch_worker", ref=wording.person_ref(person.id))),
+        Reply(wording.t("rematch_worker", ref=await wording.worker_name(session, person.id))),
         worker.id,
     )
     notices = [to_worker] + await find_match(deps, session, person)
@@ -621,7 +624,7 @@ async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) ->
         session.add(entry)
         text = wording.t(
             "coord_long_wait",
-            ref=wording.person_ref(entry.service_user_id),
+            ref=await wording.coordinator_name(session, entry.service_user_id),
             days=(now - entry.since) // timedelta(days=1),
             why=wording.blocking_text(entry.blocking),
         )
@@ -648,7 +651,7 @@ async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
         lines.append(
             wording.t(
                 "coord_waitlist_line",
-                ref=wording.person_ref(person.id),
+                ref=await wording.coordinator_name(session, person.id),
                 waited=waited,
                 state=wording.t(f"su_state_{person.status}"),
                 why=wording.blocking_text(entry.blocking) if entry.blocking else "",

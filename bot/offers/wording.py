@@ -37,6 +37,33 @@ def worker_ref(person_id: int) -> str:
     return f"W{person_id}"
 
 
+def name_for_worker(profile_or_name: ServiceUserProfile | str | None, person_id: int) -> str:
+    """How a service user is named to the peer worker they asked for or are matched with: the
+    name they would like to be called, with the pseudonym ("Sam (U3)"), or the pseudonym."""
+    name = (
+        profile_or_name.preferred_name
+        if isinstance(profile_or_name, ServiceUserProfile)
+        else profile_or_name
+    )
+    return f"{name} ({person_ref(person_id)})" if name else person_ref(person_id)
+
+
+def name_for_coordinator(profile: ServiceUserProfile | None, person_id: int) -> str:
+    """Coordinators see that name only if the person said they may; the pseudonym otherwise."""
+    if profile is not None and profile.name_visible_to_coordinators:
+        return name_for_worker(profile, person_id)
+    return person_ref(person_id)
+
+
+async def worker_name(session: AsyncSession, person_id: int) -> str:
+    """``name_for_worker`` for a service user by id (a person erased has only the pseudonym)."""
+    return name_for_worker(await session.get(ServiceUserProfile, person_id), person_id)
+
+
+async def coordinator_name(session: AsyncSession, person_id: int) -> str:
+    return name_for_coordinator(await session.get(ServiceUserProfile, person_id), person_id)
+
+
 def duration_text(elapsed: timedelta) -> str:
     """How long something has been going on, roughly: "3 days", "1 hour", "less than an hour"."""
     if elapsed >= timedelta(days=1):
@@ -210,7 +237,7 @@ async def proposal_card(
         t(
             "coord_proposal_title",
             id=proposal.id,
-            ref=person_ref(proposal.service_user_id),
+            ref=await coordinator_name(session, proposal.service_user_id),
             waited=waited,
         )
     ]
@@ -316,7 +343,10 @@ async def request_card(
         times = _times(deps, [(s.weekday, s.start_minute, s.end_minute) for s in theirs])
     respond_by = relationship.respond_by.astimezone(deps.config.tz)
     lines = [
-        t("request_reminder" if reminder else "request_intro", ref=person_ref(profile.person_id)),
+        t(
+            "request_reminder" if reminder else "request_intro",
+            ref=name_for_worker(profile, profile.person_id),
+        ),
         t("request_perspective", perspective=t(f"perspective_{profile.perspective}")),
     ]
     if shared:

@@ -43,7 +43,7 @@ from bot.models import (
 )
 from bot.notify import Notice, Reply
 from bot.offers import service as offers
-from bot.offers.wording import person_ref, worker_ref
+from bot.offers.wording import person_ref, worker_name, worker_ref
 from bot.relationships import access, closure
 from bot.texts import t
 
@@ -134,7 +134,7 @@ async def _end_request(
             actor_id=actor_id,
             reason=reason,
         )
-        text = Reply(t("request_withdrawn_worker", ref=person_ref(user.id)))
+        text = Reply(t("request_withdrawn_worker", ref=await worker_name(session, user.id)))
         told = Notice(worker.telegram_id, text, worker.id)
         return [told, *await offers.retry_waitlist(deps, session)]
     await lifecycle.transition_relationship(
@@ -225,6 +225,17 @@ def relayed_messages_of(person_id: int) -> Delete:
     )
 
 
+async def _forget_name(session: AsyncSession, person: Person) -> None:
+    """The name they asked their peer to use goes before anyone is told they left, so no
+    message written from here on (and kept in the outbox) carries it."""
+    profile = await session.get(ServiceUserProfile, person.id)
+    if profile is not None:
+        profile.preferred_name = None
+        profile.name_visible_to_coordinators = False
+        session.add(profile)
+        await session.flush()
+
+
 async def erase(
     deps: Deps, session: AsyncSession, person: Person, *, actor_id: int | None, reason: str
 ) -> list[Notice]:
@@ -238,6 +249,7 @@ async def erase(
         return []
     now = deps.now()
     keep_figures = await consents.has(session, person.id, ConsentKind.EVALUATION)
+    await _forget_name(session, person)  # first: what the others are told below uses no name
     notices = await leave(deps, session, person, actor_id=actor_id, reason=reason)
     as_service_user = select(Relationship.id).where(Relationship.service_user_id == person.id)
     their_proposals = select(Proposal.id).where(Proposal.service_user_id == person.id)

@@ -171,6 +171,8 @@ async def _service_user_profile(session: AsyncSession, person: Person) -> Json |
         "perspective": profile.perspective,
         "timezone": profile.timezone,
         "goal": profile.goal,
+        "name_for_your_peer_worker": profile.preferred_name,
+        "coordinators_may_see_that_name": profile.name_visible_to_coordinators,
         "new_peer_possible_from": _iso(profile.rematch_after),
         "submitted_at": _iso(profile.submitted_at),
         "updated_at": _iso(profile.updated_at),

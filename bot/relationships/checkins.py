@@ -29,7 +29,7 @@ from bot.models import (
     ServiceUserProfile,
 )
 from bot.notify import Button, Notice, Reply
-from bot.offers.wording import person_ref, worker_ref
+from bot.offers.wording import person_ref, worker_name, worker_ref
 from bot.relationships import access
 from bot.texts import has_text, t
 
@@ -244,7 +244,7 @@ async def answer(
     user, worker = await _pair(session, checkin.relationship_id)
     if user.telegram_id != telegram_id:
         return None, []
-    ref = person_ref(user.id)
+    ref = await worker_name(session, user.id)  # for their worker
     notices: list[Notice] = []
     if (
         field == "score"
@@ -320,7 +320,7 @@ async def note(
     return Reply(t("checkin_thanks")), [
         Notice(
             worker.telegram_id,
-            Reply(t("checkin_note_worker", ref=person_ref(user.id), note=body)),
+            Reply(t("checkin_note_worker", ref=await worker_name(session, user.id), note=body)),
             worker.id,
         )
     ]
@@ -386,6 +386,7 @@ async def _ladder(
     settings = deps.config.checkins
     user, worker = await _pair(session, relationship_id)
     ref = person_ref(user.id)
+    name = await worker_name(session, user.id)  # for their worker
     notices: list[Notice] = []
     if missed == settings.nudge_after_missed:
         notices.append(Notice(user.telegram_id, Reply(t("checkin_nudge")), user.id))
@@ -393,7 +394,7 @@ async def _ladder(
         notices.append(
             Notice(
                 worker.telegram_id,
-                Reply(t("checkin_missed_worker", ref=ref, count=missed)),
+                Reply(t("checkin_missed_worker", ref=name, count=missed)),
                 worker.id,
             )
         )
@@ -425,10 +426,10 @@ async def _first_contact(deps: Deps, session: AsyncSession, now: datetime) -> li
         relationship.first_contact_nudges = due
         session.add(relationship)
         user, worker = await _pair(session, relationship.id)
-        ref = person_ref(user.id)
+        ref, name = person_ref(user.id), await worker_name(session, user.id)
         if due == 1:
             notices.append(
-                Notice(worker.telegram_id, Reply(t("first_contact_nudge", ref=ref)), worker.id)
+                Notice(worker.telegram_id, Reply(t("first_contact_nudge", ref=name)), worker.id)
             )
         else:
             text = Reply(t("first_contact_coordinator", ref=ref, worker=worker_ref(worker.id)))

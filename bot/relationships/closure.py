@@ -15,7 +15,7 @@ from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import Feedback, Person, Relationship, ServiceUserProfile
 from bot.notify import Button, Notice, Reply
 from bot.offers import service as offers
-from bot.offers.wording import person_ref
+from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
 
@@ -95,7 +95,7 @@ async def _reminders(deps: Deps, session: AsyncSession, relationship: Relationsh
     user = await session.get(Person, relationship.service_user_id)
     worker = await session.get(Person, relationship.peer_worker_id)
     when = _local(deps, relationship.planned_end_at)
-    heading = t("closure_reminder_worker", ref=person_ref(user.id), when=when)
+    heading = t("closure_reminder_worker", ref=await worker_name(session, user.id), when=when)
     ask = _ask_extension(relationship.id)
     return [
         Notice(user.telegram_id, Reply(t("closure_reminder_user", when=when), ask), user.id),
@@ -124,7 +124,7 @@ async def ask_extension(
         t(
             "coord_extension_requested",
             ref=f"R{relationship.id}",
-            user=person_ref(relationship.service_user_id),
+            user=await coordinator_name(session, relationship.service_user_id),
             side=side,
             when=_local(deps, relationship.planned_end_at),
         )
@@ -182,7 +182,7 @@ async def close(
         Notice(user.telegram_id, survey_rating(relationship.id), user.id),
         Notice(
             worker.telegram_id,
-            Reply(t(f"closing_worker_{ended_by}", ref=person_ref(user.id))),
+            Reply(t(f"closing_worker_{ended_by}", ref=await worker_name(session, user.id))),
             worker.id,
         ),
     ]
@@ -289,7 +289,8 @@ async def toggle_checklist(
     relationship.checklist = [i for i in CHECKLIST if i in ticked]
     session.add(relationship)
     when = _local(deps, relationship.planned_end_at)
-    heading = t("closure_reminder_worker", ref=person_ref(relationship.service_user_id), when=when)
+    ref = await worker_name(session, relationship.service_user_id)
+    heading = t("closure_reminder_worker", ref=ref, when=when)
     return checklist_reply(deps, relationship, heading)
 
 
@@ -403,7 +404,7 @@ async def _tell_both(
 ) -> list[Notice]:
     """The same change, told to each side in their own words (``<change>_user``/``_worker``)."""
     user, worker = await access.pair(session, relationship)
-    to_worker = t(f"{change}_worker", ref=person_ref(user.id), when=when)
+    to_worker = t(f"{change}_worker", ref=await worker_name(session, user.id), when=when)
     return [
         Notice(user.telegram_id, Reply(t(f"{change}_user", when=when)), user.id),
         Notice(worker.telegram_id, Reply(to_worker), worker.id),

@@ -28,7 +28,7 @@ from bot.models import (
     Role,
 )
 from bot.notify import Button, Notice, Reply, unreachable
-from bot.offers.wording import person_ref
+from bot.offers.wording import worker_name
 from bot.relationships import access, closure
 from bot.texts import t, tn
 
@@ -140,7 +140,7 @@ async def _delivery(
         recipient_person_id=recipient.id,
         recipient_telegram_id=recipient.telegram_id,
         reply_to_message_id=target_reply,
-        sender_label=person_ref(sender.id) if to_worker else None,
+        sender_label=await worker_name(session, sender.id) if to_worker else None,
     )
 
 
@@ -185,8 +185,15 @@ async def route(
     return Reply(
         t("relay_who_is_this_for"),
         tuple(
-            (Button(person_ref(r.service_user_id), f"rl|for|{r.id}|{message_id}"),)
-            for r in relationships
+            [
+                (
+                    Button(
+                        await worker_name(session, r.service_user_id),
+                        f"rl|for|{r.id}|{message_id}",
+                    ),
+                )
+                for r in relationships
+            ]
         ),
     )
 
@@ -277,7 +284,7 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
             worker = await session.get(PeerWorkerProfile, r.peer_worker_id)
             who = worker.display_name
         else:
-            who = person_ref(r.service_user_id)
+            who = await worker_name(session, r.service_user_id)
         ends = r.planned_end_at.astimezone(deps.config.tz) if r.planned_end_at else None
         plan = await session.get(CheckinPlan, r.id)
         due = plan.next_due_at if plan and not plan.paused else None
@@ -296,8 +303,15 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
     buttons = ()
     if person.role == Role.PEER_WORKER:  # e.g. a hospital stay: a worker can pause
         buttons = tuple(
-            (Button(t("btn_pause_with", ref=person_ref(r.service_user_id)), f"rl|pause|{r.id}|"),)
-            for r in relationships
+            [
+                (
+                    Button(
+                        t("btn_pause_with", ref=await worker_name(session, r.service_user_id)),
+                        f"rl|pause|{r.id}|",
+                    ),
+                )
+                for r in relationships
+            ]
         )
     return [Reply("\n".join([t("relationship_title"), *lines]), buttons)]
 
@@ -321,8 +335,15 @@ async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
     if len(relationships) == 1:
         return end_reasons(relationships[0].id)
     buttons = tuple(
-        (Button(t("btn_end_with", ref=person_ref(r.service_user_id)), f"rl|endwhich|{r.id}|"),)
-        for r in relationships
+        [
+            (
+                Button(
+                    t("btn_end_with", ref=await worker_name(session, r.service_user_id)),
+                    f"rl|endwhich|{r.id}|",
+                ),
+            )
+            for r in relationships
+        ]
     )
     return Reply(t("end_which"), (*buttons, (Button(t("btn_end_keep"), "rl|keep|0|"),)))
 

@@ -30,7 +30,7 @@ from bot.models import (
     SafetyFlag,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers.wording import duration_text, person_ref, worker_ref
+from bot.offers.wording import duration_text, person_ref, worker_name, worker_ref
 from bot.relationships import access, checkins, closure, relay
 from bot.safety.lexicon import Lexicon
 from bot.texts import has_text, t, tn
@@ -189,7 +189,7 @@ async def screen(
         screening.worker_notices.append(
             Notice(
                 worker.telegram_id,
-                Reply(t("safety_worker_told", ref=person_ref(person.id))),
+                Reply(t("safety_worker_told", ref=await worker_name(session, person.id))),
                 worker.id,
             )
         )
@@ -525,11 +525,17 @@ def answer_expired(pending: PendingInput, now: datetime) -> bool:
     return pending.kind in (CONCERN, REPORT_NOTE) and now - pending.created_at > ANSWER_WITHIN
 
 
-def _choose_relationship(relationships: list[Relationship], verb: str, prompt: str) -> Reply:
+async def _choose_relationship(
+    session: AsyncSession, relationships: list[Relationship], verb: str, prompt: str
+) -> Reply:
+    """For a worker: which of the people they support (named as their worker sees them)."""
     return Reply(
         t(prompt),
         tuple(
-            (Button(person_ref(r.service_user_id), f"sr|{verb}|{r.id}|"),) for r in relationships
+            [
+                (Button(await worker_name(session, r.service_user_id), f"sr|{verb}|{r.id}|"),)
+                for r in relationships
+            ]
         ),
     )
 
@@ -543,7 +549,7 @@ async def start_concern(deps: Deps, session: AsyncSession, telegram_id: int) -> 
     if not relationships:
         return Reply(t("safety_concern_nobody"))
     if len(relationships) > 1:
-        return _choose_relationship(relationships, "cfor", "safety_concern_which")
+        return await _choose_relationship(session, relationships, "cfor", "safety_concern_which")
     return await ask_concern(deps, session, telegram_id, relationships[0].id)
 
 
@@ -557,7 +563,8 @@ async def ask_concern(
         return Reply(t("request_stale"))
     worker, relationship = owned
     await pending_input.ask(session, worker.id, CONCERN, relationship.id, deps.now())
-    return Reply(t("safety_concern_prompt", ref=person_ref(relationship.service_user_id)))
+    ref = await worker_name(session, relationship.service_user_id)
+    return Reply(t("safety_concern_prompt", ref=ref))
 
 
 async def raise_concern(
@@ -606,7 +613,7 @@ async def start_report(deps: Deps, session: AsyncSession, telegram_id: int) -> R
     if not relationships:
         return Reply(t("safety_report_nobody"))
     if person.role == Role.PEER_WORKER and len(relationships) > 1:
-        return _choose_relationship(relationships, "rfor", "safety_report_which")
+        return await _choose_relationship(session, relationships, "rfor", "safety_report_which")
     return report_reasons(relationships[0].id)
 
 
