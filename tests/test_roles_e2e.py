@@ -269,3 +269,15 @@ async def test_the_configuration_is_the_source_of_truth_for_bootstrap_coordinato
     rows = await _rows(second, AuditLog, action="coordinator.removed")
     assert rows and rows[-1].reason == "no longer in coordinators.telegram_ids"
     assert rows[-1].actor_person_id is None  # the configuration, not a person
+
+
+async def test_the_note_on_a_workers_invite_is_erased_with_them(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    await casey.send("/invite for Jo Smith")
+    code = INVITE_LINK.search(casey.last().text).group(1)
+    jo = bot.user(8901)
+    await jo.send(f"/start {code}")
+    await jo.send("/delete")
+    await jo.tap("Yes, delete my data")
+    (invite,) = await _rows(bot, Invite)
+    assert invite.used_at is not None and invite.note is None

@@ -25,6 +25,7 @@ from bot.models import (
     ConsentKind,
     Feedback,
     FormDraft,
+    Invite,
     OutboxMessage,
     PeerWorkerProfile,
     PendingInput,
@@ -214,17 +215,6 @@ async def _forget_messages(session: AsyncSession, person: Person) -> None:
                 await session.delete(row)
 
 
-def relayed_messages_of(person_id: int) -> Delete:
-    """Every relayed-message pair the person sent or received: each side of the OR is served
-    by the leading column of one relay index (sender, source) / (recipient, target)."""
-    return delete(RelayedMessage).where(
-        or_(
-            RelayedMessage.sender_person_id == person_id,
-            RelayedMessage.recipient_person_id == person_id,
-        )
-    )
-
-
 async def _forget_name(session: AsyncSession, person: Person) -> None:
     """The name they asked their peer to use goes before anyone is told they left, so no
     message written from here on (and kept in the outbox) carries it."""
@@ -234,6 +224,17 @@ async def _forget_name(session: AsyncSession, person: Person) -> None:
         profile.name_visible_to_coordinators = False
         session.add(profile)
         await session.flush()
+
+
+def relayed_messages_of(person_id: int) -> Delete:
+    """Every relayed-message pair the person sent or received: each side of the OR is served
+    by the leading column of one relay index (sender, source) / (recipient, target)."""
+    return delete(RelayedMessage).where(
+        or_(
+            RelayedMessage.sender_person_id == person_id,
+            RelayedMessage.recipient_person_id == person_id,
+        )
+    )
 
 
 async def erase(
@@ -338,4 +339,8 @@ async def _forget_reasons(session: AsyncSession, person: Person) -> None:
     )
     await session.exec(
         update(Relationship).where(Relationship.id.in_(relationships)).values(end_reason=None)
+    )
+    # A note on the invite they joined with ("for Jo Smith") names them.
+    await session.exec(
+        update(Invite).where(Invite.used_by_person_id == person.id).values(note=None)
     )

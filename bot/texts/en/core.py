@@ -247,17 +247,14 @@ TEXTS: dict[str, str] = {
     "invite_used": "That invite link has already been used. Please ask your coordinator "
     "for a new one.",
     "invite_revoked": "That invite link was withdrawn. Please ask your coordinator for a new one.",
-    "invite_already_worker": "You're already registered as a peer worker — see /profile.",
-    "invite_not_for_service_user": "This account is registered as a service user, so it can't "
-    "also join as a peer worker. Please talk to your coordinator.",
     # -- coordinators --
     "coord_home": "Hello, coordinator of <b>{service}</b>. Your commands:\n"
     "/dashboard — the programme at a glance; everything else is a few taps from there\n"
     "/flags — open safety flags, oldest first\n"
     "/waitlist — who is waiting, and why\n"
     "/match, /match_all — match by hand, or the whole waitlist\n"
-    "/invite — a one-time link for a new peer worker\n"
-    "/invites — open invites, to revoke\n"
+    "/invite — a one-time link for a new peer worker (/invite for Jo Smith adds a note)\n"
+    "/invites — invites still within their validity, open or used, to revoke\n"
     "/pending — profiles waiting for approval\n"
     "/coordinators — who coordinates, add or remove\n"
     "/help — everything else",
@@ -268,8 +265,6 @@ TEXTS: dict[str, str] = {
     "<b>coordinator</b>. Send it to them privately:\n\n{link}\n\n"
     "It works once and expires on {expires}.",
     "coord_no_invites": "There are no open invites.",
-    "coord_invites_title": "<b>Open invites</b>",
-    "coord_invite_line": "#{id} — {role}, expires {expires}",
     "role_peer_worker": "peer worker",
     "role_coordinator": "coordinator",
     "coord_invite_revoked": "Invite revoked.",
@@ -293,7 +288,6 @@ TEXTS: dict[str, str] = {
     "coord_config_not_removable": "That coordinator is set in the configuration file; "
     "remove them there.",
     "coord_cannot_remove_self": "You can't remove yourself; ask another coordinator.",
-    "coord_removed": "Coordinator #{id} removed.",
     "coord_you_were_removed": "You are no longer a coordinator.",
     "not_allowed": "Sorry, that isn't available to you.",
     # -- everyone --
@@ -334,8 +328,8 @@ TEXTS: dict[str, str] = {
     "/waitlist — who is waiting, and why nobody fits\n"
     "/match U12 W7 reason — offer one worker to one service user\n"
     "/match_all — batch-match the whole waitlist for review\n"
-    "/invite — a one-time link for a new peer worker\n"
-    "/invites — open invites, to revoke\n"
+    "/invite — a one-time link for a new peer worker (/invite for Jo Smith adds a note)\n"
+    "/invites — invites still within their validity, open or used, to revoke\n"
     "/pending — profiles waiting for approval\n"
     "/coordinators — who coordinates, add or remove\n\n"
     "<b>Fit</b> on a proposal card is how close a peer worker comes to the best possible match "
@@ -444,8 +438,7 @@ TEXTS: dict[str, str] = {
     "and it's not a judgement on you. Thank you for your support.",
     # -- offers: coordinators --
     "coord_proposal_title": "<b>Proposal #{id}</b> for {ref} (waiting {waited})",
-    "coord_proposal_candidate": "{rank}. <b>{name}</b> ({ref}) — {fit}\n{reasons}\n"
-    "<i>{points}</i>",
+    "coord_proposal_candidate": "{rank}. <b>{name}</b> ({ref}) — {fit}\n{reasons}\n<i>{points}</i>",
     "fit_value": "fit <b>{percent}%</b> ({band})",
     "fit_value_tied": "fit <b>{percent}%</b> ({band}), the same as {others}",
     "fit_unscored": "picked by hand (no fit score)",
