@@ -22,3 +22,17 @@ async def test_help_now_says_the_configured_emergency_number(start_bot, database
 
     assert "call emergency services on 999" in replies[-1].text
     assert "000" not in replies[-1].text
+
+
+async def test_the_crisis_reply_after_a_risk_phrase_says_the_configured_number(
+    start_bot, database
+) -> None:
+    url, _engine = database
+    bot = await start_bot(make_config(url, service={"emergency_number": "111"}))
+    person = bot.user(6103)
+    await person.send("/start")
+
+    replies = await person.send("I want to kill myself")
+
+    crisis = next(r for r in replies if "not a crisis service" in r.text)
+    assert "In an emergency, call 111." in crisis.text

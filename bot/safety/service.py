@@ -73,7 +73,13 @@ class Screening:
 
 
 def _crisis_reply(config: Config) -> Reply:
-    return Reply(t("safety_crisis_lines", crisis_lines=crisis_lines_text(config)))
+    return Reply(
+        t(
+            "safety_crisis_lines",
+            crisis_lines=crisis_lines_text(config),
+            emergency=config.service.emergency_number,
+        )
+    )
 
 
 async def open_relationship(session: AsyncSession, person: Person) -> Relationship | None:
@@ -597,6 +603,7 @@ async def raise_concern(
                     "safety_concern_thanks",
                     id=flag.id,
                     crisis_lines=crisis_lines_text(deps.config),
+                    emergency=deps.config.service.emergency_number,
                 )
             )
         ],

@@ -16,7 +16,7 @@ TEXTS: dict[str, str] = {
         "<b>PeerLink is not a crisis service</b> and nobody may be reading this straight away. "
         "If you are in danger or thinking of harming yourself, please call now:\n"
         "{crisis_lines}\n"
-        "In an emergency, call your local emergency number.\n\n"
+        "In an emergency, call {emergency}.\n\n"
         "Our coordinators have been let know so someone can check in with you."
     ),
     "safety_worker_told": (
@@ -121,7 +121,7 @@ TEXTS: dict[str, str] = {
     ),
     "safety_concern_thanks": (
         "Thank you. Concern #{id} is with the coordinators, who will follow up with you.\n\n"
-        "If someone is in immediate danger, call the emergency number. Crisis lines:\n"
+        "If someone is in immediate danger, call {emergency}. Crisis lines:\n"
         "{crisis_lines}"
     ),
     # -- /report --
