@@ -9,8 +9,7 @@ TEXTS: dict[str, str] = {
     "con_dash_waiting": "⏳ Waiting for a peer: <b>{count}</b>{longest}",
     "con_longest": " (longest {wait})",
     "con_dash_review": "📝 Proposals to review: <b>{count}</b>",
-    "con_dash_offers": "📨 Offers awaiting an answer: <b>{choosing}</b> choosing, "
-    "{asked}",
+    "con_dash_offers": "📨 Offers awaiting an answer: <b>{choosing}</b> choosing, {asked}",
     "dash_workers_asked_one": "<b>{count}</b> worker asked",
     "dash_workers_asked_other": "<b>{count}</b> workers asked",
     "con_dash_relationships": "🤝 Active: <b>{active}</b> · paused: <b>{paused}</b>",
