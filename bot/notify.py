@@ -65,15 +65,21 @@ class Response:
     menus: dict[int, bool] = field(default_factory=dict)  # telegram id -> coordinator menu?
 
 
+def plain(text: str) -> str:
+    """Button labels and toasts are plain text to Telegram, not HTML: what ``t`` escaped for a
+    message ('A&amp;B') must read as typed ('A&B')."""
+    return html.unescape(text)
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(button.label, url=button.url)
+                InlineKeyboardButton(plain(button.label), url=button.url)
                 if button.url
-                else InlineKeyboardButton(button.label, callback_data=button.data)
+                else InlineKeyboardButton(plain(button.label), callback_data=button.data)
                 for button in row
             ]
             for row in reply.buttons
@@ -155,7 +161,7 @@ async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: 
 
 async def _answer_tap(query: CallbackQuery, response: Response) -> None:
     with contextlib.suppress(BadRequest):  # a tap too old to answer; nothing is lost
-        await query.answer(response.toast)
+        await query.answer(plain(response.toast) if response.toast else None)
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let us touch it
         return

@@ -104,7 +104,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     assert "We've asked Robin" in replies[-1].text
 
     request = robin.last()
-    assert "Someone would like you as their peer worker" in request.text
+    assert "would like you as their peer worker" in request.text
     assert "You share: Psychosis, A hospital admission" in request.text
     assert "Getting out of the house more" in request.text  # the goal they chose to share
     assert "Sam" not in request.text and "4101" not in request.text

@@ -126,7 +126,7 @@ async def test_the_matched_worker_sees_the_name_and_coordinators_do_not(
     await casey.tap("Offer only Robin", message=proposal)
     await sam.tap("Choose Robin")
     request = robin.last()
-    assert "Someone would like you as their peer worker" in request.text
+    assert "would like you as their peer worker" in request.text
     assert f"{NAME} ({ref})" in request.text  # the request card is Robin's alone
     replies = await robin.tap("Accept", message=request)
     assert f"now matched with {NAME} ({ref})" in replies[-1].text
@@ -235,3 +235,19 @@ async def test_the_name_is_in_mydata_and_gone_after_delete(bot: Harness) -> None
     told = robin.last().text
     assert "has decided to end" in told and NAME not in told  # named by reference only
     assert NAME not in await _everything(bot)
+
+
+async def test_buttons_and_labels_show_a_name_as_typed_not_as_html(bot: Harness) -> None:
+    """Telegram shows button labels as plain text: 'Al & Bo', never 'Al &amp; Bo'."""
+    casey = bot.user(COORDINATOR_ID, "Casey")
+    robin = await onboard_worker(bot, casey, 8401, "Robin", caseload="3")
+    sam = await onboard_service_user(bot, 8402, name="Al & Bo")
+    ref = f"U{(await _person(bot, sam)).id}"
+    await casey.tap("Offer only Robin")
+    await sam.tap("Choose Robin")
+    await robin.tap("Accept")
+    await sam.send("Hello")
+    assert robin.last().button_labels == [f"From Al & Bo ({ref})"]
+    replies = await robin.send("/relationship")
+    labels = [label for reply in replies for label in reply.button_labels]
+    assert labels and not any("&amp;" in label for label in labels)

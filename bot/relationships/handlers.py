@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot.db import transaction
 from bot.deps import Deps
 from bot.models import PendingInput
-from bot.notify import Reply, Response, respond, unreachable
+from bot.notify import Reply, Response, plain, respond, unreachable
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
@@ -42,7 +42,8 @@ async def _copy(
             [
                 [
                     InlineKeyboardButton(
-                        t("relay_from", ref=delivery.sender_label), callback_data="rl|who|0|"
+                        plain(t("relay_from", ref=delivery.sender_label)),
+                        callback_data="rl|who|0|",
                     )
                 ]
             ]

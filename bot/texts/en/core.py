@@ -413,8 +413,8 @@ TEXTS: dict[str, str] = {
     "rematch_kept": "OK — nothing has changed.",
     "rematch_done": "Done. We're looking for a new peer worker for you.",
     # -- offers: peer workers --
-    "request_intro": "<b>Someone would like you as their peer worker</b> ({ref})",
-    "request_reminder": "<b>Reminder:</b> someone is waiting for your answer ({ref})",
+    "request_intro": "<b>{ref} would like you as their peer worker</b>",
+    "request_reminder": "<b>Reminder:</b> {ref} is waiting for your answer",
     "request_perspective": "Perspective: {perspective}",
     "request_shared": "You share: {areas}",
     "request_times": "You're both free (your time): {times}",
