@@ -62,6 +62,19 @@ RELATIONSHIP_TRANSITIONS: dict[str | None, set[str]] = {
 }
 
 
+class ProposalStatus(StrEnum):
+    REVIEW = "review"  # waiting for a coordinator
+    OFFERED = "offered"  # the service user is choosing among the offered workers
+    CHOSEN = "chosen"
+    NONE_SUITABLE = "none_suitable"
+    NOT_NOW = "not_now"
+    HELD = "held"
+    SUPERSEDED = "superseded"
+
+
+OPEN_PROPOSAL = (ProposalStatus.REVIEW, ProposalStatus.OFFERED)
+
+
 class PeerWorkerStatus(StrEnum):
     ONBOARDING = "onboarding"
     PENDING_APPROVAL = "pending_approval"

@@ -17,10 +17,10 @@ from enum import StrEnum
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formflow, lifecycle, people
+from bot import formflow, lifecycle
 from bot import pending as pending_questions
-from bot.lifecycle import OPEN_RELATIONSHIP, PeerWorkerStatus, ServiceUserStatus
-from bot.models import Coordinator, Invite, Person, Relationship, Role
+from bot.lifecycle import OPEN_RELATIONSHIP, PeerWorkerStatus, ProposalStatus, ServiceUserStatus
+from bot.models import Coordinator, Invite, Person, Proposal, Relationship, Role
 
 COORDINATOR = "coordinator"  # the invite role that makes a coordinator
 
@@ -34,7 +34,7 @@ class Standing(StrEnum):
     SERVICE_USER_IDLE = "service_user_idle"  # cancelled, declined, not now, ended, withdrawn
     WORKER_ONBOARDING = "worker_onboarding"
     WORKER_PENDING = "worker_pending"
-    WORKER_WITH_CASELOAD = "worker_with_caseload"  # approved, with an open relationship
+    WORKER_WITH_CASELOAD = "worker_with_caseload"  # approved; someone asked, matched or offered
     WORKER_FREE = "worker_free"  # approved, nobody in their caseload
     WORKER_REJECTED = "worker_rejected"
     COORDINATOR = "coordinator"
@@ -89,23 +89,29 @@ def decide(standing: Standing, invite_role: str) -> Decision:
     return INVITE_RULES[(standing, invite_role)]
 
 
-async def _coordinator_row(session: AsyncSession, person_id: int) -> Coordinator | None:
+async def coordinator_row(session: AsyncSession, person_id: int) -> Coordinator | None:
     result = await session.exec(select(Coordinator).where(Coordinator.person_id == person_id))
     return result.first()
 
 
 async def _open_caseload(session: AsyncSession, worker_id: int) -> bool:
+    """Someone is asking for them, working with them, or choosing them from an offer."""
     result = await session.exec(
         select(Relationship.id).where(
             Relationship.peer_worker_id == worker_id,
             Relationship.status.in_(OPEN_RELATIONSHIP),
         )
     )
-    return result.first() is not None
+    if result.first() is not None:
+        return True
+    offers = await session.exec(
+        select(Proposal.offered_worker_ids).where(Proposal.status == ProposalStatus.OFFERED)
+    )
+    return any(worker_id in offered for offered in offers.all())
 
 
 async def standing_of(session: AsyncSession, person: Person) -> Standing:
-    row = await _coordinator_row(session, person.id)
+    row = await coordinator_row(session, person.id)
     if row is not None and row.active:
         return Standing.COORDINATOR
     if person.role == Role.SERVICE_USER and person.status != lifecycle.ERASED:
@@ -199,7 +205,7 @@ async def become_coordinator(
     """Make someone a coordinator (from the configuration or an invite), leaving any other
     role behind."""
     await _set_aside_current_role(session, person, at=at, actor_id=actor_id, why=why)
-    row = await _coordinator_row(session, person.id) or Coordinator(
+    row = await coordinator_row(session, person.id) or Coordinator(
         person_id=person.id, source=source, added_at=at
     )
     row.active, row.source, row.removed_at = True, source, None
@@ -254,49 +260,3 @@ async def remove_coordinator(
         )
         revoked += 1
     return revoked
-
-
-async def sync_bootstrap_coordinators(
-    session: AsyncSession, telegram_ids: list[int], now: datetime
-) -> list[int]:
-    """The configuration is the source of truth for bootstrap coordinators: those listed are
-    coordinators, those taken out are not (coordinators added by invite are left alone).
-
-    Returns the person ids of listed people who could not be made coordinators because their
-    current role has open business (the caller logs them)."""
-    refused: list[int] = []
-    listed: set[int] = set()
-    for telegram_id in telegram_ids:
-        person = await people.find_or_create(session, telegram_id, now)
-        listed.add(person.id)
-        standing = await standing_of(session, person)
-        if standing == Standing.COORDINATOR:
-            row = await _coordinator_row(session, person.id)
-            if row.source != "config":
-                row.source = "config"
-                session.add(row)
-            continue
-        if decide(standing, COORDINATOR) != Decision.GRANT:
-            refused.append(person.id)
-            continue
-        await become_coordinator(
-            session,
-            person,
-            source="config",
-            at=now,
-            actor_id=None,
-            why="listed in coordinators.telegram_ids",
-        )
-    leftover = await session.exec(
-        select(Coordinator).where(Coordinator.active, Coordinator.source == "config")
-    )
-    for row in leftover.all():
-        if row.person_id not in listed:
-            await remove_coordinator(
-                session,
-                row,
-                at=now,
-                actor_id=None,
-                why="no longer in coordinators.telegram_ids",
-            )
-    return refused

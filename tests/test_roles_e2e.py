@@ -8,11 +8,11 @@ from sqlmodel import select
 
 from bot import roles
 from bot.db import session_factory
-from bot.models import AuditLog, Coordinator, Invite, Person, Relationship
+from bot.models import AuditLog, Coordinator, Invite, Person, Proposal, Relationship, WaitlistEntry
 from bot.roles import Decision, Standing
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
-from tests.test_matching_workflow_e2e import onboard_worker
+from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
 from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
 from tests.test_workers_e2e import INVITE_LINK, build_worker_profile, new_invite
@@ -215,7 +215,7 @@ async def test_used_invites_are_listed_and_revoking_one_stops_an_unapproved_work
     code = INVITE_LINK.search(casey.last().text).group(1)
     jo = bot.user(8501)
     await jo.send(f"/start {code}")
-    jo_ref = f"U{(await _person(bot, jo)).id}"
+    jo_ref = f"W{(await _person(bot, jo)).id}"  # a worker now: never a service user's U
     replies = await casey.send("/invites")
     assert f"used by {jo_ref}" in replies[-1].text and "(for Jo Smith)" in replies[-1].text
     await casey.tap(replies[-1].button_labels[0], message=replies[-1])
@@ -281,3 +281,53 @@ async def test_the_note_on_a_workers_invite_is_erased_with_them(bot: Harness) ->
     await jo.tap("Yes, delete my data")
     (invite,) = await _rows(bot, Invite)
     assert invite.used_at is not None and invite.note is None
+
+
+@pytest.mark.parametrize("invite_role", ["peer_worker", "coordinator"])
+async def test_someone_who_said_not_now_leaves_the_waitlist_when_they_change_role(
+    bot: Harness, invite_role: str
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 9001, "Robin")
+    sam = await onboard_service_user(bot, 9002)
+    await casey.tap("Offer only Robin")
+    await sam.tap("Not now")
+    assert await _rows(bot, WaitlistEntry)  # not now keeps their place, for later
+    code = await new_invite(casey) if invite_role == "peer_worker" else None
+    code = code or await _coordinator_invite(casey)
+    await sam.send(f"/start {code}")
+    assert await _rows(bot, WaitlistEntry) == []
+    assert all(p.status not in ("review", "offered") for p in await _rows(bot, Proposal))
+    replies = await casey.send("/waitlist")
+    assert all("went wrong" not in r.text for r in replies)
+
+
+async def test_a_worker_being_offered_to_someone_cannot_become_a_coordinator(
+    bot: Harness,
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, 9101, "Robin")
+    sam = await onboard_service_user(bot, 9102)
+    await casey.tap("Offer only Robin")  # Sam is choosing: Robin is on offer
+    replies = await robin.send(f"/start {await _coordinator_invite(casey)}")
+    assert "one role at a time" in replies[-1].text
+    assert not await _is_coordinator(bot, robin)
+    replies = await sam.tap("Choose Robin")
+    assert "would like you as their peer worker" in robin.last().text  # still his to answer
+
+
+async def test_revoking_an_old_invite_does_not_stop_a_worker_who_joined_again_with_a_new_one(
+    bot: Harness,
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    alex = bot.user(9201)
+    await build_worker_profile(alex, await new_invite(casey))
+    await alex.tap("Send for approval")
+    await casey.tap("Don't approve")
+    await casey.send("Not yet")
+    await alex.send(f"/start {await new_invite(casey)}")  # a new start
+    replies = await casey.send("/invites")
+    old = min(await _rows(bot, Invite), key=lambda row: row.id)
+    await casey.tap(f"Revoke invite {old.id}", message=replies[-1])
+    assert (await _person(bot, alex)).status == "onboarding"
+    assert "withdrawn by a coordinator" not in alex.last().text

@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import wording
+from bot.privacy import erasure
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import Markup, t, tn
 from bot.workers import invites
@@ -39,15 +40,51 @@ INVITE_LIST_LIMIT = 20
 async def sync_reference_data(deps: Deps, session: AsyncSession) -> None:
     """At start-up: bootstrap coordinators and the taxonomy from the configuration."""
     await _sync_taxonomy(session, deps.config)
-    refused = await roles.sync_bootstrap_coordinators(
-        session, deps.config.coordinators.telegram_ids, deps.now()
-    )
-    for person_id in refused:
-        log.warning(
-            "coordinators.telegram_ids: person %s has open business in another role "
-            "(support or a caseload) and was not made a coordinator",
-            person_id,
+    await _sync_bootstrap_coordinators(deps, session)
+
+
+async def _sync_bootstrap_coordinators(deps: Deps, session: AsyncSession) -> None:
+    """The configuration is the source of truth for bootstrap coordinators: those listed are
+    coordinators, those taken out are not (coordinators added by invite are left alone)."""
+    now = deps.now()
+    listed: set[int] = set()
+    for telegram_id in deps.config.coordinators.telegram_ids:
+        person = await people.find_or_create(session, telegram_id, now)
+        listed.add(person.id)
+        standing = await roles.standing_of(session, person)
+        if standing == roles.Standing.COORDINATOR:
+            continue
+        if roles.decide(standing, COORDINATOR_ROLE) != roles.Decision.GRANT:
+            log.warning(
+                "coordinators.telegram_ids: person %s has open business in another role "
+                "(support or a caseload) and was not made a coordinator",
+                person.id,
+            )
+            continue
+        why = "listed in coordinators.telegram_ids"
+        await _leave_current_role(deps, session, person, actor_id=None, why=why)
+        await roles.become_coordinator(
+            session, person, source="config", at=now, actor_id=None, why=why
         )
+    leftover = await session.exec(
+        select(Coordinator).where(Coordinator.active, Coordinator.source == "config")
+    )
+    for row in leftover.all():
+        if row.person_id not in listed:
+            await roles.remove_coordinator(
+                session, row, at=now, actor_id=None, why="no longer in coordinators.telegram_ids"
+            )
+
+
+async def _leave_current_role(
+    deps: Deps, session: AsyncSession, person: Person, *, actor_id: int | None, why: str
+) -> list[Notice]:
+    """Before a granted role change: out of the waitlist, open proposals and the worker pool.
+    The rule only grants a change when nobody is left waiting on them, so nothing here ends
+    a relationship; a worker still proposed to someone comes off that proposal."""
+    if person.role is None:
+        return []
+    return await erasure.leave(deps, session, person, actor_id=actor_id, reason=why)
 
 
 async def _sync_taxonomy(session: AsyncSession, config: Config) -> None:
@@ -98,15 +135,15 @@ def _note(invite: Invite) -> str:
 
 
 async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
-    rows = await invites.recent_invites(deps, session)
+    rows = await invites.recent_invites(deps, session, INVITE_LIST_LIMIT)
     if not rows:
         return Reply(t("coord_no_invites"))
     lines, buttons = [t("coord_invites_recent_title")], []
-    for invite in rows[:INVITE_LIST_LIMIT]:
+    for invite in rows:
         fields = {"id": invite.id, "role": t(f"role_{invite.role}"), "note": Markup(_note(invite))}
         if invite.used_at:
             used = invite.used_at.astimezone(deps.config.tz)
-            ref = wording.person_ref(invite.used_by_person_id)
+            ref = _ref(await session.get(Person, invite.used_by_person_id))
             lines.append(t("coord_invite_line_used", used=f"{used:%d %b %H:%M}", ref=ref, **fields))
         else:
             expiry = invite.expires_at.astimezone(deps.config.tz)
@@ -127,7 +164,9 @@ async def revoke_invite(
         return Response(close_tapped=True, chosen=t("coord_invite_revoked"))
     person = await session.get(Person, invite.used_by_person_id)
     standing = await roles.standing_of(session, person)
-    if invite.role != COORDINATOR_ROLE and standing in roles.NOT_YET_APPROVED:
+    latest = await invites.used_by(session, person.id, invite.role)
+    joined_with_this = latest is not None and latest.id == invite.id
+    if invite.role != COORDINATOR_ROLE and standing in roles.NOT_YET_APPROVED and joined_with_this:
         await roles.stop_worker_profile(
             session, person, at=deps.now(), actor_id=actor.id, why=f"invite {invite.id} revoked"
         )
@@ -138,10 +177,17 @@ async def revoke_invite(
             chosen=t("coord_invite_revoked_stopped", name=name),
             notices=[Notice(person.telegram_id, Reply(t("pw_invite_withdrawn")), person.id)],
         )
-    if roles.holds_role_of(standing, invite):
-        role = t(f"role_{invite.role}")
-        return Response(close_tapped=True, chosen=t("coord_invite_revoked_kept", role=role))
+    if joined_with_this and roles.holds_role_of(standing, invite):
+        key = "coord_invite_revoked_kept_" + invite.role
+        return Response(close_tapped=True, chosen=t(key))
     return Response(close_tapped=True, chosen=t("coord_invite_revoked_used"))
+
+
+def _ref(person: Person) -> str:
+    """How coordinators know someone here: W12 for a worker, U12 for anyone else."""
+    if person.role == Role.PEER_WORKER:
+        return wording.worker_ref(person.id)
+    return wording.person_ref(person.id)
 
 
 _REFUSALS = {
@@ -174,13 +220,20 @@ async def accept_invite(
         return await _refuse_invite(deps, session, person, invite, standing)
     await invites.mark_used(deps, session, invite, person)
     why = f"invite {invite.id} made by coordinator {invite.created_by_person_id}"
+    notices: list[Notice] = []
+    if standing != roles.Standing.WORKER_REJECTED:  # a rejected worker is in nothing to leave
+        notices = await _leave_current_role(deps, session, person, actor_id=person.id, why=why)
     if invite.role == COORDINATOR_ROLE:
         await roles.become_coordinator(
             session, person, source="invite", at=now, actor_id=person.id, why=why
         )
-        return Response(replies=[Reply(t("coord_welcome_new"))], menus={person.telegram_id: True})
+        return Response(
+            replies=[Reply(t("coord_welcome_new"))],
+            notices=notices,
+            menus={person.telegram_id: True},
+        )
     await roles.become_peer_worker(session, person, at=now, actor_id=person.id, why=why)
-    return Response(replies=await workers.begin_profile(deps, session, person))
+    return Response(replies=await workers.begin_profile(deps, session, person), notices=notices)
 
 
 async def _refuse_invite(
@@ -205,7 +258,7 @@ async def _refuse_invite(
     ):
         notice = t(
             "coord_invite_refused_notice",
-            ref=wording.person_ref(person.id),
+            ref=_ref(person),
             role=t(f"role_{invite.role}"),
             id=invite.id,
             note=Markup(_note(invite)),

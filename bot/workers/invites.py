@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,13 +73,17 @@ async def create(
     return CreatedInvite(invite, code)
 
 
-async def recent_invites(deps: Deps, session: AsyncSession) -> list[Invite]:
-    """Open invites, and used ones not yet revoked whose validity has not run out: a
-    coordinator can still take those back."""
+async def recent_invites(deps: Deps, session: AsyncSession, limit: int) -> list[Invite]:
+    """Newest first: invites still open, and used ones nobody has revoked (a coordinator can
+    still take those back, however long ago they were used)."""
     result = await session.exec(
         select(Invite)
-        .where(Invite.revoked_at.is_(None), Invite.expires_at > deps.now())
-        .order_by(Invite.created_at)
+        .where(
+            Invite.revoked_at.is_(None),
+            or_(Invite.used_at.is_not(None), Invite.expires_at > deps.now()),
+        )
+        .order_by(Invite.created_at.desc(), Invite.id.desc())
+        .limit(limit)
     )
     return list(result.all())
 
@@ -141,6 +146,6 @@ async def used_by(session: AsyncSession, person_id: int, role: str) -> Invite | 
     result = await session.exec(
         select(Invite)
         .where(Invite.used_by_person_id == person_id, Invite.role == role)
-        .order_by(Invite.used_at.desc())
+        .order_by(Invite.used_at.desc(), Invite.id.desc())
     )
     return result.first()

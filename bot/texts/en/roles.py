@@ -23,14 +23,18 @@ TEXTS: dict[str, str] = {
     "invite_note_suffix": " ({note})",
     "coord_invite_note_too_long": "That note is too long: please keep it under {limit} "
     "characters, for example /invite for Jo Smith.",
-    "coord_invites_recent_title": "<b>Invites</b> (open, and used but still within their validity)",
+    "coord_invites_recent_title": "<b>Invites</b> (open ones, and used ones not revoked; "
+    "newest first)",
     "coord_invite_line_open": "#{id}: {role}{note}, open, expires {expires}",
     "coord_invite_line_used": "#{id}: {role}{note}, used by {ref} on {used}",
     "coord_invite_revoked_used": "Invite revoked. The link no longer opens anything.",
     "coord_invite_revoked_stopped": "Invite revoked. {name} had not been approved yet, so "
     "their profile has been stopped and they've been told.",
-    "coord_invite_revoked_kept": "Invite revoked. The person it let in keeps their role "
-    "({role}): to end it, use /coordinators or review their profile.",
+    "coord_invite_revoked_kept_peer_worker": "Invite revoked: the link no longer opens "
+    "anything. The worker it let in was already approved and stays a peer worker.",
+    "coord_invite_revoked_kept_coordinator": "Invite revoked: the link no longer opens "
+    "anything. The person it let in stays a coordinator; remove them with /coordinators if "
+    "they should not be one.",
     "pw_invite_withdrawn": "The invite you joined with has been withdrawn by a coordinator, "
     "so your peer worker profile won't go ahead. If you think this is a mistake, please talk "
     "with the coordinator who invited you.",
