@@ -62,6 +62,17 @@ async def coordinator_people(session: AsyncSession) -> list[Person]:
     return list(result.all())
 
 
+async def former_coordinator_people(session: AsyncSession) -> list[Person]:
+    """Coordinators no longer active (removed, or taken out of the configuration)."""
+    result = await session.exec(
+        select(Person)
+        .join(Coordinator, Coordinator.person_id == Person.id)
+        .where(Coordinator.active.is_(False), Person.erased_at.is_(None))
+        .order_by(Person.id)
+    )
+    return list(result.all())
+
+
 async def coordinator_notices(session: AsyncSession, reply: Reply) -> list[Notice]:
     """The same message for every active coordinator."""
     return [Notice(p.telegram_id, reply, p.id) for p in await coordinator_people(session)]

@@ -264,6 +264,8 @@ async def test_the_configuration_is_the_source_of_truth_for_bootstrap_coordinato
     assert "coordinator" in (await extra.send("/start"))[-1].text
     await first.application.shutdown()
     second = await start_bot(make_config(url))  # 8801 taken out of the configuration
+    deleted = second.api.methods("deleteMyCommands")
+    assert [c.params["scope"]["chat_id"] for c in deleted] == [8801]  # no stale menu
     extra = second.user(8801)
     assert "isn't available to you" in (await extra.send("/dashboard"))[-1].text
     rows = await _rows(second, AuditLog, action="coordinator.removed")

@@ -107,8 +107,12 @@ async def refresh_command_menus(application: Application) -> None:
     await menus.set_default(application.bot)
     async with transaction(deps.sessions) as session:
         coordinator_ids = [p.telegram_id for p in await people.coordinator_people(session)]
+        # Someone taken out of the configuration while the bot was down keeps no stale menu.
+        former_ids = [p.telegram_id for p in await people.former_coordinator_people(session)]
     for telegram_id in coordinator_ids:
         await menus.set_for_chat(application.bot, telegram_id, coordinator=True)
+    for telegram_id in former_ids:
+        await menus.set_for_chat(application.bot, telegram_id, coordinator=False)
 
 
 def register(application: Application) -> None:
