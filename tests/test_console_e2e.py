@@ -455,7 +455,7 @@ async def test_each_list_shows_exactly_the_right_rows_across_pages(bot: Harness,
         assert sorted(listed) == sorted(seeded[w] for w in who), name
         assert f": {len(who)} · page 1/1" in replies[-1].text
     workers = (await casey.send("/people peer workers"))[-1]
-    assert f"Cleo (W{seeded['Cleo']}) — approved, 1/2 people · not taking new matches" in (
+    assert f"Cleo (W{seeded['Cleo']}) — approved, caseload 1/2 · not taking new matches" in (
         workers.text
     )
 

@@ -143,7 +143,7 @@ async def test_decline_offers_the_next_candidate_and_alerts_after_repeated_decli
 
     # Coordinators hear about the decline, and get a new proposal without Robin.
     texts = [m.text for m in bot.api.sent_to(COORDINATOR_ID)[-2:]]
-    assert any("declined or expired 1 times" in text for text in texts)
+    assert any("declined or expired 1 time. " in text for text in texts)
     assert "Alex" in texts[-1] and "Robin" not in texts[-1]
     (relationship,) = await _relationships(bot)
     assert (relationship.status, relationship.end_reason) == ("declined", "capacity")
@@ -221,6 +221,18 @@ async def test_waitlist_is_honest_and_coordinators_see_why_and_long_waits(
     assert "has been waiting 15 days" in casey.last().text
     await run_sweep(bot)
     assert sum("has been waiting" in m.text for m in bot.api.sent_to(casey.id)) == 1
+
+
+async def test_a_long_wait_shorter_than_a_day_is_said_in_hours(start_bot, database, clock) -> None:
+    url, _engine = database
+    bot = await start_bot(make_config(url, matching={"max_wait": "2h"}))
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 4012, "Mo", times=("Sat am",))  # never free together
+    await onboard_service_user(bot, 4107)
+
+    clock.advance(hours=3)
+    await run_sweep(bot)
+    assert "has been waiting 3 hours for a peer" in casey.last().text  # not "0 days"
 
 
 async def test_rematch_tells_the_worker_kindly_and_looks_again(bot: Harness) -> None:

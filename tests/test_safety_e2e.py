@@ -203,10 +203,10 @@ async def test_repeated_reports_about_one_worker_alert_coordinators(bot: Harness
     robin, alex = await matched_pair(bot, user_id=6202, worker=robin)
     await sam.send("/report")
     await sam.tap("didn't turn up")
-    assert all("reported 2 times" not in m.text for m in bot.api.sent_to(COORDINATOR_ID))
+    assert all("has now been reported" not in m.text for m in bot.api.sent_to(COORDINATOR_ID))
     await alex.send("/report")
     await alex.tap("disrespectful")
-    assert any("reported 2 times" in m.text for m in bot.api.sent_to(COORDINATOR_ID))
+    assert any("reported by 2 people" in m.text for m in bot.api.sent_to(COORDINATOR_ID))
     # A worker with several people chooses whom the report is about.
     which = await robin.send("/report")
     assert len(which[0].buttons) == 2

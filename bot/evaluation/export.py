@@ -18,6 +18,7 @@ from bot import lifecycle
 from bot.config import Config
 from bot.evaluation import charts, dataset, summary
 from bot.evaluation.pseudonyms import Pseudonymiser
+from bot.texts import tn
 
 AUDIT_ACTION = "export"
 
@@ -92,5 +93,5 @@ async def record(
         action=AUDIT_ACTION,
         subject_type="evaluation",
         subject_id=None,
-        reason=f"{export_people} people, via {via}",
+        reason=f"{tn('export_people', export_people)}, via {via}",
     )

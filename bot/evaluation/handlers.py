@@ -15,7 +15,7 @@ from bot.evaluation import export as evaluation
 from bot.evaluation.pseudonyms import key_is_usable
 from bot.models import Person
 from bot.notify import Reply, Response
-from bot.texts import t
+from bot.texts import t, tn
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,7 +45,12 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_chat.id,
         document=archive,
         filename=evaluation.zip_name(deps.config, now),
-        caption=t("export_caption", service=deps.config.service.name, people=built.people),
+        caption=tn(
+            "export_caption",
+            built.people,
+            service=deps.config.service.name,
+            inside=t("export_inside"),
+        ),
         parse_mode=ParseMode.HTML,
     )
 

@@ -154,7 +154,8 @@ def markdown(
         f"mean rating {statistics.fmean(f.ratings):.1f} of 5" if f.ratings else "no ratings yet"
     )
     unknown_start = (
-        f"; so are {f.wait_unknown} matched people whose onboarding time is no longer known"
+        f"; so are {f.wait_unknown} matched {'person' if f.wait_unknown == 1 else 'people'} "
+        "whose onboarding time is no longer known"
         if f.wait_unknown
         else ""
     )

@@ -6,7 +6,7 @@ Every status change goes through ``lifecycle``; every function returns the notic
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -467,10 +467,10 @@ async def _release(
     notices = [Notice(person.telegram_id, Reply(wording.t(f"request_{status}_user")), person.id)]
     if entry.declines == deps.config.matching.declines_before_alert:
         alert = Reply(
-            wording.t(
+            wording.tn(
                 "coord_repeated_declines",
+                entry.declines,
                 ref=await wording.coordinator_name(session, person.id),
-                count=entry.declines,
             )
         )
         notices += await people.coordinator_notices(session, alert)
@@ -625,7 +625,7 @@ async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) ->
         text = wording.t(
             "coord_long_wait",
             ref=await wording.coordinator_name(session, entry.service_user_id),
-            days=(now - entry.since) // timedelta(days=1),
+            waited=wording.duration_text(now - entry.since),
             why=wording.blocking_text(entry.blocking),
         )
         notices += await people.coordinator_notices(session, Reply(text))

@@ -64,24 +64,36 @@ async def coordinator_name(session: AsyncSession, person_id: int) -> str:
     return name_for_coordinator(await session.get(ServiceUserProfile, person_id), person_id)
 
 
+_PERIODS = (
+    ("years", timedelta(weeks=52)),
+    ("weeks", timedelta(weeks=1)),
+    ("days", timedelta(days=1)),
+    ("hours", timedelta(hours=1)),
+    ("minutes", timedelta(minutes=1)),
+    ("seconds", timedelta(seconds=1)),
+)
+_ELAPSED = ("days", "hours", "minutes")  # "15 days" waiting is what people count, not weeks
+
+
 def duration_text(elapsed: timedelta) -> str:
-    """How long something has been going on, roughly: "3 days", "1 hour", "less than an hour"."""
-    if elapsed >= timedelta(days=1):
-        return tn("duration_days", elapsed.days)
-    if elapsed < timedelta(hours=1):
-        return t("duration_under_an_hour")
-    return tn("duration_hours", int(elapsed.total_seconds() // 3600))
-
-
-_PERIODS = (("weeks", 7 * 24 * 60), ("days", 24 * 60), ("hours", 60), ("minutes", 1))
+    """How long something has been going on, in its largest unit, rounded down: "3 days",
+    "1 hour", "20 minutes" (a sub-day wait is never "0 days"), "less than a minute"."""
+    for unit, size in _PERIODS:
+        if unit in _ELAPSED and elapsed >= size:
+            return tn(f"duration_{unit}", elapsed // size)
+    return t("duration_under_a_minute")
 
 
 def period_text(period: timedelta) -> str:
-    """A configured length of time, exactly, in its largest whole unit: "3 days", "36 hours",
-    "30 minutes" (an offer timeout of half an hour is not "less than an hour")."""
-    minutes = max(int(period.total_seconds() // 60), 1)
-    unit, size = next((u, s) for u, s in _PERIODS if minutes % s == 0)
-    return tn(f"duration_{unit}", minutes // size)
+    """A configured length of time, exactly, in its largest whole unit: "2 years", "3 days",
+    "36 hours", "30 minutes", "90 seconds" (never rounded: an offer timeout of half an hour is
+    not "less than an hour", and 90s is not "1 minute"). The one way every configured
+    duration is said to people (/privacy's retention too)."""
+    whole = timedelta(seconds=max(int(period.total_seconds()), 0))
+    for unit, size in _PERIODS:
+        if whole >= size and whole % size == timedelta():
+            return tn(f"duration_{unit}", whole // size)
+    return tn("duration_seconds", whole // _PERIODS[-1][1])
 
 
 def blocking_text(blocking: dict[str, int]) -> str:

@@ -21,7 +21,7 @@ from bot.models import Coordinator, Person, Relationship
 from bot.notify import Notice, Reply
 from bot.privacy import erasure
 from bot.privacy.service import span
-from bot.texts import t
+from bot.texts import tn
 
 WAITING_FOR_US = (
     ServiceUserStatus.WAITING,
@@ -65,6 +65,6 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         )
     if erased:
         after = span(deps.config.retention.after)
-        text = Reply(t("coord_retention_done", count=len(erased), after=after))
+        text = Reply(tn("coord_retention_done", len(erased), after=after))
         notices += await people.coordinator_notices(session, text)
     return notices

@@ -18,8 +18,9 @@ from bot.deps import Deps
 from bot.lifecycle import ServiceUserStatus
 from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
+from bot.offers.wording import period_text
 from bot.privacy import erasure
-from bot.texts import consent_text_version, t, tn
+from bot.texts import consent_text_version, t
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
 # Withdrawing either required consent takes a service user out of matching from here.
@@ -30,13 +31,6 @@ IN_MATCHING = (
     ServiceUserStatus.MATCHED,
     ServiceUserStatus.NOT_NOW,
     ServiceUserStatus.ENDED,
-)
-_SPANS = (
-    ("years", 52 * 7 * 24 * 60),
-    ("weeks", 7 * 24 * 60),
-    ("days", 24 * 60),
-    ("hours", 60),
-    ("minutes", 1),
 )
 
 
@@ -49,12 +43,8 @@ def _date(deps: Deps, moment: datetime) -> str:
 
 
 def span(duration: timedelta) -> str:
-    """A configured duration in the largest whole unit: "2 years", "90 days", "1 week"."""
-    minutes = max(int(duration.total_seconds() // 60), 0)
-    for unit, size in _SPANS:
-        if minutes >= size and minutes % size == 0:
-            return tn(f"privacy_{unit}", minutes // size)
-    return tn("privacy_minutes", minutes)
+    """The retention period as /privacy says it: exactly, like every configured duration."""
+    return period_text(duration)
 
 
 def privacy_text(deps: Deps) -> Reply:

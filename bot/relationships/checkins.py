@@ -31,7 +31,7 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply
 from bot.offers.wording import person_ref, worker_name, worker_ref
 from bot.relationships import access
-from bot.texts import has_text, t
+from bot.texts import has_text, t, tn
 
 NOTE = "checkin_note"
 NO_CHECKINS = "none"
@@ -394,12 +394,12 @@ async def _ladder(
         notices.append(
             Notice(
                 worker.telegram_id,
-                Reply(t("checkin_missed_worker", ref=name, count=missed)),
+                Reply(tn("checkin_missed_worker", missed, ref=name)),
                 worker.id,
             )
         )
     if missed == settings.tell_coordinator_after_missed:
-        text = Reply(t("checkin_missed_coordinator", ref=ref, count=missed))
+        text = Reply(tn("checkin_missed_coordinator", missed, ref=ref))
         notices += await people.coordinator_notices(session, text)
     return notices
 

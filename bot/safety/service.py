@@ -689,7 +689,7 @@ async def _repeated_reports(deps: Deps, session: AsyncSession, about_id: int) ->
         return []
     who = await _worker_label(session, about_id)
     return await people.coordinator_notices(
-        session, Reply(t("safety_repeated_reports", who=who, n=count))
+        session, Reply(tn("safety_repeated_reports", count, who=who))
     )
 
 

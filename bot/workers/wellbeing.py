@@ -16,7 +16,7 @@ from bot.models import PeerWorkerProfile, Person, WorkerCheckin
 from bot.notify import Button, Notice, Reply
 from bot.offers.mapping import open_caseloads
 from bot.offers.wording import worker_ref
-from bot.texts import t
+from bot.texts import t, tn
 
 
 def next_due(deps: Deps, timezone: str, after: datetime) -> datetime:
@@ -67,7 +67,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             Notice(
                 worker.telegram_id,
                 Reply(
-                    t("wellbeing_question", caseload=caseload, cap=profile.max_caseload),
+                    tn("wellbeing_question", profile.max_caseload, caseload=caseload),
                     (
                         tuple(Button(str(n), f"wb|{checkin.id}|score|{n}") for n in range(1, 6)),
                         (Button(t("btn_wellbeing_talk"), f"wb|{checkin.id}|talk|"),),
@@ -106,9 +106,9 @@ async def summary(deps: Deps, session: AsyncSession, weeks: int = 4) -> Reply:
     scores = [row.score for row in rows if row.score is not None]
     talk = sorted({worker_ref(row.worker_id) for row in rows if row.wants_contact})
     return Reply(
-        t(
+        tn(
             "coord_wellbeing",
-            weeks=weeks,
+            weeks,
             sent=len(rows),
             answered=len(scores),
             average=f"{mean(scores):.1f}" if scores else "—",

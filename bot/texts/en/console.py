@@ -83,7 +83,7 @@ TEXTS: dict[str, str] = {
     "con_person_line": "<b>{name}</b> — {status}{detail}{notes}",
     "con_row_waited": "waiting {wait}",
     "con_row_since": ", since {date}",
-    "con_row_caseload": ", {open}/{cap} people",
+    "con_row_caseload": ", caseload {open}/{cap}",
     "con_relationship_line": "<b>{ref}</b> {user} with {worker} — {status}, {dates}{notes}",
     "con_dates_asked": "asked {asked}",
     "con_dates_running": "{started} → {ends}",

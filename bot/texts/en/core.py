@@ -458,9 +458,11 @@ TEXTS: dict[str, str] = {
     "proposal_offered": "Offered to {ref}.",
     "proposal_held": "Held — {ref} stays on the waitlist.",
     "proposal_already_decided": "This proposal has already been decided.",
-    "coord_repeated_declines": "{ref}'s requests have been declined or expired {count} times. "
-    "You may want to look at their waitlist entry (/waitlist).",
-    "coord_long_wait": "{ref} has been waiting {days} days for a peer. Why nobody fits: {why}.",
+    "coord_repeated_declines_one": "{ref}'s requests have been declined or expired {count} "
+    "time. You may want to look at their waitlist entry (/waitlist).",
+    "coord_repeated_declines_other": "{ref}'s requests have been declined or expired {count} "
+    "times. You may want to look at their waitlist entry (/waitlist).",
+    "coord_long_wait": "{ref} has been waiting {waited} for a peer. Why nobody fits: {why}.",
     "coord_waitlist_empty": "Nobody is waiting for a peer.",
     "coord_waitlist_title": "<b>Waiting for a peer: {count}</b>",
     "coord_waitlist_line": "{ref} — {waited} — {state} {why}",
@@ -501,6 +503,8 @@ TEXTS: dict[str, str] = {
     "reason_continuity": "Someone you asked to reconnect with",
     "reason_lighter_caseload": "Has room in their caseload",
     "reason_none": "No particular reasons",
+    "duration_years_one": "{count} year",
+    "duration_years_other": "{count} years",
     "duration_weeks_one": "{count} week",
     "duration_weeks_other": "{count} weeks",
     "duration_days_one": "{count} day",
@@ -509,7 +513,9 @@ TEXTS: dict[str, str] = {
     "duration_hours_other": "{count} hours",
     "duration_minutes_one": "{count} minute",
     "duration_minutes_other": "{count} minutes",
-    "duration_under_an_hour": "less than an hour",
+    "duration_seconds_one": "{count} second",
+    "duration_seconds_other": "{count} seconds",
+    "duration_under_a_minute": "less than a minute",
     "menu_status": "Where things are",
     "menu_rematch": "Ask for a different peer",
     "menu_waitlist": "Who is waiting, and why",
@@ -637,10 +643,14 @@ TEXTS: dict[str, str] = {
     "checkin_note_worker": "A note from {ref}'s check-in: <i>{note}</i>",
     "checkin_nudge": "Just a gentle nudge — there's a check-in waiting above whenever you "
     "have a moment. No pressure.",
-    "checkin_missed_worker": "{ref} hasn't answered their last {count} check-ins. This may be "
+    "checkin_missed_worker_one": "{ref} hasn't answered their last check-in. This may be "
     "nothing — you might like to say hello.",
-    "checkin_missed_coordinator": "{ref} hasn't answered {count} check-ins in a row. Silence "
+    "checkin_missed_worker_other": "{ref} hasn't answered their last {count} check-ins. This "
+    "may be nothing — you might like to say hello.",
+    "checkin_missed_coordinator_one": "{ref} hasn't answered their last check-in. Silence "
     "alone isn't a crisis, but their peer worker may need support.",
+    "checkin_missed_coordinator_other": "{ref} hasn't answered {count} check-ins in a row. "
+    "Silence alone isn't a crisis, but their peer worker may need support.",
     "first_contact_nudge": "You haven't been in touch with {ref} yet. A first contact soon "
     "makes a real difference — send a message here to say hello.",
     "first_contact_coordinator": "{ref} and their peer worker {worker} haven't been in touch "
@@ -686,15 +696,21 @@ TEXTS: dict[str, str] = {
     "coord_pause_review": "{ref} has been paused until today: time to review it (/resume or "
     "/close).",
     "menu_wellbeing": "Peer workers' wellbeing, in aggregate",
-    "wellbeing_question": "Your weekly check-in 🌿 You're supporting {caseload} of up to {cap} "
-    "people. How are you doing this week, from 1 (struggling) to 5 (good)? Only the overall "
-    "picture is shared with coordinators, unless you ask to talk.",
+    "wellbeing_question_one": "Your weekly check-in 🌿 You're supporting {caseload} of up to "
+    "{count} person. How are you doing this week, from 1 (struggling) to 5 (good)? Only the "
+    "overall picture is shared with coordinators, unless you ask to talk.",
+    "wellbeing_question_other": "Your weekly check-in 🌿 You're supporting {caseload} of up to "
+    "{count} people. How are you doing this week, from 1 (struggling) to 5 (good)? Only the "
+    "overall picture is shared with coordinators, unless you ask to talk.",
     "btn_wellbeing_talk": "I'd like to talk with a coordinator",
     "wellbeing_thanks": "Thank you — look after yourself.",
     "wellbeing_talk_asked": "A coordinator has been asked to get in touch.",
     "coord_wellbeing_talk": "{ref} would like to talk with a coordinator (from their weekly "
     "check-in).",
-    "coord_wellbeing": "<b>Peer workers' wellbeing, last {weeks} weeks</b>\n"
+    "coord_wellbeing_one": "<b>Peer workers' wellbeing, last week</b>\n"
+    "Check-ins sent: {sent}; answered: {answered}; average: {average}/5; answers of 2 or "
+    "less: {low}.\nAsked to talk: {talk}",
+    "coord_wellbeing_other": "<b>Peer workers' wellbeing, last {count} weeks</b>\n"
     "Check-ins sent: {sent}; answered: {answered}; average: {average}/5; answers of 2 or "
     "less: {low}.\nAsked to talk: {talk}",
     "coord_wellbeing_nobody": "nobody",

@@ -38,16 +38,6 @@ TEXTS: dict[str, str] = {
     "/profile — see or change your answers",
     "privacy_excerpt": ", and — when a message suggests someone may be at risk — a short "
     "excerpt of it for the coordinators",
-    "privacy_years_one": "{count} year",
-    "privacy_years_other": "{count} years",
-    "privacy_weeks_one": "{count} week",
-    "privacy_weeks_other": "{count} weeks",
-    "privacy_days_one": "{count} day",
-    "privacy_days_other": "{count} days",
-    "privacy_hours_one": "{count} hour",
-    "privacy_hours_other": "{count} hours",
-    "privacy_minutes_one": "{count} minute",
-    "privacy_minutes_other": "{count} minutes",
     # -- /mydata --
     "mydata_caption": "Everything we hold about you, as a file you can keep. /privacy explains "
     "what it means; /consent changes your consents; /delete deletes it.",
@@ -146,6 +136,8 @@ TEXTS: dict[str, str] = {
     "su_state_erased": "data erased",
     "pw_status_erased": "data erased",
     # -- coordinators --
-    "coord_retention_done": "Retention: the personal data of {count} people has been erased "
-    "(last peer support ended, or last heard from, more than {after} ago).",
+    "coord_retention_done_one": "Retention: the personal data of {count} person has been "
+    "erased (last peer support ended, or last heard from, more than {after} ago).",
+    "coord_retention_done_other": "Retention: the personal data of {count} people have been "
+    "erased (last peer support ended, or last heard from, more than {after} ago).",
 }

@@ -101,9 +101,13 @@ TEXTS: dict[str, str] = {
     "safety_flags_line": "#{id} · {kind} · {who} · {age} ago · {state}",
     "safety_state_new": "<b>not acknowledged</b>",
     "safety_state_acknowledged": "acknowledged",
-    "safety_repeated_reports": (
-        "⚠️ {who} has now been reported {n} times. Please review their relationships and "
-        "supervision (/flags)."
+    "safety_repeated_reports_one": (
+        "⚠️ {who} has now been reported by {count} person. Please review their relationships "
+        "and supervision (/flags)."
+    ),
+    "safety_repeated_reports_other": (
+        "⚠️ {who} has now been reported by {count} people. Please review their relationships "
+        "and supervision (/flags)."
     ),
     # -- /concern (peer workers) --
     "safety_concern_workers_only": (
