@@ -42,9 +42,11 @@ def build_application(
     *,
     engine: AsyncEngine | None = None,
     request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
     clock: Clock = system_clock,
 ) -> Application:
-    """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock."""
+    """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock;
+    ``peerlink run`` its own ``get_updates_request`` (to know when polling has begun)."""
     engine = engine or create_engine(config.database.url)
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
@@ -57,7 +59,9 @@ def build_application(
     if config.telegram.base_url.endswith("/bot"):
         builder = builder.base_file_url(config.telegram.base_url.removesuffix("/bot") + "/file/bot")
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    if (get_updates_request or request) is not None:
+        builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data["deps"] = deps
     application.bot_data["engine"] = engine

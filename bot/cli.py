@@ -14,8 +14,9 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bot.config import (
@@ -27,13 +28,16 @@ from bot.config import (
     masked,
     require_coordinator,
 )
+from bot.texts import tn
 
 log = logging.getLogger("peerlink")
 
 MASK = "***"
-# python-telegram-bot logs a failed start-up with its traceback (and, for a refused token,
-# the token) from its retry loop; `run` reports the failure in one line of its own instead.
-_BOOTSTRAP_FAILURE = "Bootstrap Initialize Application"
+# python-telegram-bot logs a failed start-up (getMe: "Bootstrap Initialize Application";
+# deleteWebhook: "Bootstrap delete Webhook") with its traceback (and, for a refused token, the
+# token) from its retry loop; `run` reports the failure in one line of its own instead.
+_BOOTSTRAP_FAILURE = "Network Retry Loop (Bootstrap "
+_NO_UPDATES = (200, b'{"ok": true, "result": []}')
 
 
 def secrets_of(config: Config) -> list[str]:
@@ -154,6 +158,65 @@ def _first_line(error: BaseException) -> str:
     return (str(error).splitlines() or [""])[0][:200] or type(error).__name__
 
 
+def _first_poll_watch(base_url: str, on_begun: Callable[[], None]) -> Any:
+    """The connection for getUpdates, which knows whether polling has begun: until Telegram
+    first answers getUpdates, every failure (getMe, deleteWebhook or that first getUpdates)
+    is a start-up failure, reported in one line. A failing first getUpdates is recorded and
+    the bot is stopped (as Ctrl+C would), instead of retrying it forever."""
+    from telegram.error import TelegramError
+    from telegram.request import HTTPXRequest
+
+    class FirstPollWatch(HTTPXRequest):
+        def __init__(self) -> None:
+            super().__init__(connection_pool_size=1)  # what ApplicationBuilder uses for it
+            self.begun = False
+            self.failure: str | None = None
+
+        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+            if self.begun:
+                return await super().do_request(*args, **kwargs)
+            if self.failure is not None:  # stopping: not one call more
+                return _NO_UPDATES
+            try:
+                code, payload = await super().do_request(*args, **kwargs)
+            except TelegramError as error:  # NetworkError, TimedOut
+                return self._failed(f"cannot reach the Bot API at {base_url}: {_first_line(error)}")
+            if code == 200:
+                self.begun = True
+                on_begun()
+                return code, payload
+            if code in (401, 404):
+                return self._failed(_REFUSED)
+            return self._failed(
+                f"cannot reach the Bot API at {base_url}: getUpdates answered {code} "
+                f"{_description(payload)}".rstrip()
+            )
+
+        def _failed(self, line: str) -> tuple[int, bytes]:
+            if self.failure is None:
+                self.failure = line
+                asyncio.get_running_loop().call_soon(_stop)
+            return _NO_UPDATES  # nothing for python-telegram-bot to log or retry
+
+    return FirstPollWatch()
+
+
+def _stop() -> None:
+    raise SystemExit  # what python-telegram-bot's own stop signals do: stop and shut down
+
+
+def _description(payload: bytes) -> str:
+    with contextlib.suppress(ValueError, AttributeError):
+        return str(json.loads(payload).get("description") or "")[:200]
+    return ""
+
+
+_REFUSED = (
+    f"Telegram refused the token; check telegram.token (or {TOKEN_ENV}) against the "
+    "one @BotFather gave you"
+)
+
+
 def run(config: Config, config_path: str, redactor: Redactor) -> int:
     _install_excepthook(redactor)
     try:
@@ -170,34 +233,34 @@ def run(config: Config, config_path: str, redactor: Redactor) -> int:
 
     _configure_logging(redactor)
 
-    application = build_application(config)
-    started = False
-    prepare = application.post_init
+    # python-telegram-bot says "Application started" before the first getUpdates, and
+    # "stopping" after a failed one: until polling has begun, only `run` speaks.
+    ptb_log = logging.getLogger("telegram.ext.Application")
+    ptb_log.setLevel(logging.WARNING)
 
-    async def post_init(app: object) -> None:
-        nonlocal started
-        if prepare is not None:
-            await prepare(app)
-        started = True
+    def running() -> None:
+        ptb_log.setLevel(logging.NOTSET)
         log.info("PeerLink is running as @%s (long polling)", application.bot.username)
 
-    application.post_init = post_init
+    watch = _first_poll_watch(config.telegram.base_url, running)
+    application = build_application(config, get_updates_request=watch)
+    # Polling has begun only once Telegram answered the first getUpdates: python-telegram-bot
+    # calls deleteWebhook after post_init, and a failure there is a start-up failure too.
     try:
         application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
-    except InvalidToken:  # getMe answered 401 or 404
-        if started:
+    except InvalidToken:  # getMe (or deleteWebhook) answered 401 or 404
+        if watch.begun:
             raise
-        print(
-            f"Telegram refused the token; check telegram.token (or {TOKEN_ENV}) against the "
-            "one @BotFather gave you",
-            file=sys.stderr,
-        )
+        print(_REFUSED, file=sys.stderr)
         return 2
     except TelegramError as error:  # NetworkError, TimedOut, or an error answer at start-up
-        if started:
+        if watch.begun:
             raise
         reason = redactor.redact(_first_line(error))
         print(f"cannot reach the Bot API at {config.telegram.base_url}: {reason}", file=sys.stderr)
+        return 2
+    if watch.failure is not None:  # the first getUpdates failed: the bot stopped itself
+        print(redactor.redact(watch.failure), file=sys.stderr)
         return 2
     return 0
 
@@ -270,7 +333,7 @@ def export(config: Config, config_path: str, out: str, redactor: Redactor) -> in
     if refusal is not None:
         print(refusal, file=sys.stderr)
         return 1
-    print(f"wrote the evaluation export ({people} people) to {folder}")
+    print(f"wrote the evaluation export ({tn('export_people', people)}) to {folder}")
     return 0
 
 

@@ -148,13 +148,10 @@ class TelegramConfig(_Section):
     @field_validator("token")
     @classmethod
     def _token_shape(cls, value: str) -> str:
-        if value in PLACEHOLDER_TOKENS:
-            raise ValueError(
-                "is the example's placeholder, not a real token; set the token from @BotFather "
-                f"in the file or in {TOKEN_ENV}"
-            )
-        if not re.fullmatch(r"\d+:[\w-]+", value):
-            raise ValueError("does not look like a bot token from @BotFather ('123456:ABC...')")
+        """A placeholder or a malformed token is no token: ``parse_config`` reports it with
+        the missing token's one line (MISSING_TOKEN), so a newcomer meets one message."""
+        if value in PLACEHOLDER_TOKENS or not re.fullmatch(r"\d+:[\w-]+", value):
+            raise ValueError(MISSING_TOKEN.removeprefix("telegram.token: "))
         return value
 
     @field_validator("base_url")
@@ -602,7 +599,7 @@ def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> 
         # A misspelt key usually also leaves a required one missing: name the misspelling.
         errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
         first = errors[0]
-        if first["type"] == "missing" and tuple(first["loc"]) == ("telegram", "token"):
+        if tuple(first["loc"]) == ("telegram", "token"):  # missing, placeholder, malformed
             raise ConfigError(MISSING_TOKEN) from None
         raise ConfigError(_describe(first)) from None
 

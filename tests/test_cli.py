@@ -739,6 +739,132 @@ def test_run_when_telegram_refuses_the_token_is_one_line(
     assert_no_secret(result)
 
 
+@pytest.fixture
+def failing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]]]:
+    """A Bot API that answers getMe (and the menus post_init sets) but fails one method
+    python-telegram-bot calls after post_init: ``request.param`` is (method, failure), the
+    failure an HTTP status or "drop" (the connection closes without an answer). Yields its
+    base URL and the methods it was asked, in order."""
+    failing, failure = request.param
+    methods: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            method = self.path.rsplit("/", 1)[-1]
+            methods.append(method)
+            if method == failing and failure == "drop":
+                self.close_connection = True  # hang up: no status line, no body
+                return
+            if method == failing:
+                status, payload = (
+                    failure,
+                    {
+                        "ok": False,
+                        "error_code": failure,
+                        "description": "Bad Gateway" if failure == 502 else "Unauthorized",
+                    },
+                )
+            elif method == "getMe":
+                status, payload = 200, {"ok": True, "result": BOT_USER}
+            elif method == "getUpdates":
+                time.sleep(0.1)
+                status, payload = 200, {"ok": True, "result": []}
+            else:
+                status, payload = 200, {"ok": True, "result": True}
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
+
+        do_GET = do_POST
+
+        def log_message(self, fmt: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot", methods
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize(
+    "failing_api",
+    [
+        pytest.param(("deleteWebhook", "drop"), id="deleteWebhook-dropped"),
+        pytest.param(("deleteWebhook", 502), id="deleteWebhook-502"),
+        pytest.param(("getUpdates", "drop"), id="first-getUpdates-dropped"),
+        pytest.param(("getUpdates", 500), id="first-getUpdates-500"),
+    ],
+    indirect=True,
+)
+def test_run_when_the_bot_api_fails_before_polling_has_begun_is_one_line(
+    tmp_path: Path, failing_api: tuple[str, list[str]]
+) -> None:
+    """getMe answered, so post_init ran; python-telegram-bot calls deleteWebhook and the first
+    getUpdates after it. A failure there is still a start-up failure: one line, status 2."""
+    base_url, methods = failing_api
+    config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db"), base_url=base_url))
+
+    result = peerlink("run", config, tmp_path)
+
+    assert methods[0] == "getMe" and "deleteWebhook" in methods, methods
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line(result.stderr, f"cannot reach the Bot API at {base_url}: ")
+    assert line.startswith("cannot reach the Bot API"), line
+    assert result.stdout == ""
+    assert_no_secret(result)
+
+
+@pytest.mark.parametrize(
+    "failing_api",
+    [
+        pytest.param(("deleteWebhook", 401), id="deleteWebhook-401"),
+        pytest.param(("getUpdates", 401), id="first-getUpdates-401"),
+    ],
+    indirect=True,
+)
+def test_run_when_telegram_refuses_the_token_after_getme_is_one_line(
+    tmp_path: Path, failing_api: tuple[str, list[str]]
+) -> None:
+    base_url, _methods = failing_api
+    config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db"), base_url=base_url))
+
+    result = peerlink("run", config, tmp_path)
+
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line(result.stderr, "Telegram refused the token")
+    assert line.startswith("Telegram refused the token"), line
+    assert_no_secret(result)
+
+
+@pytest.mark.parametrize("token", ["123:ABC", "123456:", "not a token"])
+def test_a_placeholder_or_malformed_token_is_the_missing_token_line(
+    tmp_path: Path, token: str
+) -> None:
+    missing = write_config(
+        tmp_path, config_text(sqlite_url(tmp_path / "x.db"), token=None), "missing.toml"
+    )
+    placeholder = write_config(
+        tmp_path, config_text(sqlite_url(tmp_path / "x.db"), token=token), "placeholder.toml"
+    )
+    for subcommand in ("run", "check-config"):
+        expected = peerlink(subcommand, missing, tmp_path)
+        result = peerlink(subcommand, placeholder, tmp_path)
+        assert result.returncode == expected.returncode == 2
+        assert result.stderr == expected.stderr, (result.stderr, expected.stderr)
+        assert_one_line(result.stderr, "configuration error: telegram.token: is required")
+
+
 def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> None:
     from bot.cli import Redactor, secrets_of
     from bot.config import parse_config
