@@ -14,8 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import lifecycle, people
 from bot.deps import Deps
 from bot.lifecycle import (
+    OPEN_PROPOSAL,
     OPEN_RELATIONSHIP,
     PeerWorkerStatus,
+    ProposalStatus,
     RelationshipStatus,
     ServiceUserStatus,
 )
@@ -33,16 +35,18 @@ from bot.offers import mapping, wording
 from bot.relationships import checkins
 from matching import Constraint, Need, OfferPool, monday_of
 
-REVIEW, OFFERED, CHOSEN, NONE_SUITABLE, NOT_NOW, HELD, SUPERSEDED = (
-    "review",
-    "offered",
-    "chosen",
-    "none_suitable",
-    "not_now",
-    "held",
-    "superseded",
+# Short names for the proposal statuses, which lifecycle defines.
+REVIEW, OFFERED, HELD, SUPERSEDED = (
+    ProposalStatus.REVIEW,
+    ProposalStatus.OFFERED,
+    ProposalStatus.HELD,
+    ProposalStatus.SUPERSEDED,
 )
-OPEN_PROPOSAL = (REVIEW, OFFERED)
+CHOSEN, NONE_SUITABLE, NOT_NOW = (
+    ProposalStatus.CHOSEN,
+    ProposalStatus.NONE_SUITABLE,
+    ProposalStatus.NOT_NOW,
+)
 
 
 # -- the engine, fed from the database ---------------------------------------------------------
