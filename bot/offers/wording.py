@@ -355,10 +355,8 @@ async def request_card(
         times = _times(deps, [(s.weekday, s.start_minute, s.end_minute) for s in theirs])
     respond_by = relationship.respond_by.astimezone(deps.config.tz)
     lines = [
-        t(
-            "request_reminder" if reminder else "request_intro",
-            ref=name_for_worker(profile, profile.person_id),
-        ),
+        # Only the worker they are matched with learns their name: not yet, while asked.
+        t("request_reminder" if reminder else "request_intro", ref=person_ref(profile.person_id)),
         t("request_perspective", perspective=t(f"perspective_{profile.perspective}")),
     ]
     if shared:

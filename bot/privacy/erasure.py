@@ -44,7 +44,7 @@ from bot.models import (
 )
 from bot.notify import Notice, Reply
 from bot.offers import service as offers
-from bot.offers.wording import person_ref, worker_name, worker_ref
+from bot.offers.wording import person_ref, worker_ref
 from bot.relationships import access, closure
 from bot.texts import t
 
@@ -135,7 +135,7 @@ async def _end_request(
             actor_id=actor_id,
             reason=reason,
         )
-        text = Reply(t("request_withdrawn_worker", ref=await worker_name(session, user.id)))
+        text = Reply(t("request_withdrawn_worker", ref=person_ref(user.id)))  # never matched
         told = Notice(worker.telegram_id, text, worker.id)
         return [told, *await offers.retry_waitlist(deps, session)]
     await lifecycle.transition_relationship(
