@@ -510,6 +510,14 @@ class Config(_Section):
                     f"checkins.cadences.{name}: {duration_text(cadence)!r} is shorter than "
                     f"matching.sweep_every ({sweep!r}), how often the bot looks for what is due"
                 )
+        shortest_name, shortest = min(checkins.cadences.items(), key=lambda item: item[1])
+        if checkins.answer_within > shortest:
+            raise ValueError(
+                f"checkins.answer_within: {duration_text(checkins.answer_within)!r} is longer "
+                f"than the cadence {shortest_name!r} ({duration_text(shortest)!r}); a check-in "
+                "would still be open when the next one comes, and 'missed in a row' would "
+                "count the wrong ones"
+            )
         if checkins.grace < matching.sweep_every:
             raise ValueError(
                 f"checkins.grace: {duration_text(checkins.grace)!r} is shorter than "

@@ -108,7 +108,8 @@ async def test_a_cadence_of_minutes_repeats_every_few_minutes_from_the_start(
     """The training sandbox: a "2m" cadence is every two minutes, not silently weekly. It asks
     for no day or time; the first comes one cadence after the relationship started."""
     url, _engine = database
-    bot = await start_bot(make_config(url, checkins={"cadences": {"weekly": "7d", "quick": "2m"}}))
+    checkins = {"cadences": {"weekly": "7d", "quick": "2m"}, "answer_within": "2m"}
+    bot = await start_bot(make_config(url, checkins=checkins))
     robin, sam = await matched_pair(bot, 5504, 5604)
     await sam.send("Hi Robin")
     replies = await sam.tap("quick")

@@ -709,6 +709,7 @@ def test_a_closure_reminder_given_twice_is_refused() -> None:
 def test_sub_day_cadences_are_accepted_down_to_the_sweep() -> None:
     raw = example()
     raw["checkins"]["cadences"] = {"quick": "2m", "hourly": "1h", "daily": "1d", "weekly": "7d"}
+    raw["checkins"]["answer_within"] = "2m"
     cadences = parse_config(raw, environ={}).checkins.cadences
     assert cadences["quick"] == timedelta(minutes=2)
 
@@ -718,6 +719,7 @@ def test_sub_day_cadences_are_accepted_down_to_the_sweep() -> None:
 
     raw = example()
     raw["checkins"]["cadences"] = {"fast": "30s"}
+    raw["checkins"]["answer_within"] = "30s"
     raw["matching"]["sweep_every"] = "30s"
     assert parse_config(raw, environ={}).checkins.cadences["fast"] == timedelta(seconds=30)
 
@@ -726,6 +728,22 @@ def test_sub_day_cadences_are_accepted_down_to_the_sweep() -> None:
 def test_cadence_names_fit_a_plan(name: str) -> None:
     message = config_error(_set("checkins.cadences", {name: "7d"}))
     assert_one_line_naming(message, "checkins.cadences")
+
+
+def test_answer_within_longer_than_a_cadence_is_refused() -> None:
+    """Otherwise a check-in is still open when the next comes, and the missed ladder counts
+    check-ins from long ago as 'in a row' after newer ones were answered."""
+    def mutate(raw: Raw) -> None:
+        raw["checkins"]["cadences"] = {"quick": "10m", "weekly": "7d"}
+        raw["checkins"]["answer_within"] = "2d"
+
+    message = config_error(mutate)
+    assert_one_line_naming(message, "checkins.answer_within")
+    assert "'quick'" in message
+    raw = example()
+    mutate(raw)
+    raw["checkins"]["answer_within"] = "10m"
+    assert parse_config(raw, environ={}).checkins.answer_within == timedelta(minutes=10)
 
 
 def test_grace_shorter_than_the_sweep_is_refused() -> None:
