@@ -733,6 +733,7 @@ def test_cadence_names_fit_a_plan(name: str) -> None:
 def test_answer_within_longer_than_a_cadence_is_refused() -> None:
     """Otherwise a check-in is still open when the next comes, and the missed ladder counts
     check-ins from long ago as 'in a row' after newer ones were answered."""
+
     def mutate(raw: Raw) -> None:
         raw["checkins"]["cadences"] = {"quick": "10m", "weekly": "7d"}
         raw["checkins"]["answer_within"] = "2d"
