@@ -283,7 +283,7 @@ async def proposal_card(
         lines.append(t("coord_proposal_ruled_out", why=blocking_text(entry.blocking)))
     if len(proposal.candidates) > 1:
         count = min(len(proposal.candidates), deps.config.matching.offer_count)
-        buttons.insert(0, (Button(t("btn_offer_top", count=count), f"prop|{proposal.id}|all|"),))
+        buttons.insert(0, (Button(tn("btn_offer_top", count), f"prop|{proposal.id}|all|"),))
     buttons.append((Button(t("btn_hold"), f"prop|{proposal.id}|hold|"),))
     return Reply(Markup("\n\n".join(lines)), tuple(buttons))
 
