@@ -478,6 +478,22 @@ class FakeTelegram:
             return [method for method, _ in self.calls]
 
 
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server with this handler, for as long as the block runs: its Bot API
+    base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def telegram() -> Iterator[tuple[FakeTelegram, str]]:
     api = FakeTelegram(TOKEN)
@@ -502,16 +518,8 @@ def telegram() -> Iterator[tuple[FakeTelegram, str]]:
         def log_message(self, fmt: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield api, f"http://127.0.0.1:{server.server_address[1]}/bot"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as base_url:
+        yield api, base_url
 
 
 def stop(process: subprocess.Popen[bytes]) -> int | None:
@@ -710,16 +718,8 @@ def refusing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str
         def log_message(self, fmt: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/bot", paths
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as base_url:
+        yield base_url, paths
 
 
 @pytest.mark.parametrize("refusing_api", [401, 404], indirect=True)
@@ -785,16 +785,8 @@ def failing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]
         def log_message(self, fmt: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/bot", methods
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as base_url:
+        yield base_url, methods
 
 
 @pytest.mark.parametrize(

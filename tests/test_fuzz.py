@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
-from telegram.ext import BaseRateLimiter, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.app
 from bot.app import build_application, sweep
@@ -46,7 +46,15 @@ from bot.db import create_engine, session_factory, upgrade_to_head
 from bot.models import Person, Relationship, RelayedMessage
 from bot.texts import t
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_config
-from tests.harness import BOT_USERNAME, Call, FakeBotApi, Harness, TelegramUser, parse_html
+from tests.harness import (
+    BOT_USERNAME,
+    Call,
+    FakeBotApi,
+    Harness,
+    NoRateLimit,
+    TelegramUser,
+    parse_html,
+)
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
 from tests.test_onboarding_e2e import complete_onboarding
 from tests.test_relay_e2e import matched_pair
@@ -179,23 +187,6 @@ def _text_and_entities(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]
     if params.get("parse_mode") == "HTML":
         return parse_html(params["text"])
     return params["text"], [dict(entity) for entity in params.get("entities") or []]
-
-
-class _NoRateLimit(BaseRateLimiter):
-    """python-telegram-bot's rate limiter paces calls to the real Telegram (30 a second);
-    against the fake it would only make thousands of updates slow."""
-
-    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
-        pass
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        return await callback(*args, **kwargs)
 
 
 class _Errors(logging.Handler):
@@ -385,7 +376,7 @@ def _registered(application) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     patch = pytest.MonkeyPatch()
-    patch.setattr(bot.app, "AIORateLimiter", _NoRateLimit)
+    patch.setattr(bot.app, "AIORateLimiter", NoRateLimit)
     errors = _Errors()
     logging.getLogger().addHandler(errors)
     loop = asyncio.new_event_loop()
