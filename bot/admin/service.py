@@ -24,7 +24,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import wording
-from bot.privacy import erasure
+from bot.relationships import leaving
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import Markup, t, tn
 from bot.workers import invites
@@ -84,7 +84,7 @@ async def _leave_current_role(
     a relationship; a worker still proposed to someone comes off that proposal."""
     if person.role is None:
         return []
-    return await erasure.leave(deps, session, person, actor_id=actor_id, reason=why)
+    return await leaving.leave(deps, session, person, actor_id=actor_id, reason=why)
 
 
 async def _sync_taxonomy(session: AsyncSession, config: Config) -> None:

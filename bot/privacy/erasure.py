@@ -16,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, lifecycle
 from bot.deps import Deps
-from bot.lifecycle import OPEN_RELATIONSHIP, RelationshipStatus, ServiceUserStatus
 from bot.models import (
     AuditLog,
     AvailabilitySlot,
@@ -42,11 +41,9 @@ from bot.models import (
     WaitlistEntry,
     WorkerCheckin,
 )
-from bot.notify import Notice, Reply
-from bot.offers import service as offers
+from bot.notify import Notice
 from bot.offers.wording import person_ref, worker_ref
-from bot.relationships import access, closure
-from bot.texts import t
+from bot.relationships import leaving
 
 log = logging.getLogger(__name__)
 
@@ -54,136 +51,6 @@ log = logging.getLogger(__name__)
 DELETED = "data deleted at their request"
 RETENTION = "retention period passed"
 CONSENT_WITHDRAWN = "consent withdrawn"
-WORKER_LEFT = "peer worker left"
-
-
-def _either_side(person: Person):
-    return or_(Relationship.service_user_id == person.id, Relationship.peer_worker_id == person.id)
-
-
-async def open_relationships(session: AsyncSession, person: Person) -> list[Relationship]:
-    rows = await session.exec(
-        select(Relationship)
-        .where(
-            _either_side(person),
-            Relationship.status.in_(OPEN_RELATIONSHIP),
-        )
-        .order_by(Relationship.id)
-    )
-    return list(rows.all())
-
-
-async def leave(
-    deps: Deps, session: AsyncSession, person: Person, *, actor_id: int | None, reason: str
-) -> list[Notice]:
-    """End someone's part in matching and peer support: open relationships and requests, an
-    open offer, their place on the waitlist; a worker is offered to nobody from now on.
-    Returns the notices for other people."""
-    notices: list[Notice] = []
-    if person.role == Role.PEER_WORKER:
-        profile = await session.get(PeerWorkerProfile, person.id)
-        if profile is not None:  # first, so no place freed below is offered back to them
-            profile.taking_new_matches = False
-            session.add(profile)
-            await session.flush()
-        notices += await _drop_from_proposals(deps, session, person.id)
-    for relationship in await open_relationships(session, person):
-        if relationship.status == RelationshipStatus.REQUESTED:
-            notices += await _end_request(deps, session, relationship, person, actor_id, reason)
-            continue
-        side = "service_user" if person.id == relationship.service_user_id else "peer_worker"
-        notices += await closure.close(
-            deps,
-            session,
-            relationship,
-            ended_by=side,
-            actor_id=actor_id,
-            reason=reason,
-            leaving_id=person.id,
-        )
-    if person.role == Role.SERVICE_USER:
-        proposal = await offers.open_proposal(session, person.id)
-        if proposal is not None:
-            proposal.status = offers.SUPERSEDED
-            session.add(proposal)
-        entry = await session.get(WaitlistEntry, person.id)
-        if entry is not None:
-            await session.delete(entry)
-    await session.flush()
-    return notices
-
-
-async def _end_request(
-    deps: Deps,
-    session: AsyncSession,
-    relationship: Relationship,
-    leaving: Person,
-    actor_id: int | None,
-    reason: str,
-) -> list[Notice]:
-    """A request the worker has not answered yet. If the service user leaves, the worker is
-    told it was withdrawn; if the worker leaves, the service user is looked for again, as
-    after a decline."""
-    now = deps.now()
-    user, worker = await access.pair(session, relationship)
-    if leaving.id == user.id:
-        await lifecycle.transition_relationship(
-            session,
-            relationship,
-            RelationshipStatus.WITHDRAWN,
-            at=now,
-            actor_id=actor_id,
-            reason=reason,
-        )
-        text = Reply(t("request_withdrawn_worker", ref=person_ref(user.id)))  # never matched
-        told = Notice(worker.telegram_id, text, worker.id)
-        return [told, *await offers.retry_waitlist(deps, session)]
-    await lifecycle.transition_relationship(
-        session, relationship, RelationshipStatus.DECLINED, at=now, actor_id=actor_id, reason=reason
-    )
-    await lifecycle.transition(
-        session, user, ServiceUserStatus.WAITING, at=now, actor_id=None, reason=WORKER_LEFT
-    )
-    told = Notice(user.telegram_id, Reply(t("request_worker_left_user")), user.id)
-    return [told, *await offers.start_waiting(deps, session, user)]
-
-
-async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int) -> list[Notice]:
-    """A leaving worker comes out of open proposals (someone left with nobody is looked for
-    again); past proposals keep that they were proposed, not what they shared."""
-    notices: list[Notice] = []
-    for proposal in (await session.exec(select(Proposal).order_by(Proposal.id))).all():
-        named = [c for c in proposal.candidates if c.get("worker_id") == worker_id]
-        if not named and worker_id not in proposal.offered_worker_ids:
-            continue
-        if proposal.status not in offers.OPEN_PROPOSAL:
-            proposal.candidates = [
-                {**c, "reasons": [], "components": {}} if c in named else c
-                for c in proposal.candidates
-            ]
-            session.add(proposal)
-            continue
-        proposal.candidates = [c for c in proposal.candidates if c not in named]
-        proposal.offered_worker_ids = [i for i in proposal.offered_worker_ids if i != worker_id]
-        session.add(proposal)
-        offered = proposal.status == offers.OFFERED
-        if proposal.offered_worker_ids if offered else proposal.candidates:
-            continue
-        proposal.status = offers.SUPERSEDED
-        user = await session.get(Person, proposal.service_user_id)
-        if user.status == ServiceUserStatus.OFFERED:
-            await lifecycle.transition(
-                session,
-                user,
-                ServiceUserStatus.WAITING,
-                at=deps.now(),
-                actor_id=None,
-                reason=WORKER_LEFT,
-            )
-            notices.append(Notice(user.telegram_id, Reply(t("offer_worker_left_user")), user.id))
-        await session.flush()
-        notices += await offers.find_match(deps, session, user)
-    return notices
 
 
 async def _forget_messages(session: AsyncSession, person: Person) -> None:
@@ -251,7 +118,7 @@ async def erase(
     now = deps.now()
     keep_figures = await consents.has(session, person.id, ConsentKind.EVALUATION)
     await _forget_name(session, person)  # first: what the others are told below uses no name
-    notices = await leave(deps, session, person, actor_id=actor_id, reason=reason)
+    notices = await leaving.leave(deps, session, person, actor_id=actor_id, reason=reason)
     as_service_user = select(Relationship.id).where(Relationship.service_user_id == person.id)
     their_proposals = select(Proposal.id).where(Proposal.service_user_id == person.id)
 

@@ -20,6 +20,7 @@ from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers.wording import period_text
 from bot.privacy import erasure
+from bot.relationships import leaving
 from bot.texts import consent_text_version, t
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
@@ -189,7 +190,7 @@ async def withdraw(
             reason=record.kind,
         )
     elif person.role == Role.SERVICE_USER and person.status in IN_MATCHING:
-        notices = await erasure.leave(
+        notices = await leaving.leave(
             deps, session, person, actor_id=person.id, reason=erasure.CONSENT_WITHDRAWN
         )
         await lifecycle.transition(
