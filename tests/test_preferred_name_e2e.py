@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 
-from bot.models import Person, ServiceUserProfile
+from bot.models import OutboxMessage, Person, ServiceUserProfile
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness, TelegramUser
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
 from tests.test_onboarding_e2e import _person, _rows, complete_onboarding
-from tests.test_privacy_e2e import _answer_a_checkin, _everything, _my_data
+from tests.test_privacy_e2e import _add, _answer_a_checkin, _everything, _my_data
 
 NAME = "Zephyrine"  # distinctive: easy to look for anywhere it must not be
 
@@ -218,7 +218,7 @@ async def test_the_name_is_edited_and_cleared_in_profile(bot: Harness) -> None:
     assert robin.last().button_labels == [f"From {ref}"]
 
 
-async def test_the_name_is_in_mydata_and_gone_after_delete(bot: Harness) -> None:
+async def test_the_name_is_in_mydata_and_gone_after_delete(bot: Harness, clock) -> None:
     casey = bot.user(COORDINATOR_ID, "Casey")
     robin = await onboard_worker(bot, casey, 8105, "Robin")
     sam = await _matched(bot, robin, 8206, NAME)
@@ -229,12 +229,19 @@ async def test_the_name_is_in_mydata_and_gone_after_delete(bot: Harness) -> None
     assert mine["service_user_profile"]["coordinators_may_see_that_name"] is False
     theirs = await _my_data(robin)  # the worker's own data holds none of Sam's
     assert NAME not in json.dumps(theirs)
+    ref = f"U{(await _person(bot, sam)).id}"
+    queued = OutboxMessage(  # a reminder for Robin, claimed but not sent yet
+        telegram_id=robin.id, text=f"Ending soon with {NAME} ({ref})", created_at=clock.now
+    )
+    await _add(bot, queued)
 
     await sam.send("/delete")
     await sam.tap("Yes, delete my data")
     told = robin.last().text
     assert "has decided to end" in told and NAME not in told  # named by reference only
     assert NAME not in await _everything(bot)
+    (still_queued,) = await _rows(bot, OutboxMessage, id=queued.id)
+    assert still_queued.text == f"Ending soon with {ref}"
 
 
 async def test_buttons_and_labels_show_a_name_as_typed_not_as_html(bot: Harness) -> None:

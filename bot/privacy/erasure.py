@@ -42,8 +42,9 @@ from bot.models import (
     WorkerCheckin,
 )
 from bot.notify import Notice
-from bot.offers.wording import person_ref, worker_ref
+from bot.offers.wording import name_for_worker, person_ref, worker_ref
 from bot.relationships import leaving
+from bot.texts import escape
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,20 @@ async def _forget_messages(session: AsyncSession, person: Person) -> None:
 
 async def _forget_name(session: AsyncSession, person: Person) -> None:
     """The name they asked their peer to use goes before anyone is told they left, so no
-    message written from here on (and kept in the outbox) carries it."""
+    message written from here on (and kept in the outbox) carries it; one already queued for
+    their worker names them by the pseudonym instead."""
     profile = await session.get(ServiceUserProfile, person.id)
+    if profile is not None and profile.preferred_name:
+        named, plain = escape(name_for_worker(profile, person.id)), person_ref(person.id)
+        queued = await session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False)
+            )
+        )
+        for row in queued.all():
+            if named in row.text:
+                row.text = row.text.replace(named, plain)
+                session.add(row)
     if profile is not None:
         profile.preferred_name = None
         profile.name_visible_to_coordinators = False
