@@ -52,6 +52,14 @@ async def is_coordinator(session: AsyncSession, person_id: int | None) -> bool:
     return result.first() is not None
 
 
+async def active_coordinator(session: AsyncSession, telegram_id: int) -> Person | None:
+    """The person with this Telegram id, if they coordinate now."""
+    person = await find(session, telegram_id)
+    if person is not None and await is_coordinator(session, person.id):
+        return person
+    return None
+
+
 async def coordinator_people(session: AsyncSession) -> list[Person]:
     result = await session.exec(
         select(Person)

@@ -18,7 +18,6 @@ import pytest
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from bot.common.crisis import help_now
 from bot.config import (
     DATABASE_URL_ENV,
     MISSING_TOKEN,
@@ -33,6 +32,7 @@ from bot.config import (
     parse_duration,
     require_coordinator,
 )
+from bot.crisis import help_now
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.example.toml"

@@ -94,7 +94,7 @@ async def test_polling_network_errors_are_one_warning_line(
     from telegram.error import NetworkError
     from telegram.ext import CallbackContext
 
-    from bot.common.handlers import error_handler
+    from bot.tg.errors import error_handler
 
     context = CallbackContext(bot.application)
     context.error = NetworkError("httpx.ConnectError: All connection attempts failed")

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import menus, people
 from bot.admin import service as admin
-from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.models import Person, Role
-from bot.notify import Reply, Response, respond
+from bot.notify import Response
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import t
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import Handler, coordinator_only
 from bot.workers import wellbeing
-
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-Action = Callable[..., Awaitable[Response]]
-
-
-def coordinator_only(action: Action) -> Handler:
-    """Run ``action(deps, session, coordinator, update, context)`` for coordinators only."""
-
-    @functools.wraps(action)
-    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        deps = deps_of(context)
-        async with transaction(deps.sessions) as session:
-            coordinator = await admin.require_coordinator(session, update.effective_user.id)
-            if coordinator is None:
-                response = Response(replies=[Reply(t("not_allowed"))])
-                if update.callback_query is not None:
-                    response = Response(toast=t("not_allowed"))
-            else:
-                response = await action(deps, session, coordinator, update, context)
-        await respond(update, context, response)
-
-    return handler
 
 
 @coordinator_only

@@ -98,13 +98,6 @@ async def _sync_taxonomy(session: AsyncSession, config: Config) -> None:
         session.add(row)
 
 
-async def require_coordinator(session: AsyncSession, telegram_id: int) -> Person | None:
-    person = await people.find(session, telegram_id)
-    if person is not None and await people.is_coordinator(session, person.id):
-        return person
-    return None
-
-
 # -- invites ------------------------------------------------------------------------------
 
 

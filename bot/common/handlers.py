@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import traceback
 
 from telegram import Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,9 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import formflow, menus, people
+from bot import crisis, formflow, menus, people
 from bot.admin import service as admin
-from bot.common import crisis
 from bot.console import reasons as console_reasons
 from bot.db import transaction
 from bot.deps import Deps
@@ -36,12 +33,14 @@ from bot.relationships import handlers as relationship_handlers
 from bot.safety import screening as safety_screening
 from bot.safety import service as safety
 from bot.texts import t
+from bot.tg.context import deps_of
+from bot.tg.errors import error_handler
+from bot.tg.filters import PRIVATE, well_formed_callback
 from bot.workers import invites
 from bot.workers import service as workers
 
 log = logging.getLogger(__name__)
 
-PRIVATE = filters.ChatType.PRIVATE
 ONBOARDED = (
     ServiceUserStatus.WAITING,
     ServiceUserStatus.OFFERED,
@@ -50,10 +49,6 @@ ONBOARDED = (
     ServiceUserStatus.NOT_NOW,
     ServiceUserStatus.ENDED,
 )
-
-
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    return context.bot_data["deps"]
 
 
 async def _home(deps: Deps, session, person: Person, is_coordinator: bool) -> list[Reply]:
@@ -197,7 +192,7 @@ async def _reject_reason(
 ) -> None:
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
-        actor = await admin.require_coordinator(session, update.effective_user.id)
+        actor = await people.active_coordinator(session, update.effective_user.id)
         if actor is None:  # no longer a coordinator: drop the question
             response = Response(replies=[Reply(t("not_allowed"))])
             person = await people.find(session, update.effective_user.id)
@@ -240,38 +235,7 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await respond(update, context, response)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log what failed without message content or personal data; tell the person kindly."""
-    error = context.error
-    if update is None and isinstance(error, NetworkError):
-        # Polling could not reach Telegram; python-telegram-bot retries with back-off.
-        log.warning("cannot reach the Bot API (%s); retrying", type(error).__name__)
-        return
-    update_id = update.update_id if isinstance(update, Update) else None
-    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
-    # The exception's message can carry user text or SQL parameters: log its type only.
-    log.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            await send(context.bot, update.effective_chat.id, Reply(t("error_generic")))
-        except Exception as reply_error:  # the error handler itself must never raise
-            log.warning("could not tell the person about the error: %s", type(reply_error).__name__)
-
-
 PUBLIC_COMMANDS = ("start", *menus.PUBLIC)
-
-
-_NUMBER = re.compile(r"\d+")
-LARGEST_ID = 2**31 - 1  # every id in our buttons is a database id or a message id
-
-
-def well_formed_callback(data: str | None) -> bool:
-    """Buttons we make carry short ASCII data whose numbers fit the database's integers."""
-    if not data or not data.isascii() or len(data.encode()) > 64:
-        return False
-    return all(int(number) <= LARGEST_ID for number in _NUMBER.findall(data))
 
 
 async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,8 +11,6 @@ import re
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.admin import service as admin
-from bot.admin.handlers import coordinator_only
-from bot.common.handlers import PRIVATE
 from bot.console import actions, service, views
 from bot.console.service import PEOPLE_FILTERS, RELATIONSHIP_FILTERS
 from bot.models import Person, Role, WaitlistEntry
@@ -20,6 +18,8 @@ from bot.notify import Button, Reply, Response
 from bot.offers import service as offers
 from bot.offers import wording
 from bot.texts import t
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import coordinator_only
 from bot.workers import service as workers
 from bot.workers import wellbeing
 

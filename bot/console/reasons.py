@@ -10,20 +10,20 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import people
-from bot.admin import service as admin
 from bot.console import actions, views
 from bot.db import transaction
 from bot.models import PendingInput
 from bot.notify import Reply, Response, respond
 from bot.texts import t
+from bot.tg.context import deps_of
 
 KINDS = actions.KINDS
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    deps = context.bot_data["deps"]
+    deps = deps_of(context)
     async with transaction(deps.sessions) as session:
-        coordinator = await admin.require_coordinator(session, update.effective_user.id)
+        coordinator = await people.active_coordinator(session, update.effective_user.id)
         if coordinator is None:  # no longer a coordinator: drop the question
             person = await people.find(session, update.effective_user.id)
             pending = await session.get(PendingInput, person.id) if person else None

@@ -8,14 +8,15 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.admin.handlers import coordinator_only
-from bot.common.handlers import PRIVATE, deps_of
 from bot.evaluation import dataset
 from bot.evaluation import export as evaluation
 from bot.evaluation.pseudonyms import key_is_usable
 from bot.models import Person
 from bot.notify import Reply, Response
 from bot.texts import t, tn
+from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import coordinator_only
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

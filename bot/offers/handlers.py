@@ -9,8 +9,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import pending as pending_input
 from bot import people
-from bot.admin.handlers import coordinator_only
-from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
@@ -18,6 +16,9 @@ from bot.notify import Button, Reply, Response, respond
 from bot.offers import service as offers
 from bot.offers import wording
 from bot.texts import t
+from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import coordinator_only
 
 MANUAL_MATCH = "manual_match"
 _REF = re.compile(r"^[UuWw]?(\d{1,9})$")

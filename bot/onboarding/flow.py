@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.common.crisis import crisis_lines_text
 from bot.config import Config
+from bot.crisis import crisis_lines_text
 from bot.forms import Flow, Kind, Option, Step, grid_summary, labels, weight_options
 from bot.texts import t
 

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, formflow, lifecycle
 from bot.availability import cells_to_slots, slots_to_cells
-from bot.common.crisis import crisis_lines_text
+from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.forms import SUMMARY, Draft
 from bot.lifecycle import ServiceUserStatus

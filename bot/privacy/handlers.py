@@ -6,11 +6,12 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.notify import Reply, Response, respond
 from bot.privacy import mydata, service
 from bot.texts import t
+from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, formflow, lifecycle, people
-from bot.common.crisis import crisis_lines_text
+from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import ServiceUserStatus
 from bot.models import ConsentKind, ConsentRecord, Person, Role

@@ -10,13 +10,13 @@ import re
 
 from telegram.ext import Application, CommandHandler
 
-from bot.admin.handlers import coordinator_only
-from bot.common.handlers import PRIVATE
 from bot.config import parse_duration
 from bot.console import actions
 from bot.models import Person
 from bot.notify import Reply, Response
 from bot.texts import t
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import coordinator_only
 
 _REF = re.compile(r"^[Rr]?(\d{1,9})$")
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, pending, people
-from bot.common.crisis import crisis_lines_text
+from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import Feedback, Person, Relationship, ServiceUserProfile

@@ -16,26 +16,22 @@ from telegram.ext import (
 )
 
 from bot.db import transaction
-from bot.deps import Deps
 from bot.models import PendingInput
 from bot.notify import Reply, Response, plain, respond, unreachable
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
+from bot.tg.context import deps_of
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-
-
-def _deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    return context.bot_data["deps"]
 
 
 async def _copy(
     update: Update, context: ContextTypes.DEFAULT_TYPE, delivery: relay.Delivery, message_id: int
 ) -> None:
     """Copy one message to the other side (no "forwarded from"), and remember the ids."""
-    deps = _deps(context)
+    deps = deps_of(context)
     markup = None
     if delivery.sender_label:  # a worker always sees who a message is from
         markup = InlineKeyboardMarkup(
@@ -73,7 +69,7 @@ async def _copy(
 
 async def relay_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Relay a message if the sender is in a relationship; False if the relay doesn't apply."""
-    deps = _deps(context)
+    deps = deps_of(context)
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     async with transaction(deps.sessions) as session:
@@ -91,7 +87,7 @@ async def relay_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
 
 async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Carry an edit over to the copy; where Telegram won't, say that it changed."""
-    deps = _deps(context)
+    deps = deps_of(context)
     message = update.edited_message
     screening = await safety_screening.screen(
         update, context, message.text or message.caption, source="edit"
@@ -132,14 +128,14 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = _deps(context)
+    deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         replies = await relay.overview(deps, session, update.effective_user.id)
     await respond(update, context, Response(replies=replies))
 
 
 async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = _deps(context)
+    deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         reply = await relay.ask_end(deps, session, update.effective_user.id)
     await respond(update, context, Response(replies=[reply]))
@@ -148,7 +144,7 @@ async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``rl|for|<relationship>|<message>``, ``rl|end|<relationship>|``, ``rl|keep|…``,
     ``rl|who|…``."""
-    deps = _deps(context)
+    deps = deps_of(context)
     _, verb, raw_id, arg = (update.callback_query.data.split("|") + ["", "", ""])[:4]
     if verb == "who":
         await respond(update, context, Response(toast=t("relay_who_toast")))
@@ -199,7 +195,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``sv|<relationship>|<question>|<answer>`` (survey), ``ck|<relationship>|<item>``."""
-    deps = _deps(context)
+    deps = deps_of(context)
     parts = update.callback_query.data.split("|")
     reply = None
     if len(parts) >= 3 and parts[1].isdigit():
@@ -220,7 +216,7 @@ async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def checkins_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = _deps(context)
+    deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         reply = await checkins.overview(deps, session, update.effective_user.id)
     await respond(update, context, Response(replies=[reply]))
@@ -229,7 +225,7 @@ async def checkins_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``cp|<relationship>|<field>|<value>`` sets the plan; ``ci|<checkin>|<field>|<value>``
     answers a check-in. Each acts only for the service user it belongs to."""
-    deps = _deps(context)
+    deps = deps_of(context)
     prefix, raw_id, field, value = (update.callback_query.data.split("|") + ["", "", ""])[:4]
     reply, notices = None, []
     if raw_id.isdigit():
@@ -253,7 +249,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def checkin_note(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person, checkin_id: int, text: str
 ) -> None:
-    deps = _deps(context)
+    deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         pending = await session.get(PendingInput, person.id)
         if pending is not None:
@@ -264,7 +260,7 @@ async def checkin_note(
 
 async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``ex|<relationship>``: ask coordinators for more time."""
-    deps = _deps(context)
+    deps = deps_of(context)
     raw_id = update.callback_query.data.removeprefix("ex|")
     outcome = None
     if raw_id.isdigit():

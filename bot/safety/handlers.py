@@ -6,13 +6,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import people
-from bot.admin.handlers import coordinator_only
-from bot.common.handlers import PRIVATE, deps_of
 from bot.db import transaction
 from bot.models import PendingInput, Person
 from bot.notify import Response, respond
 from bot.safety import service as safety
 from bot.texts import t
+from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
+from bot.tg.guards import coordinator_only
 
 
 @coordinator_only

@@ -8,17 +8,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import people
-from bot.admin import service as admin
 from bot.db import transaction
-from bot.deps import Deps
 from bot.models import PendingInput
 from bot.notify import Reply, Response, deliver, respond
 from bot.safety import service as safety
 from bot.texts import t
-
-
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    return context.bot_data["deps"]
+from bot.tg.context import deps_of
 
 
 async def screen(
@@ -74,7 +69,7 @@ async def pending_text(
                     deps, session, person, pending.subject_id, text
                 )
             else:
-                coordinator = await admin.require_coordinator(session, update.effective_user.id)
+                coordinator = await people.active_coordinator(session, update.effective_user.id)
                 response = (
                     await safety.resolve(deps, session, coordinator, pending.subject_id, text)
                     if coordinator is not None

@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import formflow, lifecycle, people
 from bot import pending as pending_input
-from bot.common.crisis import crisis_lines_text
 from bot.config import Config
+from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus
 from bot.models import (

@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import people
-from bot.common.handlers import deps_of
 from bot.db import transaction
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import Role
 from bot.notify import Response, respond
 from bot.texts import t
+from bot.tg.context import deps_of
 from bot.workers import service as workers
 from bot.workers import wellbeing
 

@@ -1,0 +1,37 @@
+"""Coordinator commands and buttons check, on the server, that the sender coordinates."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import people
+from bot.db import transaction
+from bot.notify import Reply, Response, respond
+from bot.texts import t
+from bot.tg.context import deps_of
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Action = Callable[..., Awaitable[Response]]
+
+
+def coordinator_only(action: Action) -> Handler:
+    """Run ``action(deps, session, coordinator, update, context)`` for coordinators only."""
+
+    @functools.wraps(action)
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        deps = deps_of(context)
+        async with transaction(deps.sessions) as session:
+            coordinator = await people.active_coordinator(session, update.effective_user.id)
+            if coordinator is None:
+                response = Response(replies=[Reply(t("not_allowed"))])
+                if update.callback_query is not None:
+                    response = Response(toast=t("not_allowed"))
+            else:
+                response = await action(deps, session, coordinator, update, context)
+        await respond(update, context, response)
+
+    return handler
