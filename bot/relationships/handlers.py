@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.db import transaction
 from bot.models import PendingInput
-from bot.notify import Reply, Response, plain, respond, unreachable
+from bot.notify import Button, Reply, Response, keyboard, respond, unreachable
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
@@ -34,16 +34,8 @@ async def _copy(
     deps = deps_of(context)
     markup = None
     if delivery.sender_label:  # a worker always sees who a message is from
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        plain(t("relay_from", ref=delivery.sender_label)),
-                        callback_data="rl|who|0|",
-                    )
-                ]
-            ]
-        )
+        label = Button(t("relay_from", ref=delivery.sender_label), "rl|who|0|")
+        markup = keyboard(Reply("", ((label,),)))
     reply_to = (
         ReplyParameters(delivery.reply_to_message_id, allow_sending_without_reply=True)
         if delivery.reply_to_message_id
