@@ -5,12 +5,15 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import menus, people
+from bot import pending as pending_questions
 from bot.admin import service as admin
 from bot.db import transaction
 from bot.models import Person, Role
-from bot.notify import Response
+from bot.notify import Reply, Response, respond
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import t
+from bot.tg import answers
+from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import Handler, coordinator_only
 from bot.workers import wellbeing
@@ -67,6 +70,23 @@ async def wellbeing_summary(deps, session, coordinator: Person, update, context)
     return Response(replies=[await wellbeing.summary(deps, session)])
 
 
+async def reject_reason_answer(update, context, person, pending, text, screening) -> bool:
+    """The reason a coordinator typed for not approving a profile."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        actor = await people.active_coordinator(session, update.effective_user.id)
+        if actor is None:  # no longer a coordinator: drop the question
+            response = Response(replies=[Reply(t("not_allowed"))])
+            await pending_questions.drop_any(session, person.id)
+        else:
+            reason = " ".join(text.split())[:500]
+            response = await admin.reject(deps, session, actor, pending.subject_id, reason)
+            if not response.replies and response.toast:  # no tap to show a toast on
+                response.replies = [Reply(response.toast)]
+    await respond(update, context, response)
+    return True
+
+
 COORDINATOR_COMMANDS: dict[str, Handler] = {
     "wellbeing": wellbeing_summary,
     "invite": invite,
@@ -94,3 +114,4 @@ def register(application: Application) -> None:
     for name, handler in COORDINATOR_COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^adm\|"))
+    answers.register(application, [admin.REJECT_REASON], reject_reason_answer)

@@ -20,7 +20,6 @@ from telegram.ext import (
 
 from bot import crisis, formflow, menus, people
 from bot.admin import service as admin
-from bot.console import reasons as console_reasons
 from bot.db import transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
@@ -28,11 +27,10 @@ from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
-from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.safety import screening as safety_screening
-from bot.safety import service as safety
 from bot.texts import t
+from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.errors import error_handler
 from bot.tg.filters import PRIVATE, well_formed_callback
@@ -155,28 +153,11 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         pending = await admin.pending_input(session, person) if person else None
-        kind, subject = (pending.kind, pending.subject_id) if pending else (None, None)
+        kind = pending.kind if pending else None
     # Risk first: the crisis lines come before anything else we say.
     screening = await safety_screening.screen(update, context, text, kind)
-    if kind in safety.PENDING_KINDS and await safety_screening.pending_text(
-        update, context, pending, text
-    ):
-        return
-    if kind == checkins.NOTE:
-        await relationship_handlers.checkin_note(update, context, person, subject, text)
-        await safety_screening.after_delivery(context, screening)
-        return
-    if kind == closure.SURVEY_COMMENT:
-        async with transaction(deps.sessions) as session:
-            fresh = await people.find(session, update.effective_user.id)
-            reply = await closure.survey_comment(deps, session, fresh, subject, text)
-        await respond(update, context, Response(replies=[reply]))
-        return
-    if kind == admin.REJECT_REASON:
-        await _reject_reason(update, context, subject, text)
-        return
-    if kind in console_reasons.KINDS:
-        await console_reasons.on_text(update, context, text)
+    answer = answers.handler_for(context, kind)
+    if answer is not None and await answer(update, context, person, pending, text, screening):
         return
     response = await formflow.on_text(deps, update.effective_user.id, text)
     if response is None:
@@ -184,25 +165,6 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await safety_screening.after_delivery(context, screening)
             return
         response = Response(replies=[Reply(t("fallback_text"))])
-    await respond(update, context, response)
-
-
-async def _reject_reason(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker_id: int, text: str
-) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        actor = await people.active_coordinator(session, update.effective_user.id)
-        if actor is None:  # no longer a coordinator: drop the question
-            response = Response(replies=[Reply(t("not_allowed"))])
-            person = await people.find(session, update.effective_user.id)
-            pending = await admin.pending_input(session, person)
-            await session.delete(pending)
-        else:
-            reason = " ".join(text.split())[:500]
-            response = await admin.reject(deps, session, actor, worker_id, reason)
-            if not response.replies and response.toast:  # no tap to show a toast on
-                response.replies = [Reply(response.toast)]
     await respond(update, context, response)
 
 

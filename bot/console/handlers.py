@@ -11,13 +11,14 @@ import re
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.admin import service as admin
-from bot.console import actions, service, views
+from bot.console import actions, reasons, service, views
 from bot.console.service import PEOPLE_FILTERS, RELATIONSHIP_FILTERS
 from bot.models import Person, Role, WaitlistEntry
 from bot.notify import Button, Reply, Response
 from bot.offers import service as offers
 from bot.offers import wording
 from bot.texts import t
+from bot.tg import answers
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
 from bot.workers import service as workers
@@ -284,7 +285,13 @@ COMMANDS = {
 }
 
 
+async def reason_answer(update, context, person, pending, text, screening) -> bool:
+    await reasons.on_text(update, context, text)
+    return True
+
+
 def register(application: Application) -> None:
+    answers.register(application, reasons.KINDS, reason_answer)
     for name, handler in COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^cn\|"))

@@ -15,12 +15,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import people
 from bot.db import transaction
 from bot.models import PendingInput
 from bot.notify import Button, Reply, Response, keyboard, respond, unreachable
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
+from bot.tg import answers
 from bot.tg.context import deps_of
 
 log = logging.getLogger(__name__)
@@ -250,6 +252,21 @@ async def checkin_note(
     await respond(update, context, Response(replies=[reply], notices=notices))
 
 
+async def checkin_note_answer(update, context, person, pending, text, screening) -> bool:
+    await checkin_note(update, context, person, pending.subject_id, text)
+    await safety_screening.after_delivery(context, screening)
+    return True
+
+
+async def survey_comment_answer(update, context, person, pending, text, screening) -> bool:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        fresh = await people.find(session, update.effective_user.id)
+        reply = await closure.survey_comment(deps, session, fresh, pending.subject_id, text)
+    await respond(update, context, Response(replies=[reply]))
+    return True
+
+
 async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``ex|<relationship>``: ask coordinators for more time."""
     deps = deps_of(context)
@@ -269,6 +286,8 @@ async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def register(application: Application) -> None:
+    answers.register(application, [checkins.NOTE], checkin_note_answer)
+    answers.register(application, [closure.SURVEY_COMMENT], survey_comment_answer)
     application.add_handler(CallbackQueryHandler(extension_button, pattern=r"^ex\|"))
     application.add_handler(CommandHandler("checkins", checkins_command, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^(cp|ci)\|"))

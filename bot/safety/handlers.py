@@ -9,8 +9,10 @@ from bot import people
 from bot.db import transaction
 from bot.models import PendingInput, Person
 from bot.notify import Response, respond
+from bot.safety import screening as safety_screening
 from bot.safety import service as safety
 from bot.texts import t
+from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
@@ -85,7 +87,13 @@ async def person_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await respond(update, context, response)
 
 
+async def safety_answer(update, context, person, pending, text, screening) -> bool:
+    """A coordinator's resolution note, a worker's concern, or what a reporter adds."""
+    return await safety_screening.pending_text(update, context, pending, text)
+
+
 def register(application: Application) -> None:
+    answers.register(application, safety.PENDING_KINDS, safety_answer)
     application.add_handler(CommandHandler("flags", flags_command, filters=PRIVATE))
     application.add_handler(CommandHandler("concern", concern_command, filters=PRIVATE))
     application.add_handler(CommandHandler("report", report_command, filters=PRIVATE))
