@@ -1,7 +1,9 @@
 """The state machine: statuses, the transitions allowed between them, and the audit trail.
 
-No other code writes a status column. Every change goes through ``transition``, which refuses
-a move that is not allowed and records who made it and why.
+No other code writes a status column (tests/test_status_writes.py checks). Every change goes
+through ``transition`` (people), ``transition_relationship``, ``transition_proposal`` or
+``transition_checkin``, which refuse a move that is not allowed and record who made it and why
+(check-ins excepted: validated, not audited). Creating a row is its first move, from no status.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import AuditLog, Person, Relationship, Role
+from bot.models import AuditLog, Checkin, Person, Proposal, Relationship, Role
 
 
 class ServiceUserStatus(StrEnum):
@@ -73,6 +75,35 @@ class ProposalStatus(StrEnum):
 
 
 OPEN_PROPOSAL = (ProposalStatus.REVIEW, ProposalStatus.OFFERED)
+
+PROPOSAL_TRANSITIONS: dict[str | None, set[str]] = {
+    None: {ProposalStatus.REVIEW},
+    ProposalStatus.REVIEW: {
+        ProposalStatus.OFFERED,
+        ProposalStatus.HELD,
+        ProposalStatus.SUPERSEDED,  # the service user moved on, or a coordinator matched by hand
+    },
+    ProposalStatus.OFFERED: {
+        ProposalStatus.CHOSEN,
+        ProposalStatus.NONE_SUITABLE,  # they said none of these, or every offered worker filled up
+        ProposalStatus.NOT_NOW,
+        ProposalStatus.SUPERSEDED,
+    },
+}
+
+
+class CheckinStatus(StrEnum):
+    SENT = "sent"  # asked; waiting for an answer
+    SKIPPED = "skipped"  # came due during downtime and was not sent late
+    MISSED = "missed"  # not answered in time (an answer may still come)
+    ANSWERED = "answered"
+
+
+CHECKIN_TRANSITIONS: dict[str | None, set[str]] = {
+    None: {CheckinStatus.SENT, CheckinStatus.SKIPPED},
+    CheckinStatus.SENT: {CheckinStatus.ANSWERED, CheckinStatus.MISSED},
+    CheckinStatus.MISSED: {CheckinStatus.ANSWERED},
+}
 
 
 class PeerWorkerStatus(StrEnum):
@@ -199,6 +230,57 @@ async def transition_relationship(
         subject_id=relationship.id,
         reason=reason,
     )
+
+
+async def transition_proposal(
+    session: AsyncSession,
+    proposal: Proposal,
+    new_status: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    reason: str | None = None,
+) -> None:
+    """Move a proposal to ``new_status`` (a new one, with no status yet, to its first), audited;
+    refuses a move that is not allowed."""
+    current = proposal.status or None
+    if new_status not in PROPOSAL_TRANSITIONS.get(current, set()):
+        raise TransitionNotAllowed(f"proposal {proposal.id}: {current} -> {new_status}")
+    proposal.status = new_status
+    session.add(proposal)
+    if proposal.id is None:
+        await session.flush()
+    await audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action=f"proposal.{new_status}",
+        subject_type="proposal",
+        subject_id=proposal.id,
+        reason=reason,
+    )
+
+
+async def transition_checkin(
+    session: AsyncSession,
+    checkin: Checkin,
+    new_status: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    reason: str | None = None,
+) -> None:
+    """Move a check-in to ``new_status`` (a new one, with no status yet, to its first); refuses
+    a move that is not allowed. Not audited: check-ins are many and routine, and their rows
+    already say when each was answered. Never flushes, so a sweep creating many check-ins
+    writes them in one round trip."""
+    current = checkin.status or None
+    if new_status not in CHECKIN_TRANSITIONS.get(current, set()):
+        raise TransitionNotAllowed(f"check-in {checkin.id}: {current} -> {new_status}")
+    checkin.status = new_status
+    if new_status == CheckinStatus.ANSWERED:
+        checkin.answered_at = at
+    session.add(checkin)
 
 
 async def transition(

@@ -112,13 +112,11 @@ async def find_match(
         return await _keep_waiting(deps, session, person, entry)
     proposal = Proposal(
         service_user_id=person.id,
-        status=REVIEW,
         source="auto",
         candidates=[wording.candidate_record(c) for c in ranking.candidates],
         created_at=deps.now(),
     )
-    session.add(proposal)
-    await session.flush()
+    await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if deps.config.matching.require_coordinator_approval:
         return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry)
@@ -171,11 +169,12 @@ async def offer(
     actor_id: int | None,
 ) -> list[Notice]:
     person = await session.get(Person, proposal.service_user_id)
-    proposal.status = OFFERED
     proposal.offered_worker_ids = list(worker_ids)
     proposal.decided_at = deps.now()
     proposal.decided_by_person_id = actor_id
-    session.add(proposal)
+    await lifecycle.transition_proposal(
+        session, proposal, OFFERED, at=deps.now(), actor_id=actor_id
+    )
     await lifecycle.transition(
         session, person, ServiceUserStatus.OFFERED, at=deps.now(), actor_id=actor_id
     )
@@ -192,20 +191,14 @@ async def review_proposal(
         return "proposal_already_decided", []
     person = await session.get(Person, proposal.service_user_id)
     if person.status != ServiceUserStatus.WAITING:
-        proposal.status = SUPERSEDED
-        session.add(proposal)
+        await lifecycle.transition_proposal(
+            session, proposal, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
+        )
         return "proposal_already_decided", []
     if choice == "hold":
-        proposal.status = HELD
         proposal.decided_at, proposal.decided_by_person_id = deps.now(), coordinator.id
-        session.add(proposal)
-        await lifecycle.audit(
-            session,
-            at=deps.now(),
-            actor_id=coordinator.id,
-            action="proposal.held",
-            subject_type="proposal",
-            subject_id=proposal.id,
+        await lifecycle.transition_proposal(  # audited as proposal.held, as before
+            session, proposal, HELD, at=deps.now(), actor_id=coordinator.id
         )
         return "proposal_held", []
     ids = [c["worker_id"] for c in proposal.candidates]
@@ -262,11 +255,10 @@ async def request_worker(
         return None
     now = deps.now()
     timeout = deps.config.matching.offer_timeout
-    relationship = Relationship(
+    relationship = Relationship(  # no status yet: its first one is the transition below
         service_user_id=person.id,
         peer_worker_id=worker_id,
         proposal_id=proposal.id if proposal else None,
-        status="",
         created_at=now,
         updated_at=now,
         respond_by=now + timeout,
@@ -303,8 +295,9 @@ async def choose(
             card = await wording.offer_card(deps, session, proposal)
             return [Reply(wording.t("offer_worker_just_filled")), card], []
         return await _back_to_waiting(deps, session, person, proposal, NONE_SUITABLE, "full")
-    proposal.status = CHOSEN
-    session.add(proposal)
+    await lifecycle.transition_proposal(
+        session, proposal, CHOSEN, at=deps.now(), actor_id=person.id
+    )
     worker = await session.get(Person, worker_id)
     profile = await session.get(PeerWorkerProfile, worker_id)
     request = await wording.request_card(deps, session, relationship)
@@ -322,8 +315,9 @@ async def _back_to_waiting(
     status: str,
     reason: str,
 ) -> tuple[list[Reply], list[Notice]]:
-    proposal.status = status
-    session.add(proposal)
+    await lifecycle.transition_proposal(
+        session, proposal, status, at=deps.now(), actor_id=person.id, reason=reason
+    )
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=person.id, reason=reason
     )
@@ -376,8 +370,9 @@ async def not_now(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.service_user_id != person.id or proposal.status != OFFERED:
         return [Reply(wording.t("offer_stale"))]
-    proposal.status = NOT_NOW
-    session.add(proposal)
+    await lifecycle.transition_proposal(
+        session, proposal, NOT_NOW, at=deps.now(), actor_id=person.id
+    )
     await lifecycle.transition(
         session, person, ServiceUserStatus.NOT_NOW, at=deps.now(), actor_id=person.id
     )
@@ -694,8 +689,9 @@ async def manual_match(
     person = await session.get(Person, person_id)
     existing = await open_proposal(session, person_id)
     if existing is not None:
-        existing.status = SUPERSEDED
-        session.add(existing)
+        await lifecycle.transition_proposal(
+            session, existing, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
+        )
     if person.status == ServiceUserStatus.NOT_NOW:
         await lifecycle.transition(
             session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=coordinator.id
@@ -703,13 +699,13 @@ async def manual_match(
     await _waitlist(deps, session, person_id)
     proposal = Proposal(
         service_user_id=person_id,
-        status=REVIEW,
         source="manual",
         candidates=[{"worker_id": worker_id, "score": None, "reasons": []}],
         created_at=deps.now(),
     )
-    session.add(proposal)
-    await session.flush()
+    await lifecycle.transition_proposal(
+        session, proposal, REVIEW, at=deps.now(), actor_id=coordinator.id
+    )
     note = f"{reason} [overrides: {broken}]" if broken else reason
     await lifecycle.audit(
         session,
@@ -765,13 +761,13 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
         )
         proposal = Proposal(
             service_user_id=need_id,
-            status=REVIEW,
             source="batch",
             candidates=[wording.candidate_record(candidate)],
             created_at=deps.now(),
         )
-        session.add(proposal)
-        await session.flush()
+        await lifecycle.transition_proposal(
+            session, proposal, REVIEW, at=deps.now(), actor_id=coordinator.id
+        )
         entry = await _waitlist(deps, session, need_id)
         replies.append(await wording.proposal_card(deps, session, proposal, entry))
     return replies

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import lifecycle, people
 from bot import pending as pending_input
-from bot import people
 from bot.config import whole_days
 from bot.deps import Deps
-from bot.lifecycle import RelationshipStatus
+from bot.lifecycle import CheckinStatus, RelationshipStatus
 from bot.models import (
     Checkin,
     CheckinPlan,
@@ -249,10 +249,12 @@ async def answer(
     if (
         field == "score"
         and value in {"1", "2", "3", "4", "5"}
-        and checkin.status in ("sent", "missed")
+        and checkin.status in (CheckinStatus.SENT, CheckinStatus.MISSED)
     ):
-        checkin.score, checkin.status, checkin.answered_at = int(value), "answered", deps.now()
-        session.add(checkin)
+        checkin.score = int(value)
+        await lifecycle.transition_checkin(
+            session, checkin, CheckinStatus.ANSWERED, at=deps.now(), actor_id=user.id
+        )
         plan = await session.get(CheckinPlan, checkin.relationship_id)
         if plan is not None:
             plan.missed_in_row = 0
@@ -281,7 +283,7 @@ async def answer(
     if (
         field == "reach"
         and value in ("yes", "no")
-        and checkin.status == "answered"
+        and checkin.status == CheckinStatus.ANSWERED
         and checkin.reach_out is None
     ):
         checkin.reach_out = value == "yes"
@@ -335,13 +337,17 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     overdue = (
         await session.exec(
             select(Checkin)
-            .where(Checkin.status == "sent", Checkin.due_at <= now - settings.answer_within)
+            .where(
+                Checkin.status == CheckinStatus.SENT,
+                Checkin.due_at <= now - settings.answer_within,
+            )
             .with_for_update(skip_locked=True)
         )
     ).all()
     for checkin in overdue:
-        checkin.status = "missed"
-        session.add(checkin)
+        await lifecycle.transition_checkin(
+            session, checkin, CheckinStatus.MISSED, at=now, actor_id=None
+        )
         plan = await session.get(CheckinPlan, checkin.relationship_id)
         plan.missed_in_row += 1
         session.add(plan)
@@ -362,12 +368,9 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     to_send: list[tuple[Checkin, Person]] = []
     for plan, user, started_at in due:
         late = now - plan.next_due_at > settings.grace  # after downtime: skip, don't wake them
-        checkin = Checkin(
-            relationship_id=plan.relationship_id,
-            due_at=plan.next_due_at,
-            status="skipped" if late else "sent",
-        )
-        session.add(checkin)
+        checkin = Checkin(relationship_id=plan.relationship_id, due_at=plan.next_due_at)
+        first = CheckinStatus.SKIPPED if late else CheckinStatus.SENT
+        await lifecycle.transition_checkin(session, checkin, first, at=now, actor_id=None)
         plan.next_due_at = next_due(plan, settings.cadences[plan.cadence], now, started_at)
         session.add(plan)
         if not late:

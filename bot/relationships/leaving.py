@@ -68,8 +68,9 @@ async def leave(
     if person.role == Role.SERVICE_USER:
         proposal = await offers.open_proposal(session, person.id)
         if proposal is not None:
-            proposal.status = offers.SUPERSEDED
-            session.add(proposal)
+            await lifecycle.transition_proposal(
+                session, proposal, offers.SUPERSEDED, at=deps.now(), actor_id=actor_id
+            )
         entry = await session.get(WaitlistEntry, person.id)
         if entry is not None:
             await session.delete(entry)
@@ -133,7 +134,9 @@ async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int
         offered = proposal.status == offers.OFFERED
         if proposal.offered_worker_ids if offered else proposal.candidates:
             continue
-        proposal.status = offers.SUPERSEDED
+        await lifecycle.transition_proposal(
+            session, proposal, offers.SUPERSEDED, at=deps.now(), actor_id=None, reason=WORKER_LEFT
+        )
         user = await session.get(Person, proposal.service_user_id)
         if user.status == ServiceUserStatus.OFFERED:
             await lifecycle.transition(
