@@ -333,3 +333,17 @@ async def test_revoking_an_old_invite_does_not_stop_a_worker_who_joined_again_wi
     await casey.tap(f"Revoke invite {old.id}", message=replies[-1])
     assert (await _person(bot, alex)).status == "onboarding"
     assert "withdrawn by a coordinator" not in alex.last().text
+
+
+async def test_a_hand_matchs_typed_reason_goes_when_the_person_is_erased(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    mo = await onboard_worker(bot, casey, 9301, "Mo")
+    sam = await onboard_service_user(bot, 9302)
+    sam_id, mo_id = (await _person(bot, sam)).id, (await _person(bot, mo)).id
+    await casey.send(f"/match U{sam_id} W{mo_id} Sam asked for Mo by name at group")
+    manual = [row for row in await _rows(bot, AuditLog) if row.action == "match.manual"]
+    assert manual and "by name" in manual[0].reason
+    await sam.send("/delete")
+    await sam.tap("Yes, delete my data")
+    manual = [row for row in await _rows(bot, AuditLog) if row.action == "match.manual"]
+    assert manual and manual[0].reason is None  # the action stays, the words go

@@ -155,6 +155,12 @@ async def erase(
         .where(Relationship.proposal_id.in_(their_proposals))
         .values(proposal_id=None)
     )
+    # A hand match's reason, typed about them, is on the audit line of their proposal.
+    await session.exec(
+        update(AuditLog)
+        .where(AuditLog.subject_type == "proposal", AuditLog.subject_id.in_(their_proposals))
+        .values(reason=None)
+    )
     await session.exec(delete(Proposal).where(Proposal.service_user_id == person.id))
     await session.exec(delete(CheckinPlan).where(CheckinPlan.relationship_id.in_(as_service_user)))
     if keep_figures:
