@@ -6,7 +6,7 @@ A temporary SQLite database is migrated and filled directly with N active relati
 (service users, enough peer workers, a coordinator), each with a weekly check-in plan due at
 the same instant. The real bot is built (``bot.app.build_application``: the real HTTPX
 request and the real ``AIORateLimiter``) against a local Bot API double, with a clock one
-minute past that instant, and one ``bot.app.sweep`` is timed: it claims the due check-ins,
+minute past that instant, and one ``bot.scheduler.sweep`` is timed: it claims the due check-ins,
 queues them in the outbox and drains the outbox through the rate limiter.
 
 The double keeps Telegram's broadcast limit strictly: at most ``--limit`` sendMessage calls
@@ -50,6 +50,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import app as bot_app
+from bot import scheduler
 from bot.config import Config, parse_config
 from bot.db import create_engine, upgrade_to_head
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
@@ -343,7 +344,7 @@ async def _timed_sweep(
     begun = time.perf_counter()
     try:
         await asyncio.wait_for(
-            bot_app.sweep(SimpleNamespace(application=application)), give_up_after
+            scheduler.sweep(SimpleNamespace(application=application)), give_up_after
         )
         return time.perf_counter() - begun, False
     except TimeoutError:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot import outbox
+from bot import outbox, scheduler
 from bot.admin import handlers as admin_handlers
 from bot.admin import service as admin
 from bot.clock import Clock, system_clock
@@ -21,18 +20,13 @@ from bot.deps import Deps
 from bot.evaluation import handlers as evaluation_handlers
 from bot.notify import Notice
 from bot.offers import handlers as offer_handlers
-from bot.offers import service as offers
 from bot.onboarding import service as _onboarding  # noqa: F401  (registers its form)
 from bot.privacy import handlers as privacy_handlers
-from bot.privacy import retention
 from bot.relationships import admin_handlers as relationship_admin_handlers
-from bot.relationships import checkins, closure
 from bot.relationships import handlers as relationship_handlers
 from bot.safety import handlers as safety_handlers
-from bot.safety import service as safety
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
-from bot.workers import wellbeing
 
 log = logging.getLogger(__name__)
 
@@ -84,40 +78,8 @@ def build_application(
     safety_handlers.register(application)
     privacy_handlers.register(application)
     common_handlers.register_fallbacks(application)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            sweep, interval=config.matching.sweep_every.total_seconds(), first=5, name="sweep"
-        )
+    scheduler.start(application, config.matching.sweep_every.total_seconds())
     return application
-
-
-# Safety first: each sweeper claims its due items and queues its messages in its own
-# transaction, so a failure in one never holds back the others (least of all escalation).
-SWEEPERS = (
-    safety.sweep,
-    offers.sweep,
-    closure.sweep,
-    checkins.sweep,
-    wellbeing.sweep,
-    retention.sweep,
-)
-
-
-async def sweep(context) -> None:
-    """Wake up and look at what is due: the database says what, this only says when."""
-    application = context.application
-    deps: Deps = application.bot_data["deps"]
-    for sweeper in SWEEPERS:
-        try:
-            async with transaction(deps.sessions) as session:
-                notices = await sweeper(deps, session)
-                outbox.enqueue(deps, session, notices)  # claimed and queued together
-        except Exception as error:  # the type and where, never the message (it may hold data)
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            log.error(
-                "sweep %s failed with %s\n%s", sweeper.__module__, type(error).__name__, frames
-            )
-    await outbox.drain(deps, application.bot)
 
 
 async def _post_init(application: Application) -> None:

@@ -41,9 +41,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.app
-from bot.app import build_application, sweep
+from bot.app import build_application
 from bot.db import create_engine, session_factory, upgrade_to_head
 from bot.models import Person, Relationship, RelayedMessage
+from bot.scheduler import sweep
 from bot.texts import t
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_config
 from tests.harness import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from bot.app import sweep
 from bot.db import session_factory, transaction
 from bot.deps import Deps
 from bot.models import AuditLog, Exclusion, Person, Relationship, WaitlistEntry
 from bot.offers import service as offers
+from bot.scheduler import sweep
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
 from tests.test_onboarding_e2e import _person, _rows, complete_onboarding

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import pending as pending_input
-from bot import people
+from bot import people, scheduler
 from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
@@ -228,6 +228,7 @@ COORDINATOR_COMMANDS = {"waitlist": waitlist, "match": match, "match_all": match
 
 
 def register(application: Application) -> None:
+    scheduler.register(application, scheduler.Turn.MATCHING, offers.sweep)
     application.add_handler(CommandHandler("status", status, filters=PRIVATE))
     application.add_handler(CommandHandler("rematch", rematch, filters=PRIVATE))
     for name, handler in COORDINATOR_COMMANDS.items():

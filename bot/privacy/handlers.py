@@ -6,9 +6,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import scheduler
 from bot.db import transaction
 from bot.notify import Reply, Response, respond
-from bot.privacy import mydata, service
+from bot.privacy import mydata, retention, service
 from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
@@ -62,6 +63,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:
+    scheduler.register(application, scheduler.Turn.RETENTION, retention.sweep)
     application.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
     application.add_handler(CommandHandler("mydata", mydata_command, filters=PRIVATE))
     application.add_handler(CommandHandler("consent", consent_command, filters=PRIVATE))

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import people
+from bot import people, scheduler
 from bot.db import transaction
 from bot.models import PendingInput
 from bot.notify import Button, Reply, Response, keyboard, respond, unreachable
@@ -286,6 +286,8 @@ async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def register(application: Application) -> None:
+    scheduler.register(application, scheduler.Turn.ENDINGS, closure.sweep)
+    scheduler.register(application, scheduler.Turn.CHECKINS, checkins.sweep)
     answers.register(application, [checkins.NOTE], checkin_note_answer)
     answers.register(application, [closure.SURVEY_COMMENT], survey_comment_answer)
     application.add_handler(CallbackQueryHandler(extension_button, pattern=r"^ex\|"))

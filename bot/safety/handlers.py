@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import people
+from bot import people, scheduler
 from bot.db import transaction
 from bot.models import PendingInput, Person
 from bot.notify import Response, respond
@@ -93,6 +93,7 @@ async def safety_answer(update, context, person, pending, text, screening) -> bo
 
 
 def register(application: Application) -> None:
+    scheduler.register(application, scheduler.Turn.SAFETY, safety.sweep)
     answers.register(application, safety.PENDING_KINDS, safety_answer)
     application.add_handler(CommandHandler("flags", flags_command, filters=PRIVATE))
     application.add_handler(CommandHandler("concern", concern_command, filters=PRIVATE))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import people
+from bot import people, scheduler
 from bot.db import transaction
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import Role
@@ -68,5 +68,6 @@ async def wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def register(application: Application) -> None:
+    scheduler.register(application, scheduler.Turn.WORKER_WELLBEING, wellbeing.sweep)
     application.add_handler(CallbackQueryHandler(button, pattern=r"^pw\|"))
     application.add_handler(CallbackQueryHandler(wellbeing_button, pattern=r"^wb\|"))
