@@ -150,22 +150,17 @@ def holds_role_of(standing: Standing, invite: Invite) -> bool:
     )
 
 
-async def _set_aside_current_role(
-    session: AsyncSession, person: Person, *, at: datetime, actor_id: int | None, why: str
-) -> None:
-    """Leave the current role behind: its half-filled form and open question go with it."""
+async def _drop_unfinished(session: AsyncSession, person: Person) -> None:
+    """What the old role left half done, a form or an unanswered question, goes with it."""
     await formflow.discard(session, person.id)
     await pending_questions.drop_any(session, person.id)
-    if person.role is not None:
-        await lifecycle.change_role(session, person, None, None, at=at, actor_id=actor_id, why=why)
 
 
 async def become_peer_worker(
     session: AsyncSession, person: Person, *, at: datetime, actor_id: int | None, why: str
 ) -> None:
     """Start a worker profile (the form itself is the workers capability's)."""
-    await formflow.discard(session, person.id)
-    await pending_questions.drop_any(session, person.id)
+    await _drop_unfinished(session, person)
     if person.role == Role.PEER_WORKER:  # rejected before: a new invite is a new start
         await lifecycle.transition(
             session, person, PeerWorkerStatus.ONBOARDING, at=at, actor_id=actor_id, reason=why
@@ -186,8 +181,7 @@ async def stop_worker_profile(
     session: AsyncSession, person: Person, *, at: datetime, actor_id: int | None, why: str
 ) -> None:
     """A worker not yet approved goes no further (their invite was withdrawn)."""
-    await formflow.discard(session, person.id)
-    await pending_questions.drop_any(session, person.id)
+    await _drop_unfinished(session, person)
     await lifecycle.transition(
         session, person, PeerWorkerStatus.REJECTED, at=at, actor_id=actor_id, reason=why
     )
@@ -204,7 +198,9 @@ async def become_coordinator(
 ) -> None:
     """Make someone a coordinator (from the configuration or an invite), leaving any other
     role behind."""
-    await _set_aside_current_role(session, person, at=at, actor_id=actor_id, why=why)
+    await _drop_unfinished(session, person)
+    if person.role is not None:  # a coordinator's role is their Coordinator row
+        await lifecycle.change_role(session, person, None, None, at=at, actor_id=actor_id, why=why)
     row = await coordinator_row(session, person.id) or Coordinator(
         person_id=person.id, source=source, added_at=at
     )
@@ -224,9 +220,8 @@ async def become_coordinator(
 
 async def remove_coordinator(
     session: AsyncSession, row: Coordinator, *, at: datetime, actor_id: int | None, why: str
-) -> int:
-    """End someone's coordinator role and revoke every invite they made that nobody has used.
-    Returns how many invites were revoked."""
+) -> None:
+    """End someone's coordinator role (the invites they made are the caller's to revoke)."""
     row.active, row.removed_at = False, at
     session.add(row)
     await lifecycle.audit(
@@ -238,25 +233,3 @@ async def remove_coordinator(
         subject_id=row.person_id,
         reason=why,
     )
-    unused = await session.exec(
-        select(Invite).where(
-            Invite.created_by_person_id == row.person_id,
-            Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None),
-        )
-    )
-    revoked = 0
-    for invite in unused.all():
-        invite.revoked_at = at
-        session.add(invite)
-        await lifecycle.audit(
-            session,
-            at=at,
-            actor_id=actor_id,
-            action="invite.revoked",
-            subject_type="invite",
-            subject_id=invite.id,
-            reason="its creator is no longer a coordinator",
-        )
-        revoked += 1
-    return revoked

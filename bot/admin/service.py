@@ -71,9 +71,16 @@ async def _sync_bootstrap_coordinators(deps: Deps, session: AsyncSession) -> Non
     )
     for row in leftover.all():
         if row.person_id not in listed:
-            await roles.remove_coordinator(
-                session, row, at=now, actor_id=None, why="no longer in coordinators.telegram_ids"
-            )
+            why = "no longer in coordinators.telegram_ids"
+            await _remove_coordinator(deps, session, row, actor_id=None, why=why)
+
+
+async def _remove_coordinator(
+    deps: Deps, session: AsyncSession, row: Coordinator, *, actor_id: int | None, why: str
+) -> int:
+    """End the role, and revoke every invite they made that nobody has used (how many)."""
+    await roles.remove_coordinator(session, row, at=deps.now(), actor_id=actor_id, why=why)
+    return await invites.revoke_unused_made_by(deps, session, row.person_id, actor_id)
 
 
 async def _leave_current_role(
@@ -303,9 +310,8 @@ async def remove_coordinator(
         return Response(replies=[Reply(t("coord_config_not_removable"))])
     if person_id == actor.id:
         return Response(replies=[Reply(t("coord_cannot_remove_self"))])
-    revoked = await roles.remove_coordinator(
-        session, row, at=deps.now(), actor_id=actor.id, why="removed with /coordinators"
-    )
+    why = "removed with /coordinators"
+    revoked = await _remove_coordinator(deps, session, row, actor_id=actor.id, why=why)
     removed = await session.get(Person, person_id)
     return Response(
         close_tapped=True,

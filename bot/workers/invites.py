@@ -123,22 +123,48 @@ async def mark_used(deps: Deps, session: AsyncSession, invite: Invite, person: P
     )
 
 
+async def _withdraw(
+    session: AsyncSession, invite: Invite, at: datetime, actor_id: int | None, why: str | None
+) -> None:
+    invite.revoked_at = at
+    session.add(invite)
+    await lifecycle.audit(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action="invite.revoked",
+        subject_type="invite",
+        subject_id=invite.id,
+        reason=why,
+    )
+
+
 async def revoke(deps: Deps, session: AsyncSession, actor: Person, invite_id: int) -> Invite | None:
     """Withdraw an invite, used or not; None if it is gone or already withdrawn."""
     invite = await session.get(Invite, invite_id)
     if invite is None or invite.revoked_at:
         return None
-    invite.revoked_at = deps.now()
-    session.add(invite)
-    await lifecycle.audit(
-        session,
-        at=deps.now(),
-        actor_id=actor.id,
-        action="invite.revoked",
-        subject_type="invite",
-        subject_id=invite.id,
-    )
+    await _withdraw(session, invite, deps.now(), actor.id, None)
     return invite
+
+
+async def revoke_unused_made_by(
+    deps: Deps, session: AsyncSession, creator_id: int, actor_id: int | None
+) -> int:
+    """Withdraw every invite this person made that nobody has used; how many there were."""
+    unused = await session.exec(
+        select(Invite).where(
+            Invite.created_by_person_id == creator_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+        )
+    )
+    rows = list(unused.all())
+    for invite in rows:
+        await _withdraw(
+            session, invite, deps.now(), actor_id, "its creator is no longer a coordinator"
+        )
+    return len(rows)
 
 
 async def used_by(session: AsyncSession, person_id: int, role: str) -> Invite | None:
