@@ -199,6 +199,14 @@ async def audit(
     )
 
 
+def _refuse_unless_allowed(
+    moves: dict[str | None, set[str]], what: str, current: str | None, new_status: str
+) -> None:
+    current = current or None  # a row not yet given its first status
+    if new_status not in moves.get(current, set()):
+        raise TransitionNotAllowed(f"{what}: {current} -> {new_status}")
+
+
 async def transition_relationship(
     session: AsyncSession,
     relationship: Relationship,
@@ -209,9 +217,9 @@ async def transition_relationship(
     reason: str | None = None,
 ) -> None:
     """Move a relationship to ``new_status``, audited; refuses a move that is not allowed."""
-    current = relationship.status or None
-    if new_status not in RELATIONSHIP_TRANSITIONS.get(current, set()):
-        raise TransitionNotAllowed(f"relationship {relationship.id}: {current} -> {new_status}")
+    _refuse_unless_allowed(
+        RELATIONSHIP_TRANSITIONS, f"relationship {relationship.id}", relationship.status, new_status
+    )
     relationship.status = new_status
     relationship.updated_at = at
     if new_status == RelationshipStatus.ACTIVE:
@@ -243,9 +251,9 @@ async def transition_proposal(
 ) -> None:
     """Move a proposal to ``new_status`` (a new one, with no status yet, to its first), audited;
     refuses a move that is not allowed."""
-    current = proposal.status or None
-    if new_status not in PROPOSAL_TRANSITIONS.get(current, set()):
-        raise TransitionNotAllowed(f"proposal {proposal.id}: {current} -> {new_status}")
+    _refuse_unless_allowed(
+        PROPOSAL_TRANSITIONS, f"proposal {proposal.id}", proposal.status, new_status
+    )
     proposal.status = new_status
     session.add(proposal)
     if proposal.id is None:
@@ -274,9 +282,9 @@ async def transition_checkin(
     a move that is not allowed. Not audited: check-ins are many and routine, and their rows
     already say when each was answered. Never flushes, so a sweep creating many check-ins
     writes them in one round trip."""
-    current = checkin.status or None
-    if new_status not in CHECKIN_TRANSITIONS.get(current, set()):
-        raise TransitionNotAllowed(f"check-in {checkin.id}: {current} -> {new_status}")
+    _refuse_unless_allowed(
+        CHECKIN_TRANSITIONS, f"check-in {checkin.id}", checkin.status, new_status
+    )
     checkin.status = new_status
     if new_status == CheckinStatus.ANSWERED:
         checkin.answered_at = at
