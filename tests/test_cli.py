@@ -478,6 +478,26 @@ class FakeTelegram:
             return [method for method, _ in self.calls]
 
 
+class BotApiHandler(BaseHTTPRequestHandler):
+    """A local Bot API's request handler: subclasses write do_POST and answer with JSON."""
+
+    def do_GET(self) -> None:
+        self.do_POST()
+
+    def answer(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        # The bot may hang up (mid long-poll, or while it shuts down).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(data)
+
+    def log_message(self, fmt: str, *args: Any) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """A local HTTP server with this handler, for as long as the block runs: its Bot API
@@ -498,25 +518,13 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
 def telegram() -> Iterator[tuple[FakeTelegram, str]]:
     api = FakeTelegram(TOKEN)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(BotApiHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             params = parse_body(self.headers.get("Content-Type", ""), body)
             status, payload = api.handle(self.path, params)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            # The bot may hang up mid long-poll while it shuts down.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)
-
-        do_GET = do_POST
-
-        def log_message(self, fmt: str, *args: Any) -> None:
-            pass
+            self.answer(status, payload)
 
     with serving(Handler) as base_url:
         yield api, base_url
@@ -699,24 +707,12 @@ def refusing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str
     status = request.param
     paths: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(BotApiHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             paths.append(self.path)
             description = "Unauthorized" if status == 401 else "Not Found"
-            data = json.dumps(
-                {"ok": False, "error_code": status, "description": description}
-            ).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST
-
-        def log_message(self, fmt: str, *args: Any) -> None:
-            pass
+            self.answer(status, {"ok": False, "error_code": status, "description": description})
 
     with serving(Handler) as base_url:
         yield base_url, paths
@@ -748,7 +744,7 @@ def failing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]
     failing, failure = request.param
     methods: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(BotApiHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             method = self.path.rsplit("/", 1)[-1]
@@ -772,18 +768,7 @@ def failing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]
                 status, payload = 200, {"ok": True, "result": []}
             else:
                 status, payload = 200, {"ok": True, "result": True}
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)
-
-        do_GET = do_POST
-
-        def log_message(self, fmt: str, *args: Any) -> None:
-            pass
+            self.answer(status, payload)
 
     with serving(Handler) as base_url:
         yield base_url, methods
