@@ -78,7 +78,7 @@ def build_application(
     safety_handlers.register(application)
     privacy_handlers.register(application)
     common_handlers.register_fallbacks(application)
-    scheduler.start(application, config.matching.sweep_every.total_seconds())
+    scheduler.start(application, config.scheduler.sweep_every.total_seconds())
     return application
 
 

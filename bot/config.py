@@ -7,10 +7,13 @@ Any problem is reported as one ``ConfigError`` naming the key, so the CLI can pr
 line and exit with status 2. Every accepted value means what it says: a number outside the
 range where it works, or a duration that cannot behave as written (a closure reminder not
 shorter than the programme, a check-in cadence shorter than the sweep), is refused here.
+A key that has moved is still read under its old name, with a warning: ``matching.sweep_every``
+is ``scheduler.sweep_every``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -33,6 +36,8 @@ TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
 DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
 PSEUDONYM_KEY_ENV = "PEERLINK_PSEUDONYM_KEY"
 COORDINATOR_IDS_ENV = "PEERLINK_COORDINATOR_IDS"  # "123456789" or "123,456": a first start
+
+log = logging.getLogger(__name__)
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d|w)\s*$")
 _DURATION_UNITS = {
@@ -299,8 +304,14 @@ class MatchingConfig(_Section):
     max_wait: Duration = timedelta(days=14)
     min_overlap: Duration = timedelta(hours=1)
     declines_before_alert: int = Field(default=2, ge=1, le=20)
-    sweep_every: Duration = timedelta(minutes=1)
     weights: MatchingWeights = MatchingWeights()
+
+
+class SchedulerConfig(_Section):
+    """When the bot looks at what is due (bot/scheduler.py): every capability's sweep."""
+
+    # No check-in cadence and no checkins.grace may be shorter (see Config below).
+    sweep_every: Duration = timedelta(minutes=1)
 
 
 class ProgrammeConfig(_Section):
@@ -475,6 +486,7 @@ class Config(_Section):
     peer_workers: PeerWorkersConfig = PeerWorkersConfig()
     invites: InvitesConfig = InvitesConfig()
     matching: MatchingConfig = MatchingConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
     checkins: CheckinsConfig = CheckinsConfig()
     relationship: RelationshipConfig = RelationshipConfig()
@@ -503,12 +515,13 @@ class Config(_Section):
                     f"programme.length ({duration_text(programme.length)!r}); the reminder "
                     "would come at the match"
                 )
-        sweep = duration_text(matching.sweep_every)
+        sweep_every = self.scheduler.sweep_every
+        sweep = duration_text(sweep_every)
         for name, cadence in checkins.cadences.items():
-            if cadence < matching.sweep_every:
+            if cadence < sweep_every:
                 raise ValueError(
                     f"checkins.cadences.{name}: {duration_text(cadence)!r} is shorter than "
-                    f"matching.sweep_every ({sweep!r}), how often the bot looks for what is due"
+                    f"scheduler.sweep_every ({sweep!r}), how often the bot looks for what is due"
                 )
         shortest_name, shortest = min(checkins.cadences.items(), key=lambda item: item[1])
         if checkins.answer_within > shortest:
@@ -518,11 +531,11 @@ class Config(_Section):
                 "would still be open when the next one comes, and 'missed in a row' would "
                 "count the wrong ones"
             )
-        if checkins.grace < matching.sweep_every:
+        if checkins.grace < sweep_every:
             raise ValueError(
                 f"checkins.grace: {duration_text(checkins.grace)!r} is shorter than "
-                f"matching.sweep_every ({sweep!r}); check-ins found on time would count as late "
-                "and be skipped"
+                f"scheduler.sweep_every ({sweep!r}); check-ins found on time would count as "
+                "late and be skipped"
             )
         if matching.offer_count > matching.candidates_shown_to_coordinators:
             raise ValueError(
@@ -591,11 +604,49 @@ def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str
     return raw
 
 
+def _apply_moved_keys(raw: dict[str, Any]) -> dict[str, Any]:
+    """Read ``matching.sweep_every``, the old name of ``scheduler.sweep_every``, with a
+    warning; both given with different values is refused, naming both."""
+    matching = raw.get("matching")
+    if not isinstance(matching, dict) or "sweep_every" not in matching:
+        return raw
+    raw = dict(raw)
+    old = matching["sweep_every"]
+    raw["matching"] = {key: value for key, value in matching.items() if key != "sweep_every"}
+    try:
+        old_every = parse_duration(old)
+    except ValueError as error:
+        raise ConfigError(f"matching.sweep_every: {error}") from None
+    scheduler = raw.get("scheduler", {})
+    if not isinstance(scheduler, dict):
+        return raw  # the model reports that scheduler must be a table
+    if "sweep_every" in scheduler:
+        new = scheduler["sweep_every"]
+        try:
+            new_every = parse_duration(new)
+        except ValueError:
+            return raw  # the model names scheduler.sweep_every's own problem
+        if new_every != old_every:
+            raise ConfigError(
+                f"matching.sweep_every: {old!r} differs from scheduler.sweep_every ({new!r}); "
+                "matching.sweep_every is the old name of scheduler.sweep_every, so keep only "
+                "[scheduler] sweep_every"
+            )
+    else:
+        raw["scheduler"] = {**scheduler, "sweep_every": old}
+    log.warning(
+        "configuration: matching.sweep_every has moved to [scheduler] sweep_every; "
+        "it is still read for now, but move it there"
+    )
+    return raw
+
+
 def parse_config(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     """Validate a decoded TOML document (plus environment overrides) into a Config."""
     for section in ("telegram", "database"):
         if section in raw and not isinstance(raw[section], dict):
             raise ConfigError(f"{section}: must be a table ([{section}])")
+    raw = _apply_moved_keys(raw)
     raw = _apply_environment(raw, dict(os.environ) if environ is None else environ)
     telegram = raw.get("telegram")
     token = telegram.get("token") if isinstance(telegram, dict) else None

@@ -1,6 +1,8 @@
 """When the bot looks at what is due. The database says what is due; each capability
 registers the sweep that claims its due items, and this runs them all every
-``matching.sweep_every``, each in its own transaction, then sends what they queued.
+``scheduler.sweep_every`` (the configuration's own ``[scheduler]`` section; the old
+``matching.sweep_every`` is still read, with a warning), each in its own transaction, then
+sends what they queued.
 
 APScheduler (python-telegram-bot's JobQueue) only decides when to wake: nothing that is
 scheduled lives in it, so a restart loses nothing.

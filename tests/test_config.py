@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import re
 import tomllib
 import typing
@@ -648,7 +649,7 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
         "matching.offer_timeout",
         "matching.max_wait",
         "matching.min_overlap",
-        "matching.sweep_every",
+        "scheduler.sweep_every",
         "programme.length",
         "programme.closure_reminders",
         "programme.rematch_cooldown",
@@ -715,12 +716,12 @@ def test_sub_day_cadences_are_accepted_down_to_the_sweep() -> None:
 
     message = config_error(_set("checkins.cadences", {"weekly": "7d", "fast": "30s"}))
     assert_one_line_naming(message, "checkins.cadences.fast")
-    assert "matching.sweep_every" in message
+    assert "scheduler.sweep_every" in message
 
     raw = example()
     raw["checkins"]["cadences"] = {"fast": "30s"}
     raw["checkins"]["answer_within"] = "30s"
-    raw["matching"]["sweep_every"] = "30s"
+    raw["scheduler"]["sweep_every"] = "30s"
     assert parse_config(raw, environ={}).checkins.cadences["fast"] == timedelta(seconds=30)
 
 
@@ -753,7 +754,145 @@ def test_grace_shorter_than_the_sweep_is_refused() -> None:
 
     message = config_error(mutate)
     assert_one_line_naming(message, "checkins.grace")
-    assert "matching.sweep_every" in message
+    assert "scheduler.sweep_every" in message
+
+
+# -- the sweep: its own [scheduler] section, and the old matching.sweep_every -----------------
+
+ALIAS_WARNING = "matching.sweep_every has moved to [scheduler] sweep_every"
+
+
+def test_the_sweep_is_every_minute_unless_configured() -> None:
+    assert parse_config(example(), environ={}).scheduler.sweep_every == timedelta(minutes=1)
+    raw = example()
+    del raw["scheduler"]
+    assert parse_config(raw, environ={}).scheduler.sweep_every == timedelta(minutes=1)
+    raw["scheduler"] = {"sweep_every": "5m"}
+    assert parse_config(raw, environ={}).scheduler.sweep_every == timedelta(minutes=5)
+
+
+def _sweep_long(every: str) -> Callable[[Raw], None]:
+    """A sweep this long, with a cadence and a grace no shorter (and answers within it)."""
+
+    def mutate(raw: Raw) -> None:
+        raw["scheduler"]["sweep_every"] = every
+        raw["checkins"].update(cadences={"long": every}, grace=every, answer_within=every)
+
+    return mutate
+
+
+@pytest.mark.parametrize("every", ["0s", "0m", "3661d", "523w"])
+def test_a_sweep_outside_its_range_is_refused(every: str) -> None:
+    key = "scheduler.sweep_every"
+    assert_one_line_naming(config_error(_set(key, every)), key)
+
+
+@pytest.mark.parametrize(
+    ("every", "expected"),
+    [("1s", timedelta(seconds=1)), ("3660d", timedelta(days=3660)), ("522w", timedelta(weeks=522))],
+)
+def test_the_sweep_accepts_the_edges_of_its_range(every: str, expected: timedelta) -> None:
+    raw = example()
+    _sweep_long(every)(raw)
+    assert parse_config(raw, environ={}).scheduler.sweep_every == expected
+
+
+def test_the_old_matching_sweep_every_still_sets_the_sweep_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = example()
+    del raw["scheduler"]
+    raw["matching"]["sweep_every"] = "30s"
+    raw["checkins"]["grace"] = "30s"
+    before = copy.deepcopy(raw)
+
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        config = parse_config(raw, environ={})
+
+    assert config.scheduler.sweep_every == timedelta(seconds=30)
+    warnings = [record for record in caplog.records if ALIAS_WARNING in record.getMessage()]
+    assert len(warnings) == 1, caplog.text
+    assert warnings[0].levelno == logging.WARNING
+    assert "\n" not in warnings[0].getMessage()
+    assert raw == before, "parse_config must not modify the document it was given"
+    # It is read as the scheduler's: a cadence shorter than it names the new key.
+    raw["checkins"]["cadences"] = {"weekly": "7d", "fast": "10s"}
+    raw["checkins"]["answer_within"] = "10s"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, environ={})
+    message = str(caught.value)
+    assert_one_line_naming(message, "checkins.cadences.fast")
+    assert "scheduler.sweep_every" in message
+
+
+def test_the_old_key_is_warned_about_once_when_loading_a_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    # The [scheduler] section (its header, comment and key) goes; the old key comes back.
+    text, removed = re.subn(r"\[scheduler\]\n(#.*\n)*sweep_every = .*\n", "", text)
+    assert removed == 1 and "[scheduler]" not in text
+    text = text.replace(
+        "declines_before_alert = 2\n", 'declines_before_alert = 2\nsweep_every = "2m"\n'
+    )
+    path = tmp_path / "old.toml"
+    path.write_text(text, encoding="utf-8")
+
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        config = load_config(path, environ={TOKEN_ENV: TOKEN})
+
+    assert config.scheduler.sweep_every == timedelta(minutes=2)
+    assert [r.levelno for r in caplog.records if ALIAS_WARNING in r.getMessage()] == [
+        logging.WARNING
+    ]
+    assert masked(config)["scheduler"]["sweep_every"] == "PT2M"  # what check-config shows
+    assert "sweep_every" not in masked(config)["matching"]
+
+
+def test_no_warning_without_the_old_key(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        parse_config(example(), environ={})
+    assert ALIAS_WARNING not in caplog.text
+
+
+@pytest.mark.parametrize(("old", "new"), [("1m", "2m"), ("30s", "1m"), ("5m", "5h")])
+def test_the_old_and_the_new_key_set_differently_is_refused(old: str, new: str) -> None:
+    def mutate(raw: Raw) -> None:
+        raw["matching"]["sweep_every"] = old
+        raw["scheduler"]["sweep_every"] = new
+
+    message = config_error(mutate)
+    assert_one_line_naming(message, "matching.sweep_every")
+    assert_one_line_naming(message, "scheduler.sweep_every")
+    assert repr(old) in message and repr(new) in message
+
+
+def test_the_old_and_the_new_key_set_alike_is_accepted_with_the_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = example()
+    raw["matching"]["sweep_every"] = "60s"
+    raw["scheduler"]["sweep_every"] = "1m"
+
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        config = parse_config(raw, environ={})
+
+    assert config.scheduler.sweep_every == timedelta(minutes=1)
+    assert caplog.text.count(ALIAS_WARNING) == 1
+
+
+@pytest.mark.parametrize("bad", ["0m", "1y", "523w", 30, ""])
+def test_a_bad_old_key_is_named_as_written(bad: Any) -> None:
+    message = config_error(_set("matching.sweep_every", bad))
+    assert_one_line_naming(message, "matching.sweep_every")
+
+
+def test_a_bad_new_key_is_named_even_with_the_old_one_set() -> None:
+    def mutate(raw: Raw) -> None:
+        raw["matching"]["sweep_every"] = "1m"
+        raw["scheduler"]["sweep_every"] = "soon"
+
+    assert_one_line_naming(config_error(mutate), "scheduler.sweep_every")
 
 
 def test_min_overlap_is_whole_minutes_within_the_weekly_grid() -> None:
