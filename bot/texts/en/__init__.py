@@ -1,14 +1,49 @@
 """The English catalog, one module per capability, merged into one ``TEXTS``.
 
+A text lives beside the others of the capability that uses it (``onboarding``, ``workers``,
+``offers``, ``relationships``, ``checkins``, ``admin``, ``roles``, ``safety``, ``privacy``,
+``evaluation``, ``console``, ``common`` for /start, /help and the fallbacks, ``forms`` for the
+form engine); ``core`` holds only what several capabilities share.
+
 A key defined in two modules is a mistake that would silently hide a text: it fails at import.
 """
 
-from bot.texts.en import console, core, evaluation, privacy, roles, safety
+from bot.texts.en import (
+    admin,
+    checkins,
+    common,
+    console,
+    core,
+    evaluation,
+    forms,
+    offers,
+    onboarding,
+    privacy,
+    relationships,
+    roles,
+    safety,
+    workers,
+)
 
-CONSENT_TEXT_VERSION = core.CONSENT_TEXT_VERSION
+CONSENT_TEXT_VERSION = onboarding.CONSENT_TEXT_VERSION
 
 TEXTS: dict[str, str] = {}
-for _module in (core, roles, safety, console, privacy, evaluation):
+for _module in (
+    core,
+    forms,
+    common,
+    onboarding,
+    workers,
+    offers,
+    relationships,
+    checkins,
+    admin,
+    roles,
+    safety,
+    console,
+    privacy,
+    evaluation,
+):
     _clash = TEXTS.keys() & _module.TEXTS.keys()
     if _clash:
         raise RuntimeError(f"text keys defined twice: {sorted(_clash)}")

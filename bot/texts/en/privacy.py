@@ -1,6 +1,7 @@
 """English texts for privacy (merged into the catalog by ``bot.texts.en``)."""
 
 TEXTS: dict[str, str] = {
+    "menu_privacy": "What we hold and why",
     "menu_mydata": "A copy of everything we hold about you",
     "menu_consent": "See or withdraw your consents",
     "menu_delete": "Delete your data",

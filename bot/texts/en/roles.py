@@ -1,6 +1,15 @@
 """Texts for roles and invites: who may become what, and what we say when the answer is no."""
 
 TEXTS: dict[str, str] = {
+    "menu_invite": "Invite a new peer worker",
+    "menu_invites": "Open invites",
+    # -- opening an invite link --
+    "invite_invalid": "That invite link isn't valid. Please check it with your coordinator.",
+    "invite_expired": "That invite link has expired. Please ask your coordinator for a new one.",
+    "invite_used": "That invite link has already been used. Please ask your coordinator "
+    "for a new one.",
+    "invite_revoked": "That invite link was withdrawn. Please ask your coordinator for a new one.",
+    "coord_welcome_new": "You're now a <b>coordinator</b>. Send /help to see what you can do.",
     "invite_role_ended": "That invite link has already been used, and the role it gave has "
     "since ended, so it doesn't work any more. If you'd like to come back, please ask a "
     "coordinator for a new invite.",
@@ -21,6 +30,19 @@ TEXTS: dict[str, str] = {
     "standing_worker_with_caseload": "a peer worker with people in their caseload",
     "standing_coordinator": "a coordinator",
     "invite_note_suffix": " ({note})",
+    # -- making, listing and revoking invites --
+    "coord_invite_created": "Here's a one-time invite for a new peer worker. "
+    "Send it to them privately:\n\n{link}\n\nIt works once and expires on {expires}.",
+    "coord_invite_created_coordinator": "Here's a one-time invite for a new "
+    "<b>coordinator</b>. Send it to them privately:\n\n{link}\n\n"
+    "It works once and expires on {expires}.",
+    "btn_revoke": "Revoke this invite",
+    "coord_no_invites": "There are no open invites.",
+    "btn_revoke_numbered": "Revoke invite {id}",
+    "role_peer_worker": "peer worker",
+    "role_coordinator": "coordinator",
+    "coord_invite_revoked": "Invite revoked.",
+    "coord_invite_not_revocable": "That invite is already used, revoked or gone.",
     "coord_invite_note_too_long": "That note is too long: please keep it under {limit} "
     "characters, for example /invite for Jo Smith.",
     "coord_invites_recent_title": "<b>Invites</b> (open ones, and used ones not revoked; "
