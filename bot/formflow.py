@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import forms, people
+from bot.callbacks import FormTap
 from bot.db import transaction
 from bot.deps import Deps
 from bot.forms import Draft, Flow, Result
@@ -109,7 +110,7 @@ def _stale(deps: Deps, flow_name: str, draft: Draft) -> Response:
     )
 
 
-async def on_button(deps: Deps, telegram_id: int, data: str) -> Response:
+async def on_button(deps: Deps, telegram_id: int, tap: FormTap) -> Response:
     async with transaction(deps.sessions) as session:
         person = await people.find(session, telegram_id)
         row = await load(session, person.id) if person else None
@@ -117,12 +118,11 @@ async def on_button(deps: Deps, telegram_id: int, data: str) -> Response:
             return Response(toast=t("stale_button_toast"), close_tapped=True)
         form = spec(row.flow)
         draft = _draft(row)
-        parts = data.split("|", 3)
-        if form.on_pick and len(parts) == 4 and parts[1] == draft.step and parts[2] == "pick":
-            handled = await form.on_pick(deps, session, person, draft, parts[1], parts[3])
+        if form.on_pick and tap.step == draft.step and tap.verb == "pick":
+            handled = await form.on_pick(deps, session, person, draft, tap.step, tap.value)
             if handled is not None:
                 return handled
-        outcome = forms.handle_button(form.flow, draft, data, deps.config)
+        outcome = forms.handle_button(form.flow, draft, tap, deps.config)
         if outcome.result == Result.STALE:
             return _stale(deps, row.flow, draft)
         if outcome.result == Result.CONFIRMED:

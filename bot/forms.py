@@ -5,7 +5,7 @@ stop, the bot can restart, and the form carries on at the same step. This module
 it turns (flow, draft, action) into a new draft state and an ``Outcome``; the capability
 services persist it and the handlers render it.
 
-Callback data for a form button is ``f|<step>|<verb>|<arg>``. Carrying the step lets a tap on
+A form button carries its step (``FormTap``). Carrying the step lets a tap on
 a button from an older message be recognised as stale instead of being applied to the wrong
 question.
 """
@@ -18,11 +18,11 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.callbacks import FormTap
 from bot.config import Config
 from bot.notify import Button, Reply
 from bot.texts import Markup, escape, has_text, t
 
-CALLBACK_PREFIX = "f"
 SUMMARY = "summary"
 
 
@@ -179,12 +179,9 @@ def _option_values(step: Step, config: Config, answers: dict[str, Any]) -> dict[
     return values
 
 
-def handle_button(flow: Flow, draft: Draft, data: str, config: Config) -> Outcome:
-    """Apply a tap on a form button (callback data ``f|step|verb|arg``)."""
-    parts = data.split("|", 3)
-    if len(parts) != 4 or parts[0] != CALLBACK_PREFIX:
-        return Outcome(Result.STALE)
-    _, step_key, verb, arg = parts
+def handle_button(flow: Flow, draft: Draft, tap: FormTap, config: Config) -> Outcome:
+    """Apply a tap on a form button."""
+    step_key, verb, arg = tap.step, tap.verb, tap.value
     if step_key != draft.step:
         return Outcome(Result.STALE)
     if verb == "back":
@@ -378,10 +375,6 @@ def grid_summary(config: Config, cells: Sequence[str] | None) -> str:
 # -- rendering --------------------------------------------------------------------------
 
 
-def _data(step: str, verb: str, arg: str = "") -> str:
-    return f"{CALLBACK_PREFIX}|{step}|{verb}|{arg}"
-
-
 def render(flow: Flow, draft: Draft, config: Config) -> Reply:
     """The message for the draft's current step: its question and its buttons."""
     if draft.step == SUMMARY:
@@ -392,15 +385,15 @@ def render(flow: Flow, draft: Draft, config: Config) -> Reply:
     answers = draft.answers
     rows: list[list[Button]] = []
     if step.kind == Kind.INFO:
-        rows.append([Button(t(f"{step.prompt}_continue"), _data(step.key, "next"))])
+        rows.append([Button(t(f"{step.prompt}_continue"), FormTap(step.key, "next"))])
     elif step.kind == Kind.CHOICE:
         current = answers.get(step.key)
         for option in step.options(config, answers):
             mark = "• " if option.value == current else ""
-            rows.append([Button(mark + option.label, _data(step.key, "pick", option.value))])
+            rows.append([Button(mark + option.label, FormTap(step.key, "pick", option.value))])
     elif step.kind == Kind.TIMEZONE:
         rows.extend(
-            [Button(option.label, _data(step.key, "pick", option.value))]
+            [Button(option.label, FormTap(step.key, "pick", option.value))]
             for option in timezone_options(config)
         )
     elif step.kind == Kind.MULTI:
@@ -410,8 +403,8 @@ def render(flow: Flow, draft: Draft, config: Config) -> Reply:
             options.append(step.exclusive)
         for option in options:
             mark = "✅ " if option.value in chosen else "▫️ "
-            rows.append([Button(mark + option.label, _data(step.key, "toggle", option.value))])
-        rows.append([Button(t("btn_done"), _data(step.key, "done"))])
+            rows.append([Button(mark + option.label, FormTap(step.key, "toggle", option.value))])
+        rows.append([Button(t("btn_done"), FormTap(step.key, "done"))])
     elif step.kind == Kind.GRID:
         chosen = set(answers.get(step.key) or [])
         for day in range(7):
@@ -420,24 +413,24 @@ def render(flow: Flow, draft: Draft, config: Config) -> Reply:
                     Button(
                         ("✅ " if f"{day}:{part}" in chosen else "")
                         + f"{t(f'day_short_{day}')} {part_label(part, short=True)}",
-                        _data(step.key, "toggle", f"{day}:{part}"),
+                        FormTap(step.key, "toggle", f"{day}:{part}"),
                     )
                     for part in config.availability.parts
                 ]
             )
-        rows.append([Button(t("btn_done"), _data(step.key, "done"))])
+        rows.append([Button(t("btn_done"), FormTap(step.key, "done"))])
     elif step.kind == Kind.TEXT:
         limit = step.max_length(config) if step.max_length else 200
         text = Markup(f"{text}\n\n{t('form_text_limit', limit=limit)}")
         if answers.get(step.key):
             text = Markup(f"{text}\n\n{t('form_text_current', value=answers[step.key])}")
-            rows.append([Button(t("btn_keep"), _data(step.key, "skip"))])
+            rows.append([Button(t("btn_keep"), FormTap(step.key, "skip"))])
             if step.clear_label and step.optional:
-                rows.append([Button(t(step.clear_label), _data(step.key, "clear"))])
+                rows.append([Button(t(step.clear_label), FormTap(step.key, "clear"))])
     if step.optional and step.kind != Kind.INFO and not answers.get(step.key):
-        rows.append([Button(t("btn_skip"), _data(step.key, "skip"))])
+        rows.append([Button(t("btn_skip"), FormTap(step.key, "skip"))])
     if _previous_key(flow, Draft(draft.step, answers, draft.editing_section), config):
-        rows.append([Button(t("btn_back"), _data(step.key, "back"))])
+        rows.append([Button(t("btn_back"), FormTap(step.key, "back"))])
     return Reply(text, tuple(tuple(row) for row in rows))
 
 
@@ -449,10 +442,10 @@ def _render_summary(flow: Flow, draft: Draft, config: Config) -> Reply:
         [
             Button(
                 t("btn_edit", section=t(flow.section_label(section))),
-                _data(SUMMARY, "edit", section),
+                FormTap(SUMMARY, "edit", section),
             )
         ]
         for section in flow.sections
     ]
-    rows.append([Button(t(flow.confirm_label), _data(SUMMARY, "confirm"))])
+    rows.append([Button(t(flow.confirm_label), FormTap(SUMMARY, "confirm"))])
     return Reply(Markup("\n".join(lines)), tuple(tuple(row) for row in rows))

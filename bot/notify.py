@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import menus
+from bot.callbacks import Action
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str | None = None  # callback data
+    action: Action | None = None  # what a tap asks for (``bot.callbacks``)
     url: str | None = None
+
+    @property
+    def data(self) -> str | None:
+        """The callback data Telegram carries back when the button is tapped."""
+        return self.action.pack() if self.action is not None else None
 
 
 @dataclass(frozen=True)

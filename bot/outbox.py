@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
-from bot import people
+from bot import callbacks, people
 from bot.db import transaction
 from bot.deps import Deps
 from bot.models import OutboxMessage, Person, Role
@@ -49,13 +49,12 @@ def enqueue(deps: Deps, session: AsyncSession, notices: Iterable[Notice]) -> int
     return count
 
 
+def _button(stored: dict) -> Button:
+    return Button(stored["label"], callbacks.decode(stored.get("data")), stored.get("url"))
+
+
 def _reply(row: OutboxMessage) -> Reply:
-    return Reply(
-        row.text,
-        tuple(
-            tuple(Button(b["label"], b.get("data"), b.get("url")) for b in r) for r in row.buttons
-        ),
-    )
+    return Reply(row.text, tuple(tuple(_button(b) for b in r) for r in row.buttons))
 
 
 class Pacer:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from bot.models import (
     WorkerCheckin,
 )
 from bot.texts import t
+from bot.tg.taps import Taps
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Call, Harness, NoRateLimit, Sent, TelegramUser, parse_html
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
@@ -231,13 +231,11 @@ def registered(application) -> tuple[set[str], set[str]]:
             if isinstance(handler, CommandHandler):
                 commands |= set(handler.commands)
             if isinstance(handler, CallbackQueryHandler):
-                pattern = getattr(handler.pattern, "pattern", None)
                 if handler.pattern is None:
                     catch_all += 1
                     continue
-                head = re.fullmatch(r"\^\(?([\w|]+?)\)?\\\|", str(pattern))
-                assert head, f"cannot read the prefixes of callback pattern {pattern!r}"
-                prefixes |= set(head.group(1).split("|"))
+                assert isinstance(handler.pattern, Taps), f"not registered by action: {handler}"
+                prefixes |= {action.head() for action in handler.pattern.classes}
     assert catch_all == 1, "one catch-all for buttons nobody handles"
     return commands, prefixes
 

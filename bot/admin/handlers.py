@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot import menus, people
 from bot import pending as pending_questions
 from bot.admin import service as admin
+from bot.callbacks import (
+    ApproveWorker,
+    AskRejectReason,
+    InviteCoordinator,
+    RejectWithoutReason,
+    RemoveCoordinator,
+    RevokeInvite,
+)
 from bot.db import transaction
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond
@@ -16,6 +24,7 @@ from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import Handler, coordinator_only
+from bot.tg.taps import on_tap, tapped
 from bot.workers import wellbeing
 
 
@@ -44,25 +53,20 @@ async def coordinators(deps, session, coordinator: Person, update, context) -> R
 
 @coordinator_only
 async def button(deps, session, coordinator: Person, update, context) -> Response:
-    """Callback data ``adm|<verb>|<id>``."""
-    _, verb, raw_id = (update.callback_query.data.split("|") + ["", ""])[:3]
-    if not raw_id.isdigit():
-        return Response(toast=t("stale_button_toast"), close_tapped=True)
-    subject = int(raw_id)
-    if verb == "approve":
-        return await admin.approve(deps, session, coordinator, subject)
-    if verb == "reject":
-        return await admin.ask_reject_reason(deps, session, coordinator, subject)
-    if verb == "rejectnow":
-        return await admin.reject(deps, session, coordinator, subject, reason=None)
-    if verb == "revoke":
-        return await admin.revoke_invite(deps, session, coordinator, subject)
-    if verb == "rmcoord":
-        return await admin.remove_coordinator(deps, session, coordinator, subject)
-    if verb == "addcoord":
-        reply = await admin.create_invite(deps, session, coordinator, COORDINATOR_ROLE)
-        return Response(replies=[reply])
-    return Response(toast=t("stale_button_toast"), close_tapped=True)
+    match tapped(update):
+        case ApproveWorker(worker_id):
+            return await admin.approve(deps, session, coordinator, worker_id)
+        case AskRejectReason(worker_id):
+            return await admin.ask_reject_reason(deps, session, coordinator, worker_id)
+        case RejectWithoutReason(worker_id):
+            return await admin.reject(deps, session, coordinator, worker_id, reason=None)
+        case RevokeInvite(invite_id):
+            return await admin.revoke_invite(deps, session, coordinator, invite_id)
+        case RemoveCoordinator(person_id):
+            return await admin.remove_coordinator(deps, session, coordinator, person_id)
+        case InviteCoordinator():
+            reply = await admin.create_invite(deps, session, coordinator, COORDINATOR_ROLE)
+            return Response(replies=[reply])
 
 
 @coordinator_only
@@ -86,6 +90,15 @@ async def reject_reason_answer(update, context, person, pending, text, screening
     await respond(update, context, response)
     return True
 
+
+BUTTONS = (
+    ApproveWorker,
+    AskRejectReason,
+    RejectWithoutReason,
+    RevokeInvite,
+    RemoveCoordinator,
+    InviteCoordinator,
+)
 
 COORDINATOR_COMMANDS: dict[str, Handler] = {
     "wellbeing": wellbeing_summary,
@@ -113,5 +126,5 @@ async def refresh_command_menus(application: Application) -> None:
 def register(application: Application) -> None:
     for name, handler in COORDINATOR_COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^adm\|"))
+    on_tap(application, button, *BUTTONS)
     answers.register(application, [admin.REJECT_REASON], reject_reason_answer)

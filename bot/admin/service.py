@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, people, roles
 from bot import pending as pending_questions
+from bot.callbacks import InviteCoordinator, RejectWithoutReason, RemoveCoordinator, RevokeInvite
 from bot.config import Config
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus
@@ -122,7 +123,7 @@ async def create_invite(
     expires = _local(deps, created.invite.expires_at)
     return Reply(
         t(key, link=created.link(deps.bot_username), expires=expires),
-        ((Button(t("btn_revoke"), f"adm|revoke|{created.invite.id}"),),),
+        ((Button(t("btn_revoke"), RevokeInvite(created.invite.id)),),),
     )
 
 
@@ -148,7 +149,7 @@ async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
         else:
             expiry = invite.expires_at.astimezone(deps.config.tz)
             lines.append(t("coord_invite_line_open", expires=f"{expiry:%d %b %H:%M}", **fields))
-        buttons.append((Button(t("btn_revoke_numbered", id=invite.id), f"adm|revoke|{invite.id}"),))
+        buttons.append((Button(t("btn_revoke_numbered", id=invite.id), RevokeInvite(invite.id)),))
     return Reply("\n".join(lines), tuple(buttons))
 
 
@@ -288,11 +289,11 @@ async def list_coordinators(deps: Deps, session: AsyncSession, actor: Person) ->
                 (
                     Button(
                         t("btn_remove_coordinator", id=row.person_id),
-                        f"adm|rmcoord|{row.person_id}",
+                        RemoveCoordinator(row.person_id),
                     ),
                 )
             )
-    buttons.append((Button(t("btn_add_coordinator"), "adm|addcoord|0"),))
+    buttons.append((Button(t("btn_add_coordinator"), InviteCoordinator()),))
     return Reply("\n".join(lines), tuple(buttons))
 
 
@@ -359,7 +360,7 @@ async def ask_reject_reason(
         replies=[
             Reply(
                 t("coord_reject_reason", name=profile.display_name),
-                ((Button(t("btn_reject_without_reason"), f"adm|rejectnow|{worker_id}"),),),
+                ((Button(t("btn_reject_without_reason"), RejectWithoutReason(worker_id)),),),
             )
         ]
     )

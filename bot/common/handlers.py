@@ -18,8 +18,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import crisis, formflow, menus, people
+from bot import callbacks, crisis, formflow, menus, people
 from bot.admin import service as admin
+from bot.callbacks import FormTap
 from bot.db import transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
@@ -33,7 +34,8 @@ from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.errors import error_handler
-from bot.tg.filters import PRIVATE, well_formed_callback
+from bot.tg.filters import PRIVATE
+from bot.tg.taps import on_tap, tapped
 from bot.workers import invites
 from bot.workers import service as workers
 
@@ -193,7 +195,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
-    response = await formflow.on_button(deps, update.effective_user.id, update.callback_query.data)
+    response = await formflow.on_button(deps, update.effective_user.id, tapped(update))
     await respond(update, context, response)
 
 
@@ -224,9 +226,9 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
                 await send(context.bot, update.effective_chat.id, Reply(t("flood_slow_down")))
         raise ApplicationHandlerStop
     query = update.callback_query
-    if query is not None and not well_formed_callback(query.data):
-        # Not from any button we made (a forged or corrupted tap): refuse before any handler
-        # turns a field into a number.
+    if query is not None and callbacks.decode(query.data) is None:
+        # Not from any button we make (forged, corrupted, or from a retired layout): refused
+        # here, so no handler ever sees data the codec did not accept.
         with contextlib.suppress(TelegramError):
             await query.answer(t("stale_button_toast"))
         raise ApplicationHandlerStop
@@ -244,7 +246,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))
     application.add_handler(CommandHandler("profile", profile, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(form_button, pattern=r"^f\|"))
+    on_tap(application, form_button, FormTap)
 
 
 def register_fallbacks(application: Application) -> None:

@@ -1,4 +1,4 @@
-"""The console's commands and buttons: /dashboard, /people, /relationships, /audit, ``cn|…``.
+"""The console's commands and buttons: /dashboard, /people, /relationships, /audit.
 
 Every one runs through ``coordinator_only`` (an active coordinator, checked on the server),
 and every button re-reads the record it names and re-checks what is allowed in its state now.
@@ -8,9 +8,21 @@ from __future__ import annotations
 
 import re
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot.admin import service as admin
+from bot.callbacks import (
+    AuditTrailPage,
+    ConsoleView,
+    Dashboard,
+    MatchWithWorker,
+    OpenPerson,
+    OpenRelationship,
+    PeoplePage,
+    PersonAction,
+    RelationshipAction,
+    RelationshipsPage,
+)
 from bot.console import actions, reasons, service, views
 from bot.console.service import PEOPLE_FILTERS, RELATIONSHIP_FILTERS
 from bot.models import Person, Role, WaitlistEntry
@@ -21,15 +33,12 @@ from bot.texts import t
 from bot.tg import answers
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
+from bot.tg.taps import on_tap, tapped
 from bot.workers import service as workers
 from bot.workers import wellbeing
 
-_ID = re.compile(r"^[0-9]{1,9}$")
 _PAGE = re.compile(r"^[0-9]{1,4}$")
-
-
-def _id(raw: str) -> int | None:
-    return int(raw) if _ID.match(raw) else None
+MAX_PAGE = 9999
 
 
 def _stale() -> Response:
@@ -106,38 +115,6 @@ async def audit_command(deps, session, coordinator: Person, update, context) -> 
 # -- buttons --------------------------------------------------------------------------------
 
 
-async def _dash(deps, session, coordinator, args) -> Response:
-    return Response(edit=views.dashboard(deps, await service.figures(deps, session)))
-
-
-async def _people(deps, session, coordinator, args) -> Response:
-    name, page = (args + ["", ""])[:2]
-    if name not in PEOPLE_FILTERS or not _PAGE.match(page):
-        return _stale()
-    found = await service.people_page(deps, session, name, int(page))
-    return Response(edit=views.list_page(deps, found))
-
-
-async def _relationships(deps, session, coordinator, args) -> Response:
-    name, page = (args + ["", ""])[:2]
-    if name not in RELATIONSHIP_FILTERS or not _PAGE.match(page):
-        return _stale()
-    found = await service.relationships_page(deps, session, name, int(page))
-    return Response(edit=views.list_page(deps, found))
-
-
-async def _audit(deps, session, coordinator, args) -> Response:
-    page = (args + [""])[0]
-    if not _PAGE.match(page):
-        return _stale()
-    return Response(edit=views.audit(deps, await service.audit_page(deps, session, int(page))))
-
-
-def _card_args(args: list[str]) -> tuple[int | None, str]:
-    raw, back = (args + ["", ""])[:2]
-    return _id(raw), back if views.valid_back(back) else ""
-
-
 async def _person_card(deps, session, person_id: int, back: str) -> Reply | None:
     card = await service.person_card(deps, session, person_id)
     return views.person_card(deps, card, back) if card else None
@@ -148,22 +125,6 @@ async def _relationship_card(deps, session, relationship_id: int, back: str) -> 
     return views.relationship_card(deps, card, back) if card else None
 
 
-async def _person(deps, session, coordinator, args) -> Response:
-    person_id, back = _card_args(args)
-    if person_id is None:
-        return _stale()
-    card = await _person_card(deps, session, person_id, back)
-    return Response(edit=card) if card else _gone()
-
-
-async def _relationship(deps, session, coordinator, args) -> Response:
-    relationship_id, back = _card_args(args)
-    if relationship_id is None:
-        return _stale()
-    card = await _relationship_card(deps, session, relationship_id, back)
-    return Response(edit=card) if card else _gone()
-
-
 def _refused(card: Reply | None) -> Response:
     """The action is not allowed in the record's state now: say so, show where it stands."""
     if card is None:
@@ -171,26 +132,20 @@ def _refused(card: Reply | None) -> Response:
     return Response(toast=t("con_action_not_allowed"), edit=card)
 
 
-async def _relationship_action(deps, session, coordinator, args) -> Response:
-    raw, action, weeks = (args + ["", "", ""])[:3]
-    relationship_id = _id(raw)
-    if relationship_id is None or action not in actions.RELATIONSHIP_ACTIONS:
-        return _stale()
-    count = int(weeks) if _PAGE.match(weeks) else -1
+async def _relationship_action(deps, session, coordinator, tap: RelationshipAction) -> Response:
     relationship = await actions.ask_reason(
-        deps, session, coordinator, relationship_id, action, count
+        deps, session, coordinator, tap.relationship_id, tap.action, tap.weeks
     )
     if relationship is None:
-        return _refused(await _relationship_card(deps, session, relationship_id, ""))
-    return Response(replies=[views.reason_prompt(relationship, action, count)])
+        return _refused(await _relationship_card(deps, session, tap.relationship_id, ""))
+    return Response(replies=[views.reason_prompt(relationship, tap.action, tap.weeks)])
 
 
-async def _person_action(deps, session, coordinator, args) -> Response:
-    raw, action, back = (args + ["", "", ""])[:3]
-    person_id = _id(raw)
-    if person_id is None or action not in actions.PERSON_ACTIONS:
+async def _person_action(deps, session, coordinator, tap: PersonAction) -> Response:
+    person_id, action = tap.person_id, tap.action
+    if action not in actions.PERSON_ACTIONS:
         return _stale()
-    back = back if views.valid_back(back) else ""
+    back = tap.back if views.valid_back(tap.back) else ""
     person = await actions.allowed_person_action(session, person_id, action)
     if person is None:
         return _refused(await _person_card(deps, session, person_id, back))
@@ -215,31 +170,27 @@ async def _person_action(deps, session, coordinator, args) -> Response:
     return Response(replies=[Reply(await workers.profile_card(deps, session, person_id))])
 
 
-async def _match_worker(deps, session, coordinator, args) -> Response:
-    raw_user, raw_worker = (args + ["", ""])[:2]
-    person_id, worker_id = _id(raw_user), _id(raw_worker)
-    if person_id is None or worker_id is None:
-        return _stale()
+async def _match_worker(deps, session, coordinator, tap: MatchWithWorker) -> Response:
+    person_id, worker_id = tap.service_user_id, tap.worker_id
     person = await actions.ask_match_reason(deps, session, coordinator, person_id, worker_id)
     if person is None:
         return _refused(await _person_card(deps, session, person_id, ""))
     return Response(replies=[views.match_prompt(person_id, worker_id)])
 
 
-async def _go(deps, session, coordinator, args) -> Response:
+async def _view(deps, session, coordinator, view: str) -> Response:
     """The other coordinator views, each as a new message (they carry their own buttons)."""
-    view = (args + [""])[0]
     if view == "pending":
         return Response(replies=await admin.pending_workers(deps, session))
     if view == "waitlist":
         waitlist = await offers.waitlist(deps, session)
-        more = ((Button(t("btn_con_match_all"), "cn|go|matchall"),),)
+        more = ((Button(t("btn_con_match_all"), ConsoleView("matchall")),),)
         return Response(replies=[Reply(waitlist.text, waitlist.buttons + more)])
     if view == "matchall":
         return Response(replies=await offers.match_all(deps, session, coordinator))
     if view == "invites":
         invites = await admin.list_invites(deps, session)
-        more = ((Button(t("btn_con_invite"), "cn|go|invite"),),)
+        more = ((Button(t("btn_con_invite"), ConsoleView("invite")),),)
         return Response(replies=[Reply(invites.text, invites.buttons + more)])
     if view == "invite":
         return Response(
@@ -249,32 +200,54 @@ async def _go(deps, session, coordinator, args) -> Response:
         return Response(replies=[await admin.list_coordinators(deps, session, coordinator)])
     if view == "wellbeing":
         return Response(replies=[await wellbeing.summary(deps, session)])
-    if view == "export":
-        return Response(replies=[views.export_hint()])
-    return _stale()
+    return Response(replies=[views.export_hint()])
 
 
-BUTTONS = {
-    "dash": _dash,
-    "pl": _people,
-    "rl": _relationships,
-    "au": _audit,
-    "p": _person,
-    "r": _relationship,
-    "ra": _relationship_action,
-    "pa": _person_action,
-    "mw": _match_worker,
-    "go": _go,
-}
+BUTTONS = (
+    Dashboard,
+    PeoplePage,
+    RelationshipsPage,
+    AuditTrailPage,
+    OpenPerson,
+    OpenRelationship,
+    RelationshipAction,
+    PersonAction,
+    MatchWithWorker,
+    ConsoleView,
+)
 
 
 @coordinator_only
 async def button(deps, session, coordinator: Person, update, context) -> Response:
-    parts = update.callback_query.data.split("|")
-    handler = BUTTONS.get(parts[1] if len(parts) > 1 else "")
-    if handler is None:
-        return _stale()
-    return await handler(deps, session, coordinator, parts[2:])
+    match tapped(update):
+        case Dashboard():
+            return Response(edit=views.dashboard(deps, await service.figures(deps, session)))
+        case PeoplePage(name, page) if name in PEOPLE_FILTERS and page <= MAX_PAGE:
+            found = await service.people_page(deps, session, name, page)
+            return Response(edit=views.list_page(deps, found))
+        case RelationshipsPage(name, page) if name in RELATIONSHIP_FILTERS and page <= MAX_PAGE:
+            found = await service.relationships_page(deps, session, name, page)
+            return Response(edit=views.list_page(deps, found))
+        case AuditTrailPage(page) if page <= MAX_PAGE:
+            found = await service.audit_page(deps, session, page)
+            return Response(edit=views.audit(deps, found))
+        case OpenPerson(person_id, back):
+            back = back if views.valid_back(back) else ""
+            card = await _person_card(deps, session, person_id, back)
+            return Response(edit=card) if card else _gone()
+        case OpenRelationship(relationship_id, back):
+            back = back if views.valid_back(back) else ""
+            card = await _relationship_card(deps, session, relationship_id, back)
+            return Response(edit=card) if card else _gone()
+        case RelationshipAction() as tap:
+            return await _relationship_action(deps, session, coordinator, tap)
+        case PersonAction() as tap:
+            return await _person_action(deps, session, coordinator, tap)
+        case MatchWithWorker() as tap:
+            return await _match_worker(deps, session, coordinator, tap)
+        case ConsoleView(view):
+            return await _view(deps, session, coordinator, view)
+    return _stale()
 
 
 COMMANDS = {
@@ -294,4 +267,4 @@ def register(application: Application) -> None:
     answers.register(application, reasons.KINDS, reason_answer)
     for name, handler in COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^cn\|"))
+    on_tap(application, button, *BUTTONS)

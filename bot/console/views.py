@@ -1,20 +1,34 @@
 """How the console reads: figures, lists, cards and the audit trail -> texts and buttons.
 
-Callback data (``cn|…``), every one re-checked on the server by the handlers:
-``cn|dash`` the dashboard; ``cn|pl|<filter>|<page>`` people; ``cn|rl|<filter>|<page>``
-relationships; ``cn|au|<page>`` the audit trail; ``cn|p|<id>|<back>`` a person's card;
-``cn|r|<id>|<back>`` a relationship's card; ``cn|ra|<id>|<action>|<weeks>`` start a
-relationship action; ``cn|pa|<id>|<action>|<back>`` a person action; ``cn|mw|<user>|<worker>`` pick
-the worker for a hand match; ``cn|go|<view>`` the other coordinator views. ``<back>`` names
-where a card was opened from (``pl.waiting.0``, ``rl.paused.1``, ``p.12``, ``r.5``).
-Safety flags are the safety capability's: ``sf|list|0`` and ``sf|open|<id>``.
+The buttons are the console's actions in ``bot.callbacks``, every one re-checked on the server
+by the handlers. A card's ``back`` names where it was opened from (``pl.waiting.0``,
+``rl.paused.1``, ``p.12``, ``r.5``), so its Back button returns there.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
 
+from bot.callbacks import (
+    Action,
+    ApproveWorker,
+    AskRejectReason,
+    AuditTrailPage,
+    ConsoleView,
+    Dashboard,
+    FlagsPage,
+    MatchWithWorker,
+    OpenFlag,
+    OpenPerson,
+    OpenRelationship,
+    PeoplePage,
+    PersonAction,
+    RelationshipAction,
+    RelationshipsPage,
+)
 from bot.console import actions
 from bot.console.service import (
     CASELOAD_LINES,
@@ -60,7 +74,7 @@ def _rows(buttons: list[Button], per_row: int = BUTTONS_PER_ROW) -> list[tuple[B
 
 
 def home_button() -> Button:
-    return Button(t("btn_con_dashboard"), "cn|dash")
+    return Button(t("btn_con_dashboard"), Dashboard())
 
 
 def valid_back(token: str) -> bool:
@@ -75,22 +89,26 @@ def valid_back(token: str) -> bool:
     return True
 
 
-def _back_data(token: str) -> str | None:
+def list_page_action(kind: str, name: str, page: int) -> Action:
+    return PeoplePage(name, page) if kind == "pl" else RelationshipsPage(name, page)
+
+
+def _back_action(token: str) -> Action | None:
     if not valid_back(token):
         return None
     kind, _, rest = token.partition(".")
     if kind in ("pl", "rl"):
         name, _, page = rest.partition(".")
-        return f"cn|{kind}|{name}|{page}"
+        return list_page_action(kind, name, int(page))
     if kind == "au":
-        return f"cn|au|{rest}"
-    return f"cn|{kind}|{rest}|"
+        return AuditTrailPage(int(rest))
+    return OpenPerson(int(rest)) if kind == "p" else OpenRelationship(int(rest))
 
 
 def _footer(back: str) -> tuple[Button, ...]:
-    data = _back_data(back)
+    action = _back_action(back)
     home = home_button()
-    return (Button(t("btn_con_back"), data), home) if data else (home,)
+    return (Button(t("btn_con_back"), action), home) if action else (home,)
 
 
 # -- the dashboard --------------------------------------------------------------------------
@@ -151,37 +169,40 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
         lines.append(t("con_dash_no_workers"))
     buttons = (
         (
-            Button(t("btn_con_waiting", n=f.waiting), "cn|pl|waiting|0"),
-            Button(t("btn_con_choosing", n=f.choosing), "cn|pl|offered|0"),
-            Button(t("btn_con_asked", n=f.workers_asked), "cn|rl|requested|0"),
+            Button(t("btn_con_waiting", n=f.waiting), PeoplePage("waiting", 0)),
+            Button(t("btn_con_choosing", n=f.choosing), PeoplePage("offered", 0)),
+            Button(t("btn_con_asked", n=f.workers_asked), RelationshipsPage("requested", 0)),
         ),
         (
-            Button(t("btn_con_active", n=f.active), "cn|rl|active|0"),
-            Button(t("btn_con_paused", n=f.paused), "cn|rl|paused|0"),
-            Button(t("btn_con_ending", n=f.ending_soon), "cn|rl|ending|0"),
-            Button(t("dash_btn_closed", n=f.completed[1] + f.ended_early[1]), "cn|rl|ended|0"),
+            Button(t("btn_con_active", n=f.active), RelationshipsPage("active", 0)),
+            Button(t("btn_con_paused", n=f.paused), RelationshipsPage("paused", 0)),
+            Button(t("btn_con_ending", n=f.ending_soon), RelationshipsPage("ending", 0)),
+            Button(
+                t("dash_btn_closed", n=f.completed[1] + f.ended_early[1]),
+                RelationshipsPage("ended", 0),
+            ),
         ),
         (
-            Button(t("btn_con_overdue", n=f.overdue), "cn|rl|overdue|0"),
-            Button(t("btn_con_flags", n=f.flags_open), "sf|list|0"),
-            Button(t("btn_con_flagged"), "cn|rl|flagged|0"),
+            Button(t("btn_con_overdue", n=f.overdue), RelationshipsPage("overdue", 0)),
+            Button(t("btn_con_flags", n=f.flags_open), FlagsPage(0)),
+            Button(t("btn_con_flagged"), RelationshipsPage("flagged", 0)),
         ),
         (
-            Button(t("btn_con_people"), "cn|pl|matched|0"),
-            Button(t("btn_con_workers"), "cn|pl|workers|0"),
-            Button(t("btn_con_pending", n=f.pending_workers), "cn|go|pending"),
+            Button(t("btn_con_people"), PeoplePage("matched", 0)),
+            Button(t("btn_con_workers"), PeoplePage("workers", 0)),
+            Button(t("btn_con_pending", n=f.pending_workers), ConsoleView("pending")),
         ),
         (
-            Button(t("btn_con_waitlist"), "cn|go|waitlist"),
-            Button(t("btn_con_invites"), "cn|go|invites"),
-            Button(t("btn_con_coordinators"), "cn|go|coords"),
+            Button(t("btn_con_waitlist"), ConsoleView("waitlist")),
+            Button(t("btn_con_invites"), ConsoleView("invites")),
+            Button(t("btn_con_coordinators"), ConsoleView("coords")),
         ),
         (
-            Button(t("btn_con_wellbeing"), "cn|go|wellbeing"),
-            Button(t("btn_con_export"), "cn|go|export"),
-            Button(t("btn_con_audit"), "cn|au|0"),
+            Button(t("btn_con_wellbeing"), ConsoleView("wellbeing")),
+            Button(t("btn_con_export"), ConsoleView("export")),
+            Button(t("btn_con_audit"), AuditTrailPage(0)),
         ),
-        (Button(t("btn_con_refresh"), "cn|dash"),),
+        (Button(t("btn_con_refresh"), Dashboard()),),
     )
     return Reply(Markup("\n".join(lines)), buttons)
 
@@ -265,19 +286,19 @@ def _filter_buttons(kind: str, current: str, names) -> list[tuple[Button, ...]]:
     buttons = [
         Button(
             ("• " if name == current else "") + t(f"con_filter_{kind}_{name}"),
-            f"cn|{kind}|{name}|0",
+            list_page_action(kind, name, 0),
         )
         for name in names
     ]
     return _rows(buttons, 3)
 
 
-def _nav(data_prefix: str, number: int, pages: int) -> tuple[Button, ...]:
+def _nav(page_action: Callable[[int], Action], number: int, pages: int) -> tuple[Button, ...]:
     nav = []
     if number > 0:
-        nav.append(Button(t("btn_con_previous"), f"{data_prefix}|{number - 1}"))
+        nav.append(Button(t("btn_con_previous"), page_action(number - 1)))
     if number < pages - 1:
-        nav.append(Button(t("btn_con_next"), f"{data_prefix}|{number + 1}"))
+        nav.append(Button(t("btn_con_next"), page_action(number + 1)))
     return tuple(nav)
 
 
@@ -298,7 +319,7 @@ def list_page(deps: Deps, page: Page) -> Reply:
                 person_ref(row.person.id)
                 if row.person.role != Role.PEER_WORKER
                 else worker_ref(row.person.id),
-                f"cn|p|{row.person.id}|{back}",
+                OpenPerson(row.person.id, back),
             )
             for row in page.rows
         ]
@@ -306,13 +327,13 @@ def list_page(deps: Deps, page: Page) -> Reply:
     else:
         lines = [relationship_line(deps, row) for row in page.rows]
         opens = [
-            Button(f"R{row.relationship.id}", f"cn|r|{row.relationship.id}|{back}")
+            Button(f"R{row.relationship.id}", OpenRelationship(row.relationship.id, back))
             for row in page.rows
         ]
         filters = RELATIONSHIP_FILTERS
     body = "\n".join(lines) if lines else t("con_list_empty")
     buttons = _rows(opens)
-    nav = _nav(f"cn|{kind}|{name}", page.number, page.pages)
+    nav = _nav(functools.partial(list_page_action, kind, name), page.number, page.pages)
     if nav:
         buttons.append(nav)
     buttons += _filter_buttons(kind, name, filters)
@@ -359,7 +380,7 @@ def _flag_buttons(deps: Deps, flags: list[SafetyFlag]) -> list[tuple[Button, ...
                 kind=_flag_kind(flag.kind),
                 age=duration_text(deps.now() - flag.raised_at),
             ),
-            f"sf|open|{flag.id}",
+            OpenFlag(flag.id),
         )
         for flag in flags[:FLAG_BUTTONS]
     ]
@@ -412,7 +433,9 @@ def person_card(deps: Deps, card: PersonCard, back: str) -> Reply:
         lines += ["", t("con_card_profile", profile=Markup(card.profile))]
     buttons = _rows(
         [
-            Button(f"R{row.relationship.id}", f"cn|r|{row.relationship.id}|p.{person.id}")
+            Button(
+                f"R{row.relationship.id}", OpenRelationship(row.relationship.id, f"p.{person.id}")
+            )
             for row in card.relationships[-10:]
         ]
     )
@@ -477,15 +500,15 @@ def _person_action_buttons(card: PersonCard, back: str) -> list[tuple[Button, ..
     if person.role == Role.PEER_WORKER and person.status == PeerWorkerStatus.PENDING_APPROVAL:
         rows.append(
             (
-                Button(t("btn_approve"), f"adm|approve|{person.id}"),
-                Button(t("btn_reject"), f"adm|reject|{person.id}"),
+                Button(t("btn_approve"), ApproveWorker(person.id)),
+                Button(t("btn_reject"), AskRejectReason(person.id)),
             )
         )
     has_open = card.proposal is not None
     in_review = has_open and card.proposal.status == offers.REVIEW
     for action in actions.person_actions(person, has_open, in_review, card.worker is not None):
-        data = f"cn|pa|{person.id}|{action}|{back}"
-        rows.append((Button(t(f"btn_con_person_{action}"), data),))
+        tap = PersonAction(person.id, action, back)
+        rows.append((Button(t(f"btn_con_person_{action}"), tap),))
     return rows
 
 
@@ -534,8 +557,8 @@ def relationship_card(deps: Deps, card: RelationshipCard, back: str) -> Reply:
     buttons += _flag_buttons(deps, card.flags.open)
     buttons.append(
         (
-            Button(person_ref(r.service_user_id), f"cn|p|{r.service_user_id}|r.{r.id}"),
-            Button(worker, f"cn|p|{r.peer_worker_id}|r.{r.id}"),
+            Button(person_ref(r.service_user_id), OpenPerson(r.service_user_id, f"r.{r.id}")),
+            Button(worker, OpenPerson(r.peer_worker_id, f"r.{r.id}")),
         )
     )
     buttons.append(_footer(back))
@@ -548,21 +571,21 @@ def _relationship_action_buttons(r: Relationship) -> list[tuple[Button, ...]]:
     if "pause" in allowed:
         rows.append(
             tuple(
-                Button(t("btn_con_pause", n=w), f"cn|ra|{r.id}|pause|{w}")
+                Button(t("btn_con_pause", n=w), RelationshipAction(r.id, "pause", w))
                 for w in actions.PAUSE_WEEKS
             )
         )
     if "resume" in allowed:
-        rows.append((Button(t("btn_con_resume"), f"cn|ra|{r.id}|resume|0"),))
+        rows.append((Button(t("btn_con_resume"), RelationshipAction(r.id, "resume")),))
     if "extend" in allowed:
         rows.append(
             tuple(
-                Button(t("btn_con_extend", n=w), f"cn|ra|{r.id}|extend|{w}")
+                Button(t("btn_con_extend", n=w), RelationshipAction(r.id, "extend", w))
                 for w in actions.EXTEND_WEEKS
             )
         )
     if "close" in allowed:
-        rows.append((Button(t("btn_con_close"), f"cn|ra|{r.id}|close|0"),))
+        rows.append((Button(t("btn_con_close"), RelationshipAction(r.id, "close")),))
     return rows
 
 
@@ -574,10 +597,12 @@ def outcome_reply(outcome: actions.Outcome) -> Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     if outcome.relationship_id is not None:
         ref = f"R{outcome.relationship_id}"
-        buttons = ((Button(t("btn_con_open", ref=ref), f"cn|r|{outcome.relationship_id}|"),),)
+        buttons = (
+            (Button(t("btn_con_open", ref=ref), OpenRelationship(outcome.relationship_id)),),
+        )
     elif outcome.person_id is not None:
         ref = person_ref(outcome.person_id)
-        buttons = ((Button(t("btn_con_open", ref=ref), f"cn|p|{outcome.person_id}|"),),)
+        buttons = ((Button(t("btn_con_open", ref=ref), OpenPerson(outcome.person_id)),),)
     return Reply(t(outcome.key, **outcome.params), buttons)
 
 
@@ -598,7 +623,7 @@ def worker_picker(deps: Deps, person_id: int, workers: list[Caseload]) -> Reply:
                     open=w.open,
                     cap=w.cap,
                 ),
-                f"cn|mw|{person_id}|{w.worker_id}",
+                MatchWithWorker(person_id, w.worker_id),
             ),
         )
         for w in workers[:20]
@@ -650,7 +675,7 @@ def audit(deps: Deps, page: AuditPage) -> Reply:
         )
     body = "\n".join(lines) if lines else t("con_audit_empty")
     buttons = []
-    nav = _nav("cn|au", page.number, page.pages)
+    nav = _nav(AuditTrailPage, page.number, page.pages)
     if nav:
         buttons.append(nav)
     buttons.append((home_button(),))

@@ -5,10 +5,24 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import pending as pending_input
 from bot import people, scheduler
+from bot.callbacks import (
+    AcceptRequest,
+    ChooseWorker,
+    ConfirmManualMatch,
+    DeclineReason,
+    DeclineRequest,
+    FindMeAPeer,
+    HoldProposal,
+    NoneOfThese,
+    NotNow,
+    OfferAllProposed,
+    OfferOneProposed,
+    Rematch,
+)
 from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
@@ -19,14 +33,10 @@ from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
+from bot.tg.taps import on_tap, tapped
 
 MANUAL_MATCH = "manual_match"
 _REF = re.compile(r"^[UuWw]?(\d{1,9})$")
-
-
-def _parts(data: str) -> tuple[str, str, str]:
-    _, first, verb, arg = (data.split("|") + ["", "", ""])[:4]
-    return first, verb, arg
 
 
 async def _service_user(session, update: Update) -> Person | None:
@@ -38,21 +48,21 @@ async def _service_user(session, update: Update) -> Person | None:
 
 
 async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``off|<proposal>|choose|<worker>``, ``…|none|``, ``…|notnow|``, ``off|0|resume|``."""
+    """A service user answers the offer card (or asks to be looked for again)."""
     deps = deps_of(context)
-    first, verb, arg = _parts(update.callback_query.data)
     async with transaction(deps.sessions) as session:
         person = await _service_user(session, update)
         replies, notices = [Reply(t("offer_stale"))], []
-        if person is not None and first.isdigit():
-            proposal_id = int(first)
-            if verb == "choose" and arg.isdigit():
-                replies, notices = await offers.choose(deps, session, person, proposal_id, int(arg))
-            elif verb == "none":
+        match tapped(update) if person is not None else None:
+            case ChooseWorker(proposal_id, worker_id):
+                replies, notices = await offers.choose(
+                    deps, session, person, proposal_id, worker_id
+                )
+            case NoneOfThese(proposal_id):
                 replies, notices = await offers.none_suitable(deps, session, person, proposal_id)
-            elif verb == "notnow":
+            case NotNow(proposal_id):
                 replies = await offers.not_now(deps, session, person, proposal_id)
-            elif verb == "resume":
+            case FindMeAPeer():
                 replies, notices = await offers.resume(deps, session, person)
     await respond(update, context, Response(close_tapped=True, replies=replies, notices=notices))
 
@@ -92,8 +102,8 @@ async def rematch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = Reply(
             t("rematch_confirm"),
             (
-                (Button(t("btn_rematch_yes"), "rm|yes"),),
-                (Button(t("btn_rematch_no"), "rm|no"),),
+                (Button(t("btn_rematch_yes"), Rematch("yes")),),
+                (Button(t("btn_rematch_no"), Rematch("no")),),
             ),
         )
     await respond(update, context, Response(replies=[reply]))
@@ -101,9 +111,8 @@ async def rematch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def rematch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
-    answer = update.callback_query.data.removeprefix("rm|")
     replies, notices = [Reply(t("rematch_kept"))], []
-    if answer == "yes":
+    if tapped(update) == Rematch("yes"):
         async with transaction(deps.sessions) as session:
             person = await _service_user(session, update)
             if person is not None:
@@ -115,21 +124,20 @@ async def rematch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``req|<relationship>|accept|``, ``…|decline|``, ``…|why|<code>``: only the asked worker."""
+    """A worker answers a request: only the worker who was asked."""
     deps = deps_of(context)
-    first, verb, arg = _parts(update.callback_query.data)
     replies, notices, toast = [Reply(t("request_stale"))], [], None
     async with transaction(deps.sessions) as session:
         worker = await people.find(session, update.effective_user.id)
-        if worker is not None and worker.role == Role.PEER_WORKER and first.isdigit():
-            relationship_id = int(first)
-            if verb == "accept":
+        asked = worker is not None and worker.role == Role.PEER_WORKER
+        match tapped(update) if asked else None:
+            case AcceptRequest(relationship_id):
                 replies, notices = await offers.accept(deps, session, worker, relationship_id)
-            elif verb == "decline":
+            case DeclineRequest(relationship_id):
                 replies, notices = await offers.decline(deps, session, worker, relationship_id)
-            elif verb == "why" and arg in ("capacity", "fit", "other"):
+            case DeclineReason(relationship_id, reason):
                 saved = await offers.record_decline_reason(
-                    deps, session, worker, relationship_id, arg
+                    deps, session, worker, relationship_id, reason
                 )
                 replies, toast = [], t("decline_reason_saved" if saved else "request_stale")
     await respond(
@@ -181,8 +189,8 @@ async def match(deps, session, coordinator: Person, update, context) -> Response
             Reply(
                 t("coord_match_warning", constraint=t(f"constraint_{broken}")),
                 (
-                    (Button(t("btn_match_anyway"), f"mm|{user_id}|yes|{worker_id}"),),
-                    (Button(t("btn_cancel"), f"mm|{user_id}|no|{worker_id}"),),
+                    (Button(t("btn_match_anyway"), ConfirmManualMatch(user_id, "yes", worker_id)),),
+                    (Button(t("btn_cancel"), ConfirmManualMatch(user_id, "no", worker_id)),),
                 ),
             )
         ]
@@ -190,36 +198,43 @@ async def match(deps, session, coordinator: Person, update, context) -> Response
 
 
 @coordinator_only
-async def coordinator_button(deps, session, coordinator: Person, update, context) -> Response:
-    """``prop|<proposal>|all|``, ``prop|<proposal>|w|<worker>``, ``prop|<proposal>|hold|``;
-    ``mm|<user>|yes|<worker>`` confirms a match that breaks a hard constraint."""
-    data = update.callback_query.data
-    first, verb, arg = _parts(data)
-    if not first.isdigit():
-        return Response(toast=t("stale_button_toast"), close_tapped=True)
-    if data.startswith("prop|"):
-        choice = {"all": "all", "hold": "hold", "w": arg}.get(verb, "")
-        key, notices = await offers.review_proposal(deps, session, coordinator, int(first), choice)
-        proposal = await session.get(Proposal, int(first))
-        ref = wording.person_ref(proposal.service_user_id) if proposal else ""
-        return Response(close_tapped=True, chosen=t(key, ref=ref), notices=notices)
+async def proposal_button(deps, session, coordinator: Person, update, context) -> Response:
+    """A coordinator's choice on a proposal card: offer them all, offer one, or hold it."""
+    match tapped(update):
+        case OfferAllProposed(proposal_id):
+            choice = "all"
+        case HoldProposal(proposal_id):
+            choice = "hold"
+        case OfferOneProposed(proposal_id, worker_id):
+            choice = str(worker_id)
+    key, notices = await offers.review_proposal(deps, session, coordinator, proposal_id, choice)
+    proposal = await session.get(Proposal, proposal_id)
+    ref = wording.person_ref(proposal.service_user_id) if proposal else ""
+    return Response(close_tapped=True, chosen=t(key, ref=ref), notices=notices)
+
+
+@coordinator_only
+async def manual_match_button(deps, session, coordinator: Person, update, context) -> Response:
+    """Match anyway (or not) when a hand match breaks a hard constraint."""
+    tap: ConfirmManualMatch = tapped(update)
+    user_id, worker_id = tap.service_user_id, tap.worker_id
     pending = await session.get(PendingInput, coordinator.id)
     valid = (
         pending is not None
         and pending.kind == MANUAL_MATCH
-        and pending.subject_id == int(first)
-        and str(pending.payload.get("worker_id")) == arg
+        and pending.subject_id == user_id
+        and pending.payload.get("worker_id") == worker_id
     )
     if not valid:
         return Response(toast=t("stale_button_toast"), close_tapped=True)
     await session.delete(pending)
-    if verb != "yes":
+    if tap.answer != "yes":
         return Response(close_tapped=True, chosen=t("coord_input_cancelled"))
-    problem, broken = await offers.check_manual_match(deps, session, int(first), int(arg))
+    problem, broken = await offers.check_manual_match(deps, session, user_id, worker_id)
     if problem:
         return Response(close_tapped=True, replies=[Reply(t(problem))])
     notices = await offers.manual_match(
-        deps, session, coordinator, int(first), int(arg), pending.payload["reason"], broken
+        deps, session, coordinator, user_id, worker_id, pending.payload["reason"], broken
     )
     return Response(close_tapped=True, chosen=t("coord_match_offered"), notices=notices)
 
@@ -233,7 +248,8 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("rematch", rematch, filters=PRIVATE))
     for name, handler in COORDINATOR_COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^off\|"))
-    application.add_handler(CallbackQueryHandler(rematch_button, pattern=r"^rm\|"))
-    application.add_handler(CallbackQueryHandler(request_button, pattern=r"^req\|"))
-    application.add_handler(CallbackQueryHandler(coordinator_button, pattern=r"^(prop|mm)\|"))
+    on_tap(application, offer_button, ChooseWorker, NoneOfThese, NotNow, FindMeAPeer)
+    on_tap(application, rematch_button, Rematch)
+    on_tap(application, request_button, AcceptRequest, DeclineRequest, DeclineReason)
+    on_tap(application, proposal_button, OfferAllProposed, OfferOneProposed, HoldProposal)
+    on_tap(application, manual_match_button, ConfirmManualMatch)

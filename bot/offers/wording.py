@@ -8,6 +8,18 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.availability import slots_to_cells
+from bot.callbacks import (
+    AcceptRequest,
+    ChooseWorker,
+    DeclineReason,
+    DeclineRequest,
+    FindMeAPeer,
+    HoldProposal,
+    NoneOfThese,
+    NotNow,
+    OfferAllProposed,
+    OfferOneProposed,
+)
 from bot.config import MatchingWeights
 from bot.deps import Deps
 from bot.forms import grid_summary
@@ -275,7 +287,7 @@ async def proposal_card(
             (
                 Button(
                     t("btn_offer_only", name=profile.display_name),
-                    f"prop|{proposal.id}|w|{record['worker_id']}",
+                    OfferOneProposed(proposal.id, record["worker_id"]),
                 ),
             )
         )
@@ -283,8 +295,8 @@ async def proposal_card(
         lines.append(t("coord_proposal_ruled_out", why=blocking_text(entry.blocking)))
     if len(proposal.candidates) > 1:
         count = min(len(proposal.candidates), deps.config.matching.offer_count)
-        buttons.insert(0, (Button(tn("btn_offer_top", count), f"prop|{proposal.id}|all|"),))
-    buttons.append((Button(t("btn_hold"), f"prop|{proposal.id}|hold|"),))
+        buttons.insert(0, (Button(tn("btn_offer_top", count), OfferAllProposed(proposal.id)),))
+    buttons.append((Button(t("btn_hold"), HoldProposal(proposal.id)),))
     return Reply(Markup("\n\n".join(lines)), tuple(buttons))
 
 
@@ -308,12 +320,12 @@ async def offer_card(deps: Deps, session: AsyncSession, proposal: Proposal) -> R
             (
                 Button(
                     t("btn_choose", name=profile.display_name),
-                    f"off|{proposal.id}|choose|{worker_id}",
+                    ChooseWorker(proposal.id, worker_id),
                 ),
             )
         )
-    buttons.append((Button(t("btn_not_now"), f"off|{proposal.id}|notnow|"),))
-    buttons.append((Button(t("btn_none_of_these"), f"off|{proposal.id}|none|"),))
+    buttons.append((Button(t("btn_not_now"), NotNow(proposal.id)),))
+    buttons.append((Button(t("btn_none_of_these"), NoneOfThese(proposal.id)),))
     return Reply(Markup("\n\n".join(sections)), tuple(buttons))
 
 
@@ -370,8 +382,8 @@ async def request_card(
         Markup("\n".join(lines)),
         (
             (
-                Button(t("btn_accept"), f"req|{relationship.id}|accept|"),
-                Button(t("btn_decline"), f"req|{relationship.id}|decline|"),
+                Button(t("btn_accept"), AcceptRequest(relationship.id)),
+                Button(t("btn_decline"), DeclineRequest(relationship.id)),
             ),
         ),
     )
@@ -383,14 +395,14 @@ def request_sent(deps: Deps, name: str) -> str:
 
 
 def not_now_reply() -> Reply:
-    return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), "off|0|resume|"),),))
+    return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), FindMeAPeer()),),))
 
 
 def decline_reason_prompt(relationship_id: int) -> Reply:
     return Reply(
         t("request_declined_worker"),
         tuple(
-            (Button(t(f"decline_reason_{code}"), f"req|{relationship_id}|why|{code}"),)
+            (Button(t(f"decline_reason_{code}"), DeclineReason(relationship_id, code)),)
             for code in ("capacity", "fit", "other")
         ),
     )

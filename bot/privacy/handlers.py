@@ -1,18 +1,20 @@
-"""/privacy, /mydata, /consent, /delete and their buttons (``pv|<verb>|<kind>|<id>``)."""
+"""/privacy, /mydata, /consent, /delete and their buttons."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import scheduler
+from bot.callbacks import ConfirmDelete, ConsentTap
 from bot.db import transaction
 from bot.notify import Reply, Response, respond
 from bot.privacy import mydata, retention, service
 from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
+from bot.tg.taps import on_tap, tapped
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,13 +54,13 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
-    _, verb, kind, raw_id = (update.callback_query.data.split("|") + ["", "", ""])[:4]
+    tap = tapped(update)
     telegram_id = update.effective_user.id
     async with transaction(deps.sessions) as session:
-        if verb in ("delete", "nodelete"):
-            response = await service.delete_button(deps, session, telegram_id, verb, raw_id)
+        if isinstance(tap, ConfirmDelete):
+            response = await service.delete_button(deps, session, telegram_id, tap)
         else:
-            response = await service.consent_button(deps, session, telegram_id, verb, kind, raw_id)
+            response = await service.consent_button(deps, session, telegram_id, tap)
     await respond(update, context, response)
 
 
@@ -68,4 +70,4 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("mydata", mydata_command, filters=PRIVATE))
     application.add_handler(CommandHandler("consent", consent_command, filters=PRIVATE))
     application.add_handler(CommandHandler("delete", delete_command, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^pv\|"))
+    on_tap(application, button, ConsentTap, ConfirmDelete)

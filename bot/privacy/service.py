@@ -1,8 +1,8 @@
 """The rules of privacy rights: what /privacy says, /consent and /delete.
 
-Every consent button names the record it acts on (``pv|<verb>|<kind>|<record id>``) and every
-delete button the person (``pv|delete|0|<person id>``): a tap acts only if that record is the
-tapping person's own and still the one in force, so a stale or forged button changes nothing.
+Every consent button names the record it acts on (``ConsentTap``) and every delete button the
+person (``ConfirmDelete``): a tap acts only if that record is the tapping person's own and still
+the one in force, so a stale or forged button changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, formflow, lifecycle, people
+from bot.callbacks import ConfirmDelete, ConsentTap
 from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import ServiceUserStatus
@@ -103,10 +104,10 @@ async def overview(deps: Deps, session: AsyncSession, person: Person) -> Reply:
         )
         if _in_force(record):
             label = t(f"btn_consent_withdraw_{kind}")
-            buttons.append((Button(label, f"pv|ask|{kind}|{record.id}"),))
+            buttons.append((Button(label, ConsentTap("ask", kind, record.id)),))
         elif kind == ConsentKind.EVALUATION and record is not None:
             label = t("btn_consent_give_evaluation")
-            buttons.append((Button(label, f"pv|giveask|{kind}|{record.id}"),))
+            buttons.append((Button(label, ConsentTap("giveask", kind, record.id)),))
     sections.append(t("consent_footer"))
     return Reply("\n\n".join(sections), tuple(buttons))
 
@@ -125,20 +126,21 @@ def _confirm(text: str, yes: str, verb: str, record: ConsentRecord) -> Reply:
     return Reply(
         text,
         (
-            (Button(yes, f"pv|{verb}|{record.kind}|{record.id}"),),
-            (Button(t("btn_consent_keep"), f"pv|keep|{record.kind}|{record.id}"),),
+            (Button(yes, ConsentTap(verb, record.kind, record.id)),),
+            (Button(t("btn_consent_keep"), ConsentTap("keep", record.kind, record.id)),),
         ),
     )
 
 
 async def consent_button(
-    deps: Deps, session: AsyncSession, telegram_id: int, verb: str, kind: str, raw_id: str
+    deps: Deps, session: AsyncSession, telegram_id: int, tap: ConsentTap
 ) -> Response:
+    verb, kind = tap.verb, tap.kind
     person = await people.find(session, telegram_id)
     if person is None or kind not in KINDS:
         return _stale()
     record = (await latest_records(session, person.id)).get(kind)
-    if record is None or str(record.id) != raw_id:  # not theirs, or no longer the one in force
+    if record is None or record.id != tap.record_id:  # not theirs, or no longer the one in force
         return _stale()
     if verb == "keep":
         return Response(edit=await overview(deps, session, person))
@@ -241,24 +243,22 @@ async def ask_delete(deps: Deps, session: AsyncSession, telegram_id: int) -> Rep
     return Reply(
         t("delete_confirm", kept=kept),
         (
-            (Button(t("btn_delete_yes"), f"pv|delete|0|{person.id}"),),
-            (Button(t("btn_delete_no"), f"pv|nodelete|0|{person.id}"),),
+            (Button(t("btn_delete_yes"), ConfirmDelete("delete", person.id)),),
+            (Button(t("btn_delete_no"), ConfirmDelete("nodelete", person.id)),),
         ),
     )
 
 
 async def delete_button(
-    deps: Deps, session: AsyncSession, telegram_id: int, verb: str, raw_id: str
+    deps: Deps, session: AsyncSession, telegram_id: int, tap: ConfirmDelete
 ) -> Response:
     person = await people.find(session, telegram_id)
-    if person is None or str(person.id) != raw_id:
+    if person is None or person.id != tap.person_id:
         return _stale()
-    if verb == "nodelete":
+    if tap.answer == "nodelete":
         return Response(
             close_tapped=True, chosen=t("btn_delete_no"), replies=[Reply(t("delete_cancelled"))]
         )
-    if verb != "delete":
-        return _stale()
     if await people.is_coordinator(session, person.id):
         return Response(close_tapped=True, replies=[Reply(t("delete_coordinator"))])
     notices = await erasure.erase(deps, session, person, actor_id=person.id, reason=erasure.DELETED)

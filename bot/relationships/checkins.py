@@ -17,6 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, people
 from bot import pending as pending_input
+from bot.callbacks import (
+    CheckinCadence,
+    CheckinDay,
+    CheckinPlanChange,
+    CheckinReachOut,
+    CheckinScore,
+    CheckinSkipNote,
+    CheckinTime,
+)
 from bot.config import whole_days
 from bot.deps import Deps
 from bot.lifecycle import CheckinStatus, RelationshipStatus
@@ -73,12 +82,12 @@ def ask_cadence(deps: Deps, relationship_id: int) -> Reply:
         (
             Button(
                 t(f"checkin_cadence_{name}") if _has(name) else name,
-                f"cp|{relationship_id}|cadence|{name}",
+                CheckinCadence(relationship_id, name),
             ),
         )
         for name in deps.config.checkins.cadences
     ]
-    rows.append((Button(t("checkin_cadence_none"), f"cp|{relationship_id}|cadence|{NO_CHECKINS}"),))
+    rows.append((Button(t("checkin_cadence_none"), CheckinCadence(relationship_id, NO_CHECKINS)),))
     return Reply(t("checkin_ask_cadence"), tuple(rows))
 
 
@@ -90,12 +99,10 @@ async def choose(
     deps: Deps,
     session: AsyncSession,
     telegram_id: int,
-    relationship_id: int,
-    field: str,
-    value: str,
+    tap: CheckinCadence | CheckinDay | CheckinTime,
 ) -> Reply | None:
     """One step of setting the check-in plan: cadence, then day, then time."""
-    owned = await access.own(session, telegram_id, relationship_id, access.SERVICE_USER)
+    owned = await access.own(session, telegram_id, tap.relationship_id, access.SERVICE_USER)
     if owned is None:
         return None
     person, relationship = owned
@@ -104,41 +111,42 @@ async def choose(
         relationship_id=relationship.id, cadence=NO_CHECKINS, timezone=profile.timezone
     )
     cadences = deps.config.checkins.cadences
-    if field == "cadence" and (value in cadences or value == NO_CHECKINS):
-        plan.cadence, plan.next_due_at, plan.paused = value, None, False
+    if isinstance(tap, CheckinCadence) and (tap.cadence in cadences or tap.cadence == NO_CHECKINS):
+        plan.cadence, plan.next_due_at, plan.paused = tap.cadence, None, False
         session.add(plan)
-        if value == NO_CHECKINS:
+        if tap.cadence == NO_CHECKINS:
             return Reply(t("checkin_none_chosen"))
-        if not whole_days(cadences[value]):  # no day or time: it counts from the start
+        cadence = cadences[tap.cadence]
+        if not whole_days(cadence):  # no day or time: it counts from the start
             plan.timezone = profile.timezone
-            plan.next_due_at = next_due(plan, cadences[value], deps.now(), relationship.started_at)
+            plan.next_due_at = next_due(plan, cadence, deps.now(), relationship.started_at)
             return Reply(t("checkin_plan_set", plan=describe(deps, plan)))
         return Reply(
             t("checkin_ask_day"),
             (
                 tuple(
-                    Button(t(f"day_short_{d}"), f"cp|{relationship.id}|day|{d}") for d in range(4)
+                    Button(t(f"day_short_{d}"), CheckinDay(relationship.id, d)) for d in range(4)
                 ),
                 tuple(
-                    Button(t(f"day_short_{d}"), f"cp|{relationship.id}|day|{d}")
-                    for d in range(4, 7)
+                    Button(t(f"day_short_{d}"), CheckinDay(relationship.id, d)) for d in range(4, 7)
                 ),
             ),
         )
-    if field == "day" and value.isdigit() and 0 <= int(value) <= 6 and plan.cadence in cadences:
-        plan.weekday = int(value)
+    if isinstance(tap, CheckinDay) and 0 <= tap.day <= 6 and plan.cadence in cadences:
+        plan.weekday = tap.day
         session.add(plan)
         return Reply(
             t("checkin_ask_time"),
             (
                 tuple(
-                    Button(clock, f"cp|{relationship.id}|time|{clock.replace(':', '')}")
+                    Button(clock, CheckinTime(relationship.id, clock.replace(":", "")))
                     for clock in deps.config.checkins.times
                 ),
             ),
         )
-    if field == "time" and value.isdigit() and len(value) == 4 and plan.cadence in cadences:
-        plan.minute = int(value[:2]) * 60 + int(value[2:])
+    clock = tap.clock if isinstance(tap, CheckinTime) else ""
+    if clock.isdigit() and len(clock) == 4 and plan.cadence in cadences:
+        plan.minute = int(clock[:2]) * 60 + int(clock[2:])
         plan.timezone = profile.timezone
         plan.next_due_at = next_due(
             plan, cadences[plan.cadence], deps.now(), relationship.started_at
@@ -193,8 +201,8 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply
     return Reply(
         t("checkin_overview", plan=describe(deps, plan)),
         (
-            (Button(t("btn_checkin_change"), f"cp|{relationship.id}|change|"),),
-            (Button(t(f"btn_checkin_{toggle}"), f"cp|{relationship.id}|{toggle}|"),),
+            (Button(t("btn_checkin_change"), CheckinPlanChange(relationship.id, "change")),),
+            (Button(t(f"btn_checkin_{toggle}"), CheckinPlanChange(relationship.id, toggle)),),
         ),
     )
 
@@ -227,7 +235,7 @@ async def change(
 def question(checkin_id: int) -> Reply:
     return Reply(
         t("checkin_question"),
-        (tuple(Button(str(n), f"ci|{checkin_id}|score|{n}") for n in range(1, 6)),),
+        (tuple(Button(str(n), CheckinScore(checkin_id, n)) for n in range(1, 6)),),
     )
 
 
@@ -236,9 +244,12 @@ async def _pair(session: AsyncSession, relationship_id: int) -> tuple[Person, Pe
 
 
 async def answer(
-    deps: Deps, session: AsyncSession, telegram_id: int, checkin_id: int, field: str, value: str
+    deps: Deps,
+    session: AsyncSession,
+    telegram_id: int,
+    tap: CheckinScore | CheckinReachOut | CheckinSkipNote,
 ) -> tuple[Reply | None, list[Notice]]:
-    checkin = await session.get(Checkin, checkin_id)
+    checkin = await session.get(Checkin, tap.checkin_id)
     if checkin is None:
         return None, []
     user, worker = await _pair(session, checkin.relationship_id)
@@ -247,11 +258,11 @@ async def answer(
     ref = await worker_name(session, user.id)  # for their worker
     notices: list[Notice] = []
     if (
-        field == "score"
-        and value in {"1", "2", "3", "4", "5"}
+        isinstance(tap, CheckinScore)
+        and 1 <= tap.score <= 5
         and checkin.status in (CheckinStatus.SENT, CheckinStatus.MISSED)
     ):
-        checkin.score = int(value)
+        checkin.score = tap.score
         await lifecycle.transition_checkin(
             session, checkin, CheckinStatus.ANSWERED, at=deps.now(), actor_id=user.id
         )
@@ -263,7 +274,7 @@ async def answer(
             notices.append(
                 Notice(
                     worker.telegram_id,
-                    Reply(t("checkin_low_worker", ref=ref, score=value)),
+                    Reply(t("checkin_low_worker", ref=ref, score=tap.score)),
                     worker.id,
                 )
             )
@@ -273,20 +284,19 @@ async def answer(
                 t("checkin_reach_out_low" if low else "checkin_reach_out"),
                 (
                     (
-                        Button(t("btn_reach_out_yes"), f"ci|{checkin.id}|reach|yes"),
-                        Button(t("btn_reach_out_no"), f"ci|{checkin.id}|reach|no"),
+                        Button(t("btn_reach_out_yes"), CheckinReachOut(checkin.id, "yes")),
+                        Button(t("btn_reach_out_no"), CheckinReachOut(checkin.id, "no")),
                     ),
                 ),
             ),
             notices,
         )
     if (
-        field == "reach"
-        and value in ("yes", "no")
+        isinstance(tap, CheckinReachOut)
         and checkin.status == CheckinStatus.ANSWERED
         and checkin.reach_out is None
     ):
-        checkin.reach_out = value == "yes"
+        checkin.reach_out = tap.answer == "yes"
         session.add(checkin)
         if checkin.reach_out:
             notices.append(
@@ -295,11 +305,11 @@ async def answer(
         await pending_input.ask(session, user.id, NOTE, checkin.id, deps.now())
         return (
             Reply(
-                t("checkin_note_prompt"), ((Button(t("btn_skip"), f"ci|{checkin.id}|skipnote|"),),)
+                t("checkin_note_prompt"), ((Button(t("btn_skip"), CheckinSkipNote(checkin.id)),),)
             ),
             notices,
         )
-    if field == "skipnote":
+    if isinstance(tap, CheckinSkipNote):
         pending = await session.get(PendingInput, user.id)
         if pending is not None and pending.kind == NOTE:
             await session.delete(pending)

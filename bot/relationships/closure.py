@@ -9,6 +9,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, pending, people
+from bot.callbacks import (
+    AskExtension,
+    ChecklistItem,
+    PauseFor,
+    SurveyNoComment,
+    SurveyOutcome,
+    SurveyRating,
+    SurveyRecommend,
+)
 from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
@@ -33,7 +42,7 @@ def checklist_reply(deps: Deps, relationship: Relationship, heading: str) -> Rep
         (
             Button(
                 ("✅ " if item in ticked else "▫️ ") + t(f"checklist_{item}"),
-                f"ck|{relationship.id}|{item}",
+                ChecklistItem(relationship.id, item),
             ),
         )
         for item in CHECKLIST
@@ -42,7 +51,7 @@ def checklist_reply(deps: Deps, relationship: Relationship, heading: str) -> Rep
 
 
 def _ask_extension(relationship_id: int) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(t("btn_ask_extension"), f"ex|{relationship_id}"),),)
+    return ((Button(t("btn_ask_extension"), AskExtension(relationship_id)),),)
 
 
 async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
@@ -193,7 +202,7 @@ async def close(
 def survey_rating(relationship_id: int) -> Reply:
     return Reply(
         t("survey_rating"),
-        (tuple(Button(str(n), f"sv|{relationship_id}|rate|{n}") for n in range(1, 6)),),
+        (tuple(Button(str(n), SurveyRating(relationship_id, n)) for n in range(1, 6)),),
     )
 
 
@@ -202,22 +211,21 @@ def _survey_recommend(relationship_id: int) -> Reply:
         t("survey_recommend"),
         (
             (
-                Button(t("survey_yes"), f"sv|{relationship_id}|recommend|yes"),
-                Button(t("survey_no"), f"sv|{relationship_id}|recommend|no"),
+                Button(t("survey_yes"), SurveyRecommend(relationship_id, "yes")),
+                Button(t("survey_no"), SurveyRecommend(relationship_id, "no")),
             ),
         ),
     )
 
 
+SurveyAnswer = SurveyRating | SurveyRecommend | SurveyOutcome | SurveyNoComment
+
+
 async def answer_survey(
-    deps: Deps,
-    session: AsyncSession,
-    telegram_id: int,
-    relationship_id: int,
-    question: str,
-    value: str,
+    deps: Deps, session: AsyncSession, telegram_id: int, tap: SurveyAnswer
 ) -> Reply | None:
     """One survey answer from the service user whose relationship it was; None if stale."""
+    relationship_id = tap.relationship_id
     ended = (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY)
     owned = await access.own(session, telegram_id, relationship_id, access.SERVICE_USER, ended)
     if owned is None:
@@ -226,25 +234,24 @@ async def answer_survey(
     feedback = (
         await session.exec(select(Feedback).where(Feedback.relationship_id == relationship_id))
     ).first() or Feedback(relationship_id=relationship_id, created_at=deps.now())
-    if question == "rate" and value in {"1", "2", "3", "4", "5"}:
-        feedback.rating = int(value)
-        session.add(feedback)
-        return _survey_recommend(relationship_id)
-    if question == "recommend" and value in ("yes", "no"):
-        feedback.would_recommend = value == "yes"
-        session.add(feedback)
-        return await _next_outcome(deps, session, person, relationship_id, 0)
-    questions = deps.config.programme.outcome_questions
-    if question.startswith("o") and question[1:].isdigit() and value in {"1", "2", "3", "4", "5"}:
-        number = int(question[1:])
-        if number >= len(questions):
-            return None
-        feedback.outcomes = {**feedback.outcomes, str(number): int(value)}
-        session.add(feedback)
-        return await _next_outcome(deps, session, person, relationship_id, number + 1)
-    if question == "nocomment":
-        await pending.drop(session, person.id, (SURVEY_COMMENT,))
-        return Reply(t("survey_thanks"))
+    match tap:
+        case SurveyRating(score=score) if 1 <= score <= 5:
+            feedback.rating = score
+            session.add(feedback)
+            return _survey_recommend(relationship_id)
+        case SurveyRecommend(answer=answer):
+            feedback.would_recommend = answer == "yes"
+            session.add(feedback)
+            return await _next_outcome(deps, session, person, relationship_id, 0)
+        case SurveyOutcome(question=number, score=score) if 1 <= score <= 5:
+            if number >= len(deps.config.programme.outcome_questions):
+                return None
+            feedback.outcomes = {**feedback.outcomes, str(number): score}
+            session.add(feedback)
+            return await _next_outcome(deps, session, person, relationship_id, number + 1)
+        case SurveyNoComment():
+            await pending.drop(session, person.id, (SURVEY_COMMENT,))
+            return Reply(t("survey_thanks"))
     return None
 
 
@@ -256,12 +263,14 @@ async def _next_outcome(
     if number < len(questions):
         return Reply(
             t("survey_outcome", statement=questions[number]),
-            (tuple(Button(str(n), f"sv|{relationship_id}|o{number}|{n}") for n in range(1, 6)),),
+            (
+                tuple(
+                    Button(str(n), SurveyOutcome(relationship_id, number, n)) for n in range(1, 6)
+                ),
+            ),
         )
     await pending.ask(session, person.id, SURVEY_COMMENT, relationship_id, deps.now())
-    return Reply(
-        t("survey_comment"), ((Button(t("btn_skip"), f"sv|{relationship_id}|nocomment|"),),)
-    )
+    return Reply(t("survey_comment"), ((Button(t("btn_skip"), SurveyNoComment(relationship_id)),),))
 
 
 async def survey_comment(
@@ -417,7 +426,7 @@ def pause_choices(relationship_id: int) -> Reply:
         t("worker_pause_ask"),
         (
             tuple(
-                Button(tn("pause_weeks", weeks), f"rl|pausefor|{relationship_id}|{weeks}")
+                Button(tn("pause_weeks", weeks), PauseFor(relationship_id, weeks))
                 for weeks in (1, 2, 4)
             ),
         ),

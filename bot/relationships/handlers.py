@@ -8,7 +8,6 @@ from telegram import ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -16,6 +15,28 @@ from telegram.ext import (
 )
 
 from bot import people, scheduler
+from bot.callbacks import (
+    AskEndReason,
+    AskExtension,
+    AskPauseLength,
+    CheckinCadence,
+    CheckinDay,
+    CheckinPlanChange,
+    CheckinReachOut,
+    CheckinScore,
+    CheckinSkipNote,
+    CheckinTime,
+    ChecklistItem,
+    EndRelationship,
+    KeepRelationship,
+    PauseFor,
+    RelayFromLabel,
+    RelayTo,
+    SurveyNoComment,
+    SurveyOutcome,
+    SurveyRating,
+    SurveyRecommend,
+)
 from bot.db import transaction
 from bot.models import PendingInput
 from bot.notify import Button, Reply, Response, keyboard, respond, unreachable
@@ -24,6 +45,7 @@ from bot.safety import screening as safety_screening
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
+from bot.tg.taps import on_tap, tapped
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -36,7 +58,7 @@ async def _copy(
     deps = deps_of(context)
     markup = None
     if delivery.sender_label:  # a worker always sees who a message is from
-        label = Button(t("relay_from", ref=delivery.sender_label), "rl|who|0|")
+        label = Button(t("relay_from", ref=delivery.sender_label), RelayFromLabel())
         markup = keyboard(Reply("", ((label,),)))
     reply_to = (
         ReplyParameters(delivery.reply_to_message_id, allow_sending_without_reply=True)
@@ -136,74 +158,56 @@ async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``rl|for|<relationship>|<message>``, ``rl|end|<relationship>|``, ``rl|keep|…``,
-    ``rl|who|…``."""
+    """The relay's and the relationship commands' buttons."""
     deps = deps_of(context)
-    _, verb, raw_id, arg = (update.callback_query.data.split("|") + ["", "", ""])[:4]
-    if verb == "who":
-        await respond(update, context, Response(toast=t("relay_who_toast")))
-        return
-    if not raw_id.isdigit():
-        await respond(update, context, Response(toast=t("stale_button_toast"), close_tapped=True))
-        return
-    if verb == "for" and arg.isdigit():
-        async with transaction(deps.sessions) as session:
-            delivery = await relay.route_chosen(
-                deps, session, update.effective_user.id, int(raw_id)
-            )
-        if delivery is None:
-            await respond(update, context, Response(toast=t("request_stale"), close_tapped=True))
+    user_id = update.effective_user.id
+    stale = Response(toast=t("request_stale"), close_tapped=True)
+    match tapped(update):
+        case RelayFromLabel():
+            response = Response(toast=t("relay_who_toast"))
+        case RelayTo(relationship_id, message_id):
+            async with transaction(deps.sessions) as session:
+                delivery = await relay.route_chosen(deps, session, user_id, relationship_id)
+            if delivery is None:
+                await respond(update, context, stale)
+                return
+            await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))
+            await _copy(update, context, delivery, message_id)
             return
-        await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))
-        await _copy(update, context, delivery, int(arg))
-        return
-    if verb == "pause":
-        await respond(update, context, Response(replies=[closure.pause_choices(int(raw_id))]))
-        return
-    if verb == "pausefor" and arg.isdigit():
-        async with transaction(deps.sessions) as session:
-            notices = await closure.pause_by_worker(
-                deps, session, update.effective_user.id, int(raw_id), int(arg)
-            )
-        if notices is None:
-            await respond(update, context, Response(toast=t("request_stale"), close_tapped=True))
-        else:
-            await respond(update, context, Response(close_tapped=True, notices=notices))
-        return
-    if verb == "endwhich":
-        await respond(
-            update, context, Response(close_tapped=True, replies=[relay.end_reasons(int(raw_id))])
-        )
-        return
-    if verb == "end":
-        async with transaction(deps.sessions) as session:
-            replies, notices = await relay.end_early(
-                deps, session, update.effective_user.id, int(raw_id), arg
-            )
-        await respond(
-            update, context, Response(close_tapped=True, replies=replies, notices=notices)
-        )
-        return
-    await respond(update, context, Response(close_tapped=True, chosen=t("rematch_kept")))
+        case AskPauseLength(relationship_id):
+            response = Response(replies=[closure.pause_choices(relationship_id)])
+        case PauseFor(relationship_id, weeks):
+            async with transaction(deps.sessions) as session:
+                notices = await closure.pause_by_worker(
+                    deps, session, user_id, relationship_id, weeks
+                )
+            response = stale if notices is None else Response(close_tapped=True, notices=notices)
+        case AskEndReason(relationship_id):
+            response = Response(close_tapped=True, replies=[relay.end_reasons(relationship_id)])
+        case EndRelationship(relationship_id, reason):
+            async with transaction(deps.sessions) as session:
+                replies, notices = await relay.end_early(
+                    deps, session, user_id, relationship_id, reason
+                )
+            response = Response(close_tapped=True, replies=replies, notices=notices)
+        case KeepRelationship():
+            response = Response(close_tapped=True, chosen=t("rematch_kept"))
+    await respond(update, context, response)
 
 
 async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``sv|<relationship>|<question>|<answer>`` (survey), ``ck|<relationship>|<item>``."""
+    """The closing survey and the closure checklist."""
     deps = deps_of(context)
-    parts = update.callback_query.data.split("|")
-    reply = None
-    if len(parts) >= 3 and parts[1].isdigit():
-        async with transaction(deps.sessions) as session:
-            if parts[0] == "sv" and len(parts) == 4:
-                reply = await closure.answer_survey(
-                    deps, session, update.effective_user.id, int(parts[1]), parts[2], parts[3]
-                )
-                response = Response(close_tapped=True, replies=[reply] if reply else [])
-            else:
-                reply = await closure.toggle_checklist(
-                    deps, session, update.effective_user.id, int(parts[1]), parts[2]
-                )
-                response = Response(edit=reply)
+    tap = tapped(update)
+    async with transaction(deps.sessions) as session:
+        if isinstance(tap, ChecklistItem):
+            reply = await closure.toggle_checklist(
+                deps, session, update.effective_user.id, tap.relationship_id, tap.item
+            )
+            response = Response(edit=reply)
+        else:
+            reply = await closure.answer_survey(deps, session, update.effective_user.id, tap)
+            response = Response(close_tapped=True, replies=[reply] if reply else [])
     if reply is None:
         response = Response(toast=t("stale_button_toast"), close_tapped=True)
     await respond(update, context, response)
@@ -217,22 +221,20 @@ async def checkins_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``cp|<relationship>|<field>|<value>`` sets the plan; ``ci|<checkin>|<field>|<value>``
-    answers a check-in. Each acts only for the service user it belongs to."""
+    """Setting the check-in plan, and answering a check-in. Each acts only for the service
+    user it belongs to."""
     deps = deps_of(context)
-    prefix, raw_id, field, value = (update.callback_query.data.split("|") + ["", "", ""])[:4]
-    reply, notices = None, []
-    if raw_id.isdigit():
-        user_id = update.effective_user.id
-        async with transaction(deps.sessions) as session:
-            if prefix == "cp" and field in ("change", "pause", "resume"):
-                reply = await checkins.change(deps, session, user_id, int(raw_id), field)
-            elif prefix == "cp":
-                reply = await checkins.choose(deps, session, user_id, int(raw_id), field, value)
-            else:
-                reply, notices = await checkins.answer(
-                    deps, session, user_id, int(raw_id), field, value
-                )
+    tap = tapped(update)
+    user_id = update.effective_user.id
+    notices = []
+    async with transaction(deps.sessions) as session:
+        match tap:
+            case CheckinPlanChange(relationship_id, change):
+                reply = await checkins.change(deps, session, user_id, relationship_id, change)
+            case CheckinCadence() | CheckinDay() | CheckinTime():
+                reply = await checkins.choose(deps, session, user_id, tap)
+            case _:
+                reply, notices = await checkins.answer(deps, session, user_id, tap)
     if reply is None:
         response = Response(toast=t("stale_button_toast"), close_tapped=True)
     else:
@@ -268,15 +270,13 @@ async def survey_comment_answer(update, context, person, pending, text, screenin
 
 
 async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``ex|<relationship>``: ask coordinators for more time."""
+    """Ask coordinators for more time."""
     deps = deps_of(context)
-    raw_id = update.callback_query.data.removeprefix("ex|")
-    outcome = None
-    if raw_id.isdigit():
-        async with transaction(deps.sessions) as session:
-            outcome = await closure.ask_extension(
-                deps, session, update.effective_user.id, int(raw_id)
-            )
+    tap: AskExtension = tapped(update)
+    async with transaction(deps.sessions) as session:
+        outcome = await closure.ask_extension(
+            deps, session, update.effective_user.id, tap.relationship_id
+        )
     if outcome is None:
         response = Response(toast=t("stale_button_toast"))
     else:
@@ -290,13 +290,41 @@ def register(application: Application) -> None:
     scheduler.register(application, scheduler.Turn.CHECKINS, checkins.sweep)
     answers.register(application, [checkins.NOTE], checkin_note_answer)
     answers.register(application, [closure.SURVEY_COMMENT], survey_comment_answer)
-    application.add_handler(CallbackQueryHandler(extension_button, pattern=r"^ex\|"))
+    on_tap(application, extension_button, AskExtension)
     application.add_handler(CommandHandler("checkins", checkins_command, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^(cp|ci)\|"))
-    application.add_handler(CallbackQueryHandler(closure_button, pattern=r"^(sv|ck)\|"))
+    on_tap(
+        application,
+        checkin_button,
+        CheckinCadence,
+        CheckinDay,
+        CheckinTime,
+        CheckinPlanChange,
+        CheckinScore,
+        CheckinReachOut,
+        CheckinSkipNote,
+    )
+    on_tap(
+        application,
+        closure_button,
+        SurveyRating,
+        SurveyRecommend,
+        SurveyOutcome,
+        SurveyNoComment,
+        ChecklistItem,
+    )
     application.add_handler(CommandHandler("relationship", relationship_command, filters=PRIVATE))
     application.add_handler(CommandHandler("end", end_command, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^rl\|"))
+    on_tap(
+        application,
+        button,
+        RelayTo,
+        RelayFromLabel,
+        AskPauseLength,
+        PauseFor,
+        AskEndReason,
+        EndRelationship,
+        KeepRelationship,
+    )
     application.add_handler(
         MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
     )

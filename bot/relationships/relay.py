@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from telegram.error import TelegramError
 
 from bot import outbox, people
+from bot.callbacks import AskEndReason, AskPauseLength, EndRelationship, KeepRelationship, RelayTo
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
 from bot.models import (
@@ -189,7 +190,7 @@ async def route(
                 (
                     Button(
                         await worker_name(session, r.service_user_id),
-                        f"rl|for|{r.id}|{message_id}",
+                        RelayTo(r.id, message_id),
                     ),
                 )
                 for r in relationships
@@ -307,7 +308,7 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
                 (
                     Button(
                         t("btn_pause_with", ref=await worker_name(session, r.service_user_id)),
-                        f"rl|pause|{r.id}|",
+                        AskPauseLength(r.id),
                     ),
                 )
                 for r in relationships
@@ -322,9 +323,10 @@ END_REASONS = ("done", "fit", "unsaid")
 def end_reasons(relationship_id: int) -> Reply:
     """The confirmation, with an optional reason in the same tap ("I'd rather not say")."""
     rows = tuple(
-        (Button(t(f"btn_end_{code}"), f"rl|end|{relationship_id}|{code}"),) for code in END_REASONS
+        (Button(t(f"btn_end_{code}"), EndRelationship(relationship_id, code)),)
+        for code in END_REASONS
     )
-    return Reply(t("end_confirm"), (*rows, (Button(t("btn_end_keep"), "rl|keep|0|"),)))
+    return Reply(t("end_confirm"), (*rows, (Button(t("btn_end_keep"), KeepRelationship()),)))
 
 
 async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
@@ -339,13 +341,13 @@ async def ask_end(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
             (
                 Button(
                     t("btn_end_with", ref=await worker_name(session, r.service_user_id)),
-                    f"rl|endwhich|{r.id}|",
+                    AskEndReason(r.id),
                 ),
             )
             for r in relationships
         ]
     )
-    return Reply(t("end_which"), (*buttons, (Button(t("btn_end_keep"), "rl|keep|0|"),)))
+    return Reply(t("end_which"), (*buttons, (Button(t("btn_end_keep"), KeepRelationship()),)))
 
 
 async def end_early(

@@ -16,6 +16,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import formflow, lifecycle, people
 from bot import pending as pending_input
+from bot.callbacks import (
+    AcknowledgeFlag,
+    AskEndAndExclude,
+    CancelReport,
+    ConcernFor,
+    EndAndExclude,
+    FlagsPage,
+    OpenFlag,
+    ReportFor,
+    ReportReason,
+    ReportWithoutNote,
+    ResolveFlag,
+)
 from bot.config import Config
 from bot.crisis import crisis_lines_text
 from bot.deps import Deps
@@ -307,14 +320,14 @@ def _flag_buttons(
         return ()
     rows: list[tuple[Button, ...]] = []
     if not flag.acknowledged_at:
-        rows.append((Button(t("btn_flag_acknowledge"), f"sf|ack|{flag.id}"),))
-    rows.append((Button(t("btn_flag_resolve"), f"sf|resolve|{flag.id}"),))
+        rows.append((Button(t("btn_flag_acknowledge"), AcknowledgeFlag(flag.id)),))
+    rows.append((Button(t("btn_flag_resolve"), ResolveFlag(flag.id)),))
     if (
         flag.kind == FlagKind.REPORT
         and relationship is not None
         and relationship.status in OPEN_STATUSES
     ):
-        rows.append((Button(t("btn_flag_end_exclude"), f"sf|endx|{flag.id}"),))
+        rows.append((Button(t("btn_flag_end_exclude"), AskEndAndExclude(flag.id)),))
     return tuple(rows)
 
 
@@ -444,8 +457,8 @@ def confirm_end_exclude(flag_id: int) -> Reply:
     return Reply(
         t("safety_end_exclude_confirm"),
         (
-            (Button(t("btn_flag_end_exclude_yes"), f"sf|endxok|{flag_id}"),),
-            (Button(t("btn_flag_keep"), f"sf|open|{flag_id}"),),
+            (Button(t("btn_flag_end_exclude_yes"), EndAndExclude(flag_id)),),
+            (Button(t("btn_flag_keep"), OpenFlag(flag_id)),),
         ),
     )
 
@@ -511,12 +524,12 @@ async def flags_page(deps: Deps, session: AsyncSession, page: int) -> Reply:
                 state=state,
             )
         )
-        buttons.append((Button(t("btn_flag_open", id=flag.id, who=who), f"sf|open|{flag.id}"),))
+        buttons.append((Button(t("btn_flag_open", id=flag.id, who=who), OpenFlag(flag.id)),))
     nav = []
     if page > 0:
-        nav.append(Button(t("btn_flags_back"), f"sf|list|{page - 1}"))
+        nav.append(Button(t("btn_flags_back"), FlagsPage(page - 1)))
     if page < pages - 1:
-        nav.append(Button(t("btn_flags_next"), f"sf|list|{page + 1}"))
+        nav.append(Button(t("btn_flags_next"), FlagsPage(page + 1)))
     if nav:
         buttons.append(tuple(nav))
     return Reply("\n".join(lines), tuple(buttons))
@@ -532,14 +545,17 @@ def answer_expired(pending: PendingInput, now: datetime) -> bool:
 
 
 async def _choose_relationship(
-    session: AsyncSession, relationships: list[Relationship], verb: str, prompt: str
+    session: AsyncSession,
+    relationships: list[Relationship],
+    action: type[ConcernFor | ReportFor],
+    prompt: str,
 ) -> Reply:
     """For a worker: which of the people they support (named as their worker sees them)."""
     return Reply(
         t(prompt),
         tuple(
             [
-                (Button(await worker_name(session, r.service_user_id), f"sr|{verb}|{r.id}|"),)
+                (Button(await worker_name(session, r.service_user_id), action(r.id)),)
                 for r in relationships
             ]
         ),
@@ -555,7 +571,9 @@ async def start_concern(deps: Deps, session: AsyncSession, telegram_id: int) -> 
     if not relationships:
         return Reply(t("safety_concern_nobody"))
     if len(relationships) > 1:
-        return await _choose_relationship(session, relationships, "cfor", "safety_concern_which")
+        return await _choose_relationship(
+            session, relationships, ConcernFor, "safety_concern_which"
+        )
     return await ask_concern(deps, session, telegram_id, relationships[0].id)
 
 
@@ -620,16 +638,18 @@ async def start_report(deps: Deps, session: AsyncSession, telegram_id: int) -> R
     if not relationships:
         return Reply(t("safety_report_nobody"))
     if person.role == Role.PEER_WORKER and len(relationships) > 1:
-        return await _choose_relationship(session, relationships, "rfor", "safety_report_which")
+        return await _choose_relationship(session, relationships, ReportFor, "safety_report_which")
     return report_reasons(relationships[0].id)
 
 
 def report_reasons(relationship_id: int) -> Reply:
     rows = tuple(
-        (Button(t(f"btn_report_{reason}"), f"sr|rwhy|{relationship_id}|{reason}"),)
+        (Button(t(f"btn_report_{reason}"), ReportReason(relationship_id, reason)),)
         for reason in REPORT_REASONS
     )
-    return Reply(t("safety_report_reasons"), (*rows, (Button(t("btn_report_cancel"), "sr|no|0|"),)))
+    return Reply(
+        t("safety_report_reasons"), (*rows, (Button(t("btn_report_cancel"), CancelReport()),))
+    )
 
 
 async def report(
@@ -666,7 +686,8 @@ async def report(
         chosen=t(f"btn_report_{reason}"),
         replies=[
             Reply(
-                t("safety_report_add_note"), ((Button(t("btn_report_no_note"), "sr|nonote|0|"),),)
+                t("safety_report_add_note"),
+                ((Button(t("btn_report_no_note"), ReportWithoutNote()),),),
             )
         ],
         notices=notices,

@@ -10,6 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import formflow, lifecycle, people
 from bot.availability import cells_to_slots, slots_to_cells
+from bot.callbacks import (
+    ApproveWorker,
+    AskRejectReason,
+    EditWorkerProfile,
+    TakeNewMatches,
+    WorkerWellbeingChecks,
+)
 from bot.deps import Deps
 from bot.forms import SUMMARY, Draft
 from bot.lifecycle import PeerWorkerStatus
@@ -87,8 +94,8 @@ async def _replace_profile(
 def review_buttons(person_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button(t("btn_approve"), f"adm|approve|{person_id}"),
-            Button(t("btn_reject"), f"adm|reject|{person_id}"),
+            Button(t("btn_approve"), ApproveWorker(person_id)),
+            Button(t("btn_reject"), AskRejectReason(person_id)),
         ),
     )
 
@@ -233,11 +240,11 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
 def _profile_home(profile: PeerWorkerProfile, status: str) -> Reply:
     taking = t("pw_taking_yes") if profile.taking_new_matches else t("pw_taking_no")
     toggle = "off" if profile.taking_new_matches else "on"
-    rows: list[tuple[Button, ...]] = [(Button(t("btn_edit_profile"), "pw|edit|"),)]
+    rows: list[tuple[Button, ...]] = [(Button(t("btn_edit_profile"), EditWorkerProfile()),)]
     if status == PeerWorkerStatus.APPROVED:
-        rows.append((Button(t(f"btn_taking_{toggle}"), f"pw|taking|{toggle}"),))
+        rows.append((Button(t(f"btn_taking_{toggle}"), TakeNewMatches(toggle)),))
         wellbeing = "off" if profile.wellbeing_checkins else "on"
-        rows.append((Button(t(f"btn_wellbeing_{wellbeing}"), f"pw|wellbeing|{wellbeing}"),))
+        rows.append((Button(t(f"btn_wellbeing_{wellbeing}"), WorkerWellbeingChecks(wellbeing)),))
     return Reply(t("pw_profile_home", status=t(f"pw_status_{status}"), taking=taking), tuple(rows))
 
 

@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import people
+from bot.callbacks import WellbeingScore, WellbeingTalk
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import PeerWorkerProfile, Person, WorkerCheckin
@@ -69,8 +70,8 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
                 Reply(
                     tn("wellbeing_question", profile.max_caseload, caseload=caseload),
                     (
-                        tuple(Button(str(n), f"wb|{checkin.id}|score|{n}") for n in range(1, 6)),
-                        (Button(t("btn_wellbeing_talk"), f"wb|{checkin.id}|talk|"),),
+                        tuple(Button(str(n), WellbeingScore(checkin.id, n)) for n in range(1, 6)),
+                        (Button(t("btn_wellbeing_talk"), WellbeingTalk(checkin.id)),),
                     ),
                 ),
                 worker.id,
@@ -80,17 +81,17 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
 
 
 async def answer(
-    deps: Deps, session: AsyncSession, telegram_id: int, checkin_id: int, field: str, value: str
+    deps: Deps, session: AsyncSession, telegram_id: int, tap: WellbeingScore | WellbeingTalk
 ) -> tuple[Reply, list[Notice]] | None:
     worker = await people.find(session, telegram_id)
-    checkin = await session.get(WorkerCheckin, checkin_id)
+    checkin = await session.get(WorkerCheckin, tap.checkin_id)
     if worker is None or checkin is None or checkin.worker_id != worker.id:
         return None
-    if field == "score" and value in {"1", "2", "3", "4", "5"}:
-        checkin.score, checkin.answered_at = int(value), deps.now()
+    if isinstance(tap, WellbeingScore) and 1 <= tap.score <= 5:
+        checkin.score, checkin.answered_at = tap.score, deps.now()
         session.add(checkin)
         return Reply(t("wellbeing_thanks")), []
-    if field == "talk" and not checkin.wants_contact:
+    if isinstance(tap, WellbeingTalk) and not checkin.wants_contact:
         checkin.wants_contact = True
         checkin.answered_at = checkin.answered_at or deps.now()
         session.add(checkin)
