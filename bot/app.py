@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot import outbox, scheduler
+from bot import notify, outbox, scheduler
 from bot.admin import handlers as admin_handlers
 from bot.admin import service as admin
 from bot.clock import Clock, system_clock
@@ -60,12 +60,12 @@ def build_application(
     application.bot_data["deps"] = deps
     application.bot_data["engine"] = engine
 
-    async def on_blocked(notice: Notice) -> None:  # Telegram says they cannot be reached
+    async def on_unreachable(notice: Notice) -> None:  # Telegram says they cannot be reached
         if notice.person_id is not None:
             async with transaction(deps.sessions) as session:
                 await outbox.person_unreachable(deps, session, notice.person_id)
 
-    application.bot_data["on_blocked"] = on_blocked
+    application.bot_data[notify.ON_UNREACHABLE] = on_unreachable
 
     common_handlers.register(application)
     admin_handlers.register(application)

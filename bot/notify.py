@@ -1,8 +1,11 @@
 """Plain-data messages, and the one place that turns them into Bot API calls.
 
-Services describe what to say (``Reply``) and to whom (``Notice``); they never touch Telegram.
-Handlers answer the person in front of them with ``reply_markup``; everything addressed to
-someone else goes through ``deliver``, which survives a person who blocked the bot.
+Services describe what to say (``Reply``, or a ``Copy`` of a message someone wrote) and to
+whom (``Notice``); they never touch Telegram. Handlers answer the person in front of them with
+``respond``; everything addressed to someone else goes through ``deliver``, which holds the one
+policy for a recipient who cannot be reached: the hook the application installs marks them and
+tells the coordinators once, and the person whose words they were is told it did not get
+through.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageId,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -27,6 +32,7 @@ from telegram.ext import ContextTypes
 
 from bot import menus
 from bot.callbacks import Action
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +56,31 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A message someone wrote, copied into another chat (no "forwarded from" header)."""
+
+    from_chat_id: int
+    message_id: int
+    reply_to_message_id: int | None = None  # the recipient's copy it answers, if any
+    label: Button | None = None  # under the copy: whom it is from
+    silent: bool = False  # the recipient is in their quiet hours: no sound
+
+
+@dataclass(frozen=True)
 class Notice:
     """A message for someone other than the person whose update is being handled."""
 
     telegram_id: int
-    reply: Reply
+    reply: Reply | Copy
     person_id: int | None = None
+    # Whose own words these are (a relayed message, a check-in note): told if they cannot
+    # get through, so nobody believes a message arrived that did not.
+    sender_telegram_id: int | None = None
+
+
+# Installed by the application: what happens when Telegram says a recipient cannot be reached.
+OnUnreachable = Callable[[Notice], Awaitable[None]]
+ON_UNREACHABLE = "on_unreachable"
 
 
 @dataclass
@@ -93,8 +118,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
-    await bot.send_message(
+async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
+    return await bot.send_message(
         chat_id,
         reply.text,
         parse_mode=ParseMode.HTML,
@@ -120,34 +145,67 @@ def unreachable(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and any(words in error.message.lower() for words in _GONE)
 
 
-async def deliver(
-    bot: Bot,
-    notices: Iterable[Notice],
-    on_blocked: Callable[[Notice], Awaitable[None]] | None = None,
-) -> int:
-    """Send each notice; one failure never stops the others. Returns how many were sent.
+async def _render(bot: Bot, notice: Notice) -> Message | MessageId:
+    if isinstance(notice.reply, Reply):
+        return await send(bot, notice.telegram_id, notice.reply)
+    copy = notice.reply
+    return await bot.copy_message(
+        chat_id=notice.telegram_id,
+        from_chat_id=copy.from_chat_id,
+        message_id=copy.message_id,
+        reply_parameters=(
+            ReplyParameters(copy.reply_to_message_id, allow_sending_without_reply=True)
+            if copy.reply_to_message_id
+            else None
+        ),
+        reply_markup=keyboard(Reply("", ((copy.label,),))) if copy.label else None,
+        disable_notification=copy.silent,
+    )
 
-    ``on_blocked`` hears of every recipient who cannot be reached (see ``unreachable``).
-    """
+
+async def deliver_one(
+    bot: Bot, notice: Notice, on_unreachable: OnUnreachable | None
+) -> Message | MessageId | None:
+    """Send one notice; what Telegram made of it, or None if it did not get through."""
+    try:
+        return await _render(bot, notice)
+    except TelegramError as error:
+        await undelivered(bot, notice, error, on_unreachable)
+        return None
+
+
+async def undelivered(
+    bot: Bot, notice: Notice, error: TelegramError, on_unreachable: OnUnreachable | None
+) -> None:
+    """The one policy for a notice Telegram would not take (``deliver_one``, and a relayed
+    edit): a recipient who cannot be reached goes to ``on_unreachable``; the sender, if the
+    words were theirs, is told it did not get through."""
+    gone = unreachable(error)
+    if gone:
+        log.info(
+            "recipient person_id=%s cannot be reached (%s)", notice.person_id, type(error).__name__
+        )
+        if on_unreachable is not None:
+            await on_unreachable(notice)
+    else:
+        log.warning("send to person_id=%s failed: %s", notice.person_id, type(error).__name__)
+    if notice.sender_telegram_id is not None:
+        told = Reply(t("relay_undeliverable" if gone else "relay_failed"))
+        with contextlib.suppress(TelegramError):  # the sender may be gone too
+            await send(bot, notice.sender_telegram_id, told)
+
+
+async def deliver(bot: Bot, notices: Iterable[Notice], on_unreachable: OnUnreachable | None) -> int:
+    """Send each notice; one failure never stops the others. Returns how many were sent."""
     sent = 0
     for notice in notices:
-        try:
-            await send(bot, notice.telegram_id, notice.reply)
+        if await deliver_one(bot, notice, on_unreachable) is not None:
             sent += 1
-        except TelegramError as error:
-            if unreachable(error):
-                log.info(
-                    "recipient person_id=%s cannot be reached (%s)",
-                    notice.person_id,
-                    type(error).__name__,
-                )
-                if on_blocked is not None:
-                    await on_blocked(notice)
-            else:
-                log.warning(
-                    "send to person_id=%s failed: %s", notice.person_id, type(error).__name__
-                )
     return sent
+
+
+def on_unreachable_of(context: ContextTypes.DEFAULT_TYPE) -> OnUnreachable | None:
+    return context.bot_data.get(ON_UNREACHABLE)
 
 
 async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
@@ -160,7 +218,7 @@ async def respond(update: Update, context: ContextTypes.DEFAULT_TYPE, response: 
     for reply in response.replies:
         await send(bot, chat.id, reply)
     if response.notices:
-        await deliver(bot, response.notices, context.bot_data.get("on_blocked"))
+        await deliver(bot, response.notices, on_unreachable_of(context))
     for telegram_id, coordinator in response.menus.items():
         await menus.set_for_chat(bot, telegram_id, coordinator)
 

@@ -135,3 +135,48 @@ async def test_a_notice_to_a_chat_that_is_gone(gone: Harness) -> None:
     await robin.send("/start")
     (worker_row,) = await _rows(gone, Person, telegram_id=robin.id)
     assert worker_row.reachable is True
+
+
+async def test_a_check_in_note_to_a_worker_who_is_gone(gone: Harness, clock) -> None:
+    """A note is the person's own words: they are told it did not arrive, as in the relay."""
+    robin, sam = await matched_pair(gone, 5304, 5404)
+    await sam.tap("Weekly")
+    await sam.tap("Tue")
+    await sam.tap("18:00")
+    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
+    await run_sweep(gone)
+    await sam.tap("4")
+    await sam.tap("No, I'm OK")
+    gone.api.gone.add(robin.id)
+
+    replies = await sam.send("A good week, thanks")
+    assert "couldn't be delivered" in replies[-1].text
+    assert (await _person(gone, robin)).reachable is False
+    await run_sweep(gone)
+    robin_ref = f"W{(await _person(gone, robin)).id}"
+    assert [robin_ref in text for text in _told_coordinators(gone)] == [True]
+
+
+@dataclass
+class BusyApi(FakeBotApi):
+    """Telegram failing for a moment on copies: a 500 that is about this message only."""
+
+    busy: bool = False
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        if self.busy and url.endswith("/copyMessage"):
+            body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return 500, json.dumps(body).encode()
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def test_a_relayed_message_that_fails_for_a_moment(start_bot) -> None:
+    busy = await start_bot(api=BusyApi())
+    robin, sam = await matched_pair(busy, 5305, 5405)
+    busy.api.busy = True
+    replies = await sam.send("Are you there?")
+    assert "try again" in replies[-1].text  # a passing failure: worth sending again
+    assert (await _person(busy, robin)).reachable is True
+    busy.api.busy = False
+    await sam.send("Are you there?")
+    assert "Are you there?" in robin.last().text

@@ -334,6 +334,7 @@ async def note(
             worker.telegram_id,
             Reply(t("checkin_note_worker", ref=await worker_name(session, user.id), note=body)),
             worker.id,
+            sender_telegram_id=user.telegram_id,  # their own words: told if they don't arrive
         )
     ]
 

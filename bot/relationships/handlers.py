@@ -39,7 +39,17 @@ from bot.callbacks import (
 )
 from bot.db import transaction
 from bot.models import PendingInput
-from bot.notify import Button, Reply, Response, keyboard, respond, unreachable
+from bot.notify import (
+    Copy,
+    Notice,
+    Reply,
+    Response,
+    deliver_one,
+    on_unreachable_of,
+    respond,
+    undelivered,
+    unreachable,
+)
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
@@ -56,28 +66,9 @@ async def _copy(
 ) -> None:
     """Copy one message to the other side (no "forwarded from"), and remember the ids."""
     deps = deps_of(context)
-    markup = None
-    if delivery.sender_label:  # a worker always sees who a message is from
-        label = Button(t("relay_from", ref=delivery.sender_label), RelayFromLabel())
-        markup = keyboard(Reply("", ((label,),)))
-    reply_to = (
-        ReplyParameters(delivery.reply_to_message_id, allow_sending_without_reply=True)
-        if delivery.reply_to_message_id
-        else None
-    )
-    try:
-        copied = await context.bot.copy_message(
-            chat_id=delivery.recipient_telegram_id,
-            from_chat_id=update.effective_chat.id,
-            message_id=message_id,
-            reply_parameters=reply_to,
-            reply_markup=markup,
-            disable_notification=delivery.silent,
-        )
-    except TelegramError as error:
-        async with transaction(deps.sessions) as session:
-            told = await relay.undelivered(deps, session, delivery.recipient_telegram_id, error)
-        await respond(update, context, Response(replies=[told]))
+    notice = relay.copy_notice(delivery, update.effective_chat.id, message_id)
+    copied = await deliver_one(context.bot, notice, on_unreachable_of(context))
+    if copied is None:  # the sender has been told
         return
     async with transaction(deps.sessions) as session:
         await relay.delivered(deps, session, delivery, message_id, copied.message_id)
@@ -112,7 +103,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
     if copy is None:
         return
-    chat_id, target_id = copy
+    chat_id, target_id, recipient_id = copy
     try:
         if message.text is not None:
             await context.bot.edit_message_text(
@@ -129,9 +120,9 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             raise BadRequest("nothing to edit")
     except TelegramError as error:
         if unreachable(error):
-            async with transaction(deps.sessions) as session:
-                told = await relay.undelivered(deps, session, chat_id, error)
-            await respond(update, context, Response(replies=[told]))
+            sender = update.effective_chat.id
+            edited = Notice(chat_id, Copy(sender, message.message_id), recipient_id, sender)
+            await undelivered(context.bot, edited, error, on_unreachable_of(context))
         elif isinstance(error, BadRequest):
             await context.bot.send_message(
                 chat_id,

@@ -14,10 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
-from telegram.error import TelegramError
 
-from bot import outbox, people
-from bot.callbacks import AskEndReason, AskPauseLength, EndRelationship, KeepRelationship, RelayTo
+from bot import people
+from bot.callbacks import (
+    AskEndReason,
+    AskPauseLength,
+    EndRelationship,
+    KeepRelationship,
+    RelayFromLabel,
+    RelayTo,
+)
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
 from bot.models import (
@@ -28,7 +34,7 @@ from bot.models import (
     RelayedMessage,
     Role,
 )
-from bot.notify import Button, Notice, Reply, unreachable
+from bot.notify import Button, Copy, Notice, Reply
 from bot.offers.wording import worker_name
 from bot.relationships import access, closure
 from bot.texts import t, tn
@@ -237,8 +243,9 @@ async def delivered(
 
 async def copy_of(
     session: AsyncSession, telegram_id: int, source_message_id: int
-) -> tuple[int, int] | None:
-    """(recipient chat, their copy's message id) for an edited message, if it was relayed."""
+) -> tuple[int, int, int] | None:
+    """(recipient chat, their copy's message id, recipient) for an edited message, if it was
+    relayed."""
     sender = await people.find(session, telegram_id)
     if sender is None:
         return None
@@ -249,23 +256,21 @@ async def copy_of(
     if relationship.status != RelationshipStatus.ACTIVE:
         return None
     recipient = await session.get(Person, mapped.recipient_person_id)
-    return recipient.telegram_id, mapped.target_message_id
+    return recipient.telegram_id, mapped.target_message_id, recipient.id
 
 
-async def undelivered(
-    deps: Deps, session: AsyncSession, recipient_telegram_id: int, error: TelegramError
-) -> Reply:
-    """A copy (or an edit) Telegram would not take: what the sender is told.
-
-    If the recipient cannot be reached, the same policy as every other path applies
-    (``outbox.person_unreachable``); otherwise it was this message, and trying again may do.
-    """
-    if not unreachable(error):
-        log.warning("relay copy failed: %s", type(error).__name__)
-        return Reply(t("relay_failed"))
-    recipient = await people.find(session, recipient_telegram_id)
-    await outbox.person_unreachable(deps, session, recipient.id if recipient else None)
-    return Reply(t("relay_undeliverable"))
+def copy_notice(delivery: Delivery, from_chat_id: int, message_id: int) -> Notice:
+    """The copy of one message for the other side; its sender hears if it cannot get there."""
+    label = None
+    if delivery.sender_label:  # a worker always sees who a message is from
+        label = Button(t("relay_from", ref=delivery.sender_label), RelayFromLabel())
+    copy = Copy(from_chat_id, message_id, delivery.reply_to_message_id, label, delivery.silent)
+    return Notice(
+        delivery.recipient_telegram_id,
+        copy,
+        delivery.recipient_person_id,
+        sender_telegram_id=from_chat_id,
+    )
 
 
 # -- /relationship and /end ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot import people
 from bot.db import transaction
 from bot.models import PendingInput
-from bot.notify import Reply, Response, deliver, respond
+from bot.notify import Reply, Response, deliver, on_unreachable_of, respond
 from bot.safety import service as safety
 from bot.texts import t
 from bot.tg.context import deps_of
@@ -43,7 +43,7 @@ async def after_delivery(
     context: ContextTypes.DEFAULT_TYPE, screening: safety.Screening | None
 ) -> None:
     if screening is not None and screening.worker_notices:
-        await deliver(context.bot, screening.worker_notices, context.bot_data.get("on_blocked"))
+        await deliver(context.bot, screening.worker_notices, on_unreachable_of(context))
 
 
 async def pending_text(
