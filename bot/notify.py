@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
     MessageId,
     ReplyParameters,
     Update,
@@ -67,11 +68,21 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A relayed message's new wording, carried over to the copy the recipient has."""
+
+    message_id: int  # the recipient's copy
+    text: str | None = None
+    caption: str | None = None
+    entities: tuple[MessageEntity, ...] = ()
+
+
+@dataclass(frozen=True)
 class Notice:
     """A message for someone other than the person whose update is being handled."""
 
     telegram_id: int
-    reply: Reply | Copy
+    reply: Reply | Copy | Edit
     person_id: int | None = None
     # Whose own words these are (a relayed message, a check-in note): told if they cannot
     # get through, so nobody believes a message arrived that did not.
@@ -145,9 +156,35 @@ def unreachable(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and any(words in error.message.lower() for words in _GONE)
 
 
-async def _render(bot: Bot, notice: Notice) -> Message | MessageId:
+async def _carry_edit(bot: Bot, chat_id: int, edit: Edit) -> Message | bool:
+    try:
+        if edit.text is not None:
+            return await bot.edit_message_text(
+                edit.text, chat_id=chat_id, message_id=edit.message_id, entities=edit.entities
+            )
+        if edit.caption is not None:
+            return await bot.edit_message_caption(
+                chat_id=chat_id,
+                message_id=edit.message_id,
+                caption=edit.caption,
+                caption_entities=edit.entities,
+            )
+    except BadRequest as error:
+        if unreachable(error):
+            raise
+    # Telegram won't carry this edit over (too old, or a kind it cannot edit): say it changed.
+    return await bot.send_message(
+        chat_id,
+        t("relay_edited"),
+        reply_parameters=ReplyParameters(edit.message_id, allow_sending_without_reply=True),
+    )
+
+
+async def _render(bot: Bot, notice: Notice) -> Message | MessageId | bool:
     if isinstance(notice.reply, Reply):
         return await send(bot, notice.telegram_id, notice.reply)
+    if isinstance(notice.reply, Edit):
+        return await _carry_edit(bot, notice.telegram_id, notice.reply)
     copy = notice.reply
     return await bot.copy_message(
         chat_id=notice.telegram_id,
@@ -165,21 +202,21 @@ async def _render(bot: Bot, notice: Notice) -> Message | MessageId:
 
 async def deliver_one(
     bot: Bot, notice: Notice, on_unreachable: OnUnreachable | None
-) -> Message | MessageId | None:
+) -> Message | MessageId | bool | None:
     """Send one notice; what Telegram made of it, or None if it did not get through."""
     try:
         return await _render(bot, notice)
     except TelegramError as error:
-        await undelivered(bot, notice, error, on_unreachable)
+        await _undelivered(bot, notice, error, on_unreachable)
         return None
 
 
-async def undelivered(
+async def _undelivered(
     bot: Bot, notice: Notice, error: TelegramError, on_unreachable: OnUnreachable | None
 ) -> None:
-    """The one policy for a notice Telegram would not take (``deliver_one``, and a relayed
-    edit): a recipient who cannot be reached goes to ``on_unreachable``; the sender, if the
-    words were theirs, is told it did not get through."""
+    """The one policy for a notice Telegram would not take: a recipient who cannot be reached
+    goes to ``on_unreachable``; the sender, if the words were theirs, is told it did not get
+    through."""
     gone = unreachable(error)
     if gone:
         log.info(

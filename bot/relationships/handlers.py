@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import Update
 from telegram.ext import (
     Application,
     CommandHandler,
@@ -39,17 +38,7 @@ from bot.callbacks import (
 )
 from bot.db import transaction
 from bot.models import PendingInput
-from bot.notify import (
-    Copy,
-    Notice,
-    Reply,
-    Response,
-    deliver_one,
-    on_unreachable_of,
-    respond,
-    undelivered,
-    unreachable,
-)
+from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.relationships import checkins, closure, relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
@@ -104,33 +93,10 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if copy is None:
         return
     chat_id, target_id, recipient_id = copy
-    try:
-        if message.text is not None:
-            await context.bot.edit_message_text(
-                message.text, chat_id=chat_id, message_id=target_id, entities=message.entities
-            )
-        elif message.caption is not None:
-            await context.bot.edit_message_caption(
-                chat_id=chat_id,
-                message_id=target_id,
-                caption=message.caption,
-                caption_entities=message.caption_entities,
-            )
-        else:
-            raise BadRequest("nothing to edit")
-    except TelegramError as error:
-        if unreachable(error):
-            sender = update.effective_chat.id
-            edited = Notice(chat_id, Copy(sender, message.message_id), recipient_id, sender)
-            await undelivered(context.bot, edited, error, on_unreachable_of(context))
-        elif isinstance(error, BadRequest):
-            await context.bot.send_message(
-                chat_id,
-                t("relay_edited"),
-                reply_parameters=ReplyParameters(target_id, allow_sending_without_reply=True),
-            )
-        else:
-            raise
+    entities = message.entities if message.text is not None else message.caption_entities
+    carried = Edit(target_id, message.text, message.caption, tuple(entities or ()))
+    notice = Notice(chat_id, carried, recipient_id, sender_telegram_id=update.effective_chat.id)
+    await deliver_one(context.bot, notice, on_unreachable_of(context))
     await safety_screening.after_delivery(context, screening)
 
 

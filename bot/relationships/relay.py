@@ -1,7 +1,8 @@
 """The private relay between a matched pair: who a message goes to, and what is kept.
 
-Messages are copied by the handler (``copy_message``, so neither side sees the other's
-account); this module decides the recipient and keeps only message ids and contact counts.
+Messages go across as copies (``notify.Copy``: no "forwarded from", so neither side sees the
+other's account); this module decides the recipient and keeps only message ids and contact
+counts.
 """
 
 from __future__ import annotations
