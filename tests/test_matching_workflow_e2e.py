@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from bot.db import session_factory, transaction
 from bot.deps import Deps
 from bot.models import AuditLog, Exclusion, Person, Relationship, WaitlistEntry
-from bot.offers import service as offers
+from bot.offers import requests
 from bot.scheduler import sweep
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
@@ -311,7 +311,7 @@ async def test_two_offers_can_never_take_a_workers_last_place(bot: Harness) -> N
         sessions = session_factory(bot.application.bot_data["engine"])
         async with transaction(sessions) as session:
             fresh = await session.get(Person, person.id)
-            created = await offers.request_worker(deps, session, fresh, worker_id, None, None)
+            created = await requests.request_worker(deps, session, fresh, worker_id, None, None)
             await asyncio.sleep(0.05)  # hold the transaction open while the other tries
             return created is not None
 

@@ -1,8 +1,9 @@
-"""What a coordinator may do to a relationship or a person, in which state, and doing it.
+"""What a coordinator may do from the console: start a relationship action and give its
+reason, and the person actions (look for peers now, review a proposal, match by hand).
 
-Commands (/pause R12 2w reason…) and the console's buttons both come here, so the rules are
-written once. A button starts an action; the reason comes next as free text, held in
-``PendingInput`` (kind ``REASON`` or ``MATCH_REASON``) until it arrives.
+A button starts an action; the reason comes next as free text, held in ``PendingInput``
+(kind ``REASON`` or ``MATCH_REASON``) until it arrives. What each relationship action may do,
+and doing it, is ``bot.relationships.coordinator_actions``, shared with the commands.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import pending as pending_input
 from bot.deps import Deps
-from bot.lifecycle import RelationshipStatus, ServiceUserStatus
+from bot.lifecycle import ServiceUserStatus
 from bot.models import (
     PeerWorkerProfile,
     PendingInput,
@@ -24,73 +25,13 @@ from bot.models import (
     WaitlistEntry,
 )
 from bot.notify import Notice
-from bot.offers import service as offers
-from bot.offers import wording
-from bot.relationships import closure
+from bot.offers import manual, matchmaking, wording
+from bot.relationships.coordinator_actions import WEEKS, clean_reason, open_for, perform
 from bot.texts import t, tn
 
 REASON = "console_reason"  # a relationship action waiting for its reason
 MATCH_REASON = "console_match"  # a hand match waiting for its reason
 KINDS = (REASON, MATCH_REASON)
-REASON_MAX = 300
-
-ACTIVE, PAUSED = RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED
-# action -> the relationship statuses it is allowed in
-RELATIONSHIP_ACTIONS: dict[str, tuple[str, ...]] = {
-    "pause": (ACTIVE,),
-    "resume": (PAUSED,),
-    "extend": (ACTIVE, PAUSED),
-    "close": (ACTIVE, PAUSED),
-}
-PAUSE_WEEKS = (1, 2, 4)  # the review comes after this long
-EXTEND_WEEKS = (2, 4, 8)
-WEEKS = {"pause": PAUSE_WEEKS, "extend": EXTEND_WEEKS}
-
-
-def allowed(relationship: Relationship, action: str) -> bool:
-    return relationship.status in RELATIONSHIP_ACTIONS.get(action, ())
-
-
-def actions_for(relationship: Relationship) -> list[str]:
-    return [action for action in RELATIONSHIP_ACTIONS if allowed(relationship, action)]
-
-
-async def open_for(
-    session: AsyncSession, relationship_id: int | None, action: str
-) -> Relationship | None:
-    """The relationship, if it exists and ``action`` is allowed in its state now."""
-    if relationship_id is None:
-        return None
-    relationship = await session.get(Relationship, relationship_id)
-    return relationship if relationship is not None and allowed(relationship, action) else None
-
-
-async def perform(
-    deps: Deps,
-    session: AsyncSession,
-    coordinator: Person,
-    relationship: Relationship,
-    action: str,
-    reason: str,
-    duration: timedelta | None = None,
-) -> list[Notice] | None:
-    """Pause (review after ``duration``), resume, extend (by ``duration``) or close; audited
-    with the reason. None if the action is not allowed in the relationship's state."""
-    if not allowed(relationship, action) or not reason:
-        return None
-    if action == "pause":
-        if duration is None:
-            return None
-        return await closure.pause(deps, session, coordinator, relationship, duration, reason)
-    if action == "resume":
-        return await closure.resume(deps, session, coordinator, relationship, reason)
-    if action == "extend":
-        if duration is None:
-            return None
-        return await closure.extend(deps, session, coordinator, relationship, duration, reason)
-    return await closure.close_and_exclude(
-        deps, session, coordinator, relationship, reason, "closed"
-    )
 
 
 async def ask_reason(
@@ -121,10 +62,6 @@ class Outcome:
     notices: list[Notice]
     relationship_id: int | None = None
     person_id: int | None = None
-
-
-def clean_reason(text: str) -> str:
-    return " ".join(text.split())[:REASON_MAX]
 
 
 async def take_pending(session: AsyncSession, coordinator: Person) -> PendingInput | None:
@@ -193,8 +130,8 @@ async def allowed_person_action(
     person = await session.get(Person, person_id)
     if person is None:
         return None
-    proposal = await offers.open_proposal(session, person.id)
-    in_review = proposal is not None and proposal.status == offers.REVIEW
+    proposal = await matchmaking.open_proposal(session, person.id)
+    in_review = proposal is not None and proposal.status == matchmaking.REVIEW
     has_profile = await session.get(PeerWorkerProfile, person.id) is not None
     allowed_now = person_actions(person, proposal is not None, in_review, has_profile)
     return person if action in allowed_now else None
@@ -213,16 +150,16 @@ async def propose(
     person = await service_user(session, person_id)
     if person is None or person.status != ServiceUserStatus.WAITING:
         return None
-    if await offers.open_proposal(session, person.id) is not None:
+    if await matchmaking.open_proposal(session, person.id) is not None:
         return None
-    notices = await offers.find_match(deps, session, person)
-    proposal = await offers.open_proposal(session, person.id)
+    notices = await matchmaking.find_match(deps, session, person)
+    proposal = await matchmaking.open_proposal(session, person.id)
     ref = {"ref": f"U{person.id}"}
     if proposal is None:
         entry = await session.get(WaitlistEntry, person.id)
         why = wording.blocking_text(entry.blocking if entry else {})
         return Outcome("con_propose_nobody", {**ref, "why": why}, notices, person_id=person.id)
-    key = "con_propose_review" if proposal.status == offers.REVIEW else "con_propose_offered"
+    key = "con_propose_review" if proposal.status == matchmaking.REVIEW else "con_propose_offered"
     return Outcome(key, ref, notices, person_id=person.id)
 
 
@@ -245,7 +182,7 @@ async def _hand_match(
 ) -> Outcome:
     person_id, worker_id = pending.subject_id, int(pending.payload.get("worker_id") or 0)
     refs = {"ref": f"U{person_id}", "worker": f"W{worker_id}"}
-    problem, broken = await offers.check_manual_match(deps, session, person_id, worker_id)
+    problem, broken = await manual.check_manual_match(deps, session, person_id, worker_id)
     if problem:
         return Outcome(problem, {}, [], person_id=person_id)
     if broken is not None:
@@ -255,7 +192,7 @@ async def _hand_match(
             [],
             person_id=person_id,
         )
-    notices = await offers.manual_match(
+    notices = await manual.manual_match(
         deps, session, coordinator, person_id, worker_id, reason, None
     )
     return Outcome("coord_match_offered", {}, notices, person_id=person_id)

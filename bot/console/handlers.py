@@ -27,8 +27,7 @@ from bot.console import actions, reasons, service, views
 from bot.console.service import PEOPLE_FILTERS, RELATIONSHIP_FILTERS
 from bot.models import Person, Role, WaitlistEntry
 from bot.notify import Button, Reply, Response
-from bot.offers import service as offers
-from bot.offers import wording
+from bot.offers import manual, matchmaking, wording
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.filters import PRIVATE
@@ -159,7 +158,7 @@ async def _person_action(deps, session, coordinator, tap: PersonAction) -> Respo
             edit=await _person_card(deps, session, person_id, back),
         )
     if action == "proposal":
-        proposal = await offers.open_proposal(session, person_id)
+        proposal = await matchmaking.open_proposal(session, person_id)
         entry = await session.get(WaitlistEntry, person_id)
         if entry is None:
             return _gone()
@@ -183,11 +182,11 @@ async def _view(deps, session, coordinator, view: str) -> Response:
     if view == "pending":
         return Response(replies=await admin.pending_workers(deps, session))
     if view == "waitlist":
-        waitlist = await offers.waitlist(deps, session)
+        waitlist = await manual.waitlist(deps, session)
         more = ((Button(t("btn_con_match_all"), ConsoleView("matchall")),),)
         return Response(replies=[Reply(waitlist.text, waitlist.buttons + more)])
     if view == "matchall":
-        return Response(replies=await offers.match_all(deps, session, coordinator))
+        return Response(replies=await manual.match_all(deps, session, coordinator))
     if view == "invites":
         invites = await admin.list_invites(deps, session)
         more = ((Button(t("btn_con_invite"), ConsoleView("invite")),),)

@@ -14,6 +14,7 @@ from bot.console import actions, views
 from bot.db import transaction
 from bot.models import PendingInput
 from bot.notify import Reply, Response, respond
+from bot.relationships.coordinator_actions import clean_reason
 from bot.texts import t
 from bot.tg.context import deps_of
 
@@ -30,7 +31,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             if pending is not None:
                 await session.delete(pending)
             response = Response(replies=[Reply(t("not_allowed"))])
-        elif not actions.clean_reason(text):
+        elif not clean_reason(text):
             response = Response(replies=[Reply(t("con_reason_empty"))])
         else:
             pending = await actions.take_pending(session, coordinator)

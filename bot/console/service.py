@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.deps import Deps
 from bot.lifecycle import (
+    OPEN_PROPOSAL,
     OPEN_RELATIONSHIP,
     PeerWorkerStatus,
     RelationshipStatus,
@@ -51,8 +52,7 @@ from bot.models import (
     SafetyFlag,
     WaitlistEntry,
 )
-from bot.offers import mapping, wording
-from bot.offers import service as offers
+from bot.offers import mapping, matchmaking, wording
 from bot.relationships.checkins import NO_CHECKINS
 from bot.workers import service as workers
 
@@ -269,7 +269,7 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
         (
             await session.exec(
                 select(Proposal.status, func.count())
-                .where(Proposal.status.in_(offers.OPEN_PROPOSAL))
+                .where(Proposal.status.in_(OPEN_PROPOSAL))
                 .group_by(Proposal.status)
             )
         ).all()
@@ -280,8 +280,8 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
         at=now,
         waiting=waiting,
         longest_wait=now - oldest if oldest is not None else None,
-        to_review=proposals.get(offers.REVIEW, 0),
-        choosing=proposals.get(offers.OFFERED, 0),
+        to_review=proposals.get(matchmaking.REVIEW, 0),
+        choosing=proposals.get(matchmaking.OFFERED, 0),
         workers_asked=by_status.get(RelationshipStatus.REQUESTED, 0),
         active=by_status.get(RelationshipStatus.ACTIVE, 0),
         paused=by_status.get(RelationshipStatus.PAUSED, 0),
@@ -602,7 +602,7 @@ async def person_card(deps: Deps, session: AsyncSession, person_id: int) -> Pers
     if person.role == SU:
         card.name = await wording.coordinator_name(session, person.id)
         card.entry = await session.get(WaitlistEntry, person.id)
-        card.proposal = await offers.open_proposal(session, person.id)
+        card.proposal = await matchmaking.open_proposal(session, person.id)
         card.exclusions = list(
             (
                 await session.exec(

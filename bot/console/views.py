@@ -49,9 +49,9 @@ from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
 from bot.models import AuditLog, Relationship, Role, SafetyFlag
 from bot.notify import Button, Reply
-from bot.offers import service as offers
+from bot.offers import matchmaking
 from bot.offers.wording import blocking_text, duration_text, person_ref, worker_ref
-from bot.relationships import checkins
+from bot.relationships import checkins, coordinator_actions
 from bot.texts import Markup, has_text, t, tn
 
 BUTTONS_PER_ROW = 5
@@ -459,7 +459,7 @@ def _user_lines(deps: Deps, card: PersonCard) -> list[str]:
             lines.append(t("con_card_blocking", why=blocking_text(card.entry.blocking)))
     if card.proposal is not None:
         offered = ", ".join(worker_ref(i) for i in card.proposal.offered_worker_ids)
-        in_review = card.proposal.status == offers.REVIEW
+        in_review = card.proposal.status == matchmaking.REVIEW
         key = "con_card_proposal_review" if in_review else "con_card_proposal_offered"
         lines.append(t(key, id=card.proposal.id, workers=offered))
     declined = [
@@ -505,7 +505,7 @@ def _person_action_buttons(card: PersonCard, back: str) -> list[tuple[Button, ..
             )
         )
     has_open = card.proposal is not None
-    in_review = has_open and card.proposal.status == offers.REVIEW
+    in_review = has_open and card.proposal.status == matchmaking.REVIEW
     for action in actions.person_actions(person, has_open, in_review, card.worker is not None):
         tap = PersonAction(person.id, action, back)
         rows.append((Button(t(f"btn_con_person_{action}"), tap),))
@@ -567,12 +567,12 @@ def relationship_card(deps: Deps, card: RelationshipCard, back: str) -> Reply:
 
 def _relationship_action_buttons(r: Relationship) -> list[tuple[Button, ...]]:
     rows: list[tuple[Button, ...]] = []
-    allowed = actions.actions_for(r)
+    allowed = coordinator_actions.actions_for(r)
     if "pause" in allowed:
         rows.append(
             tuple(
                 Button(t("btn_con_pause", n=w), RelationshipAction(r.id, "pause", w))
-                for w in actions.PAUSE_WEEKS
+                for w in coordinator_actions.PAUSE_WEEKS
             )
         )
     if "resume" in allowed:
@@ -581,7 +581,7 @@ def _relationship_action_buttons(r: Relationship) -> list[tuple[Button, ...]]:
         rows.append(
             tuple(
                 Button(t("btn_con_extend", n=w), RelationshipAction(r.id, "extend", w))
-                for w in actions.EXTEND_WEEKS
+                for w in coordinator_actions.EXTEND_WEEKS
             )
         )
     if "close" in allowed:

@@ -27,8 +27,8 @@ from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
 from bot.notify import Button, Reply, Response, respond
-from bot.offers import service as offers
-from bot.offers import wording
+from bot.offers import manual, matchmaking, requests, service, wording
+from bot.relationships import starting
 from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
@@ -55,15 +55,15 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         replies, notices = [Reply(t("offer_stale"))], []
         match tapped(update) if person is not None else None:
             case ChooseWorker(proposal_id, worker_id):
-                replies, notices = await offers.choose(
+                replies, notices = await service.choose(
                     deps, session, person, proposal_id, worker_id
                 )
             case NoneOfThese(proposal_id):
-                replies, notices = await offers.none_suitable(deps, session, person, proposal_id)
+                replies, notices = await service.none_suitable(deps, session, person, proposal_id)
             case NotNow(proposal_id):
-                replies = await offers.not_now(deps, session, person, proposal_id)
+                replies = await service.not_now(deps, session, person, proposal_id)
             case FindMeAPeer():
-                replies, notices = await offers.resume(deps, session, person)
+                replies, notices = await service.resume(deps, session, person)
     await respond(update, context, Response(close_tapped=True, replies=replies, notices=notices))
 
 
@@ -83,7 +83,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             replies = [Reply(wording.status_text(deps, person, entry))]
             if person.status == ServiceUserStatus.NOT_NOW:
                 replies = [wording.not_now_reply()]
-            proposal = await offers.open_proposal(session, person.id)
+            proposal = await matchmaking.open_proposal(session, person.id)
             if person.status == ServiceUserStatus.OFFERED and proposal is not None:
                 replies.append(await wording.offer_card(deps, session, proposal))
     await respond(update, context, Response(replies=replies))
@@ -94,7 +94,7 @@ async def rematch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         person = await _service_user(session, update)
-        relationship = await offers.open_relationship(session, person.id) if person else None
+        relationship = await matchmaking.open_relationship(session, person.id) if person else None
         ended = person is not None and person.status == ServiceUserStatus.ENDED
     if relationship is None and not ended:
         reply = Reply(t("rematch_nothing"))
@@ -116,7 +116,7 @@ async def rematch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         async with transaction(deps.sessions) as session:
             person = await _service_user(session, update)
             if person is not None:
-                replies, notices = await offers.rematch(deps, session, person)
+                replies, notices = await service.rematch(deps, session, person)
     await respond(update, context, Response(close_tapped=True, replies=replies, notices=notices))
 
 
@@ -132,11 +132,11 @@ async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         asked = worker is not None and worker.role == Role.PEER_WORKER
         match tapped(update) if asked else None:
             case AcceptRequest(relationship_id):
-                replies, notices = await offers.accept(deps, session, worker, relationship_id)
+                replies, notices = await starting.accept(deps, session, worker, relationship_id)
             case DeclineRequest(relationship_id):
-                replies, notices = await offers.decline(deps, session, worker, relationship_id)
+                replies, notices = await requests.decline(deps, session, worker, relationship_id)
             case DeclineReason(relationship_id, reason):
-                saved = await offers.record_decline_reason(
+                saved = await requests.record_decline_reason(
                     deps, session, worker, relationship_id, reason
                 )
                 replies, toast = [], t("decline_reason_saved" if saved else "request_stale")
@@ -152,12 +152,12 @@ async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @coordinator_only
 async def waitlist(deps, session, coordinator: Person, update, context) -> Response:
-    return Response(replies=[await offers.waitlist(deps, session)])
+    return Response(replies=[await manual.waitlist(deps, session)])
 
 
 @coordinator_only
 async def match_all(deps, session, coordinator: Person, update, context) -> Response:
-    return Response(replies=await offers.match_all(deps, session, coordinator))
+    return Response(replies=await manual.match_all(deps, session, coordinator))
 
 
 def _ref(text: str) -> int | None:
@@ -174,11 +174,11 @@ async def match(deps, session, coordinator: Person, update, context) -> Response
     reason = " ".join(args[2:]).strip()[:300]
     if user_id is None or worker_id is None or not reason:
         return Response(replies=[Reply(t("coord_match_usage"))])
-    problem, broken = await offers.check_manual_match(deps, session, user_id, worker_id)
+    problem, broken = await manual.check_manual_match(deps, session, user_id, worker_id)
     if problem:
         return Response(replies=[Reply(t(problem))])
     if broken is None:
-        notices = await offers.manual_match(
+        notices = await manual.manual_match(
             deps, session, coordinator, user_id, worker_id, reason, None
         )
         return Response(replies=[Reply(t("coord_match_offered"))], notices=notices)
@@ -207,7 +207,9 @@ async def proposal_button(deps, session, coordinator: Person, update, context) -
             choice = "hold"
         case OfferOneProposed(proposal_id, worker_id):
             choice = str(worker_id)
-    key, notices = await offers.review_proposal(deps, session, coordinator, proposal_id, choice)
+    key, notices = await matchmaking.review_proposal(
+        deps, session, coordinator, proposal_id, choice
+    )
     proposal = await session.get(Proposal, proposal_id)
     ref = wording.person_ref(proposal.service_user_id) if proposal else ""
     return Response(close_tapped=True, chosen=t(key, ref=ref), notices=notices)
@@ -230,10 +232,10 @@ async def manual_match_button(deps, session, coordinator: Person, update, contex
     await session.delete(pending)
     if tap.answer != "yes":
         return Response(close_tapped=True, chosen=t("coord_input_cancelled"))
-    problem, broken = await offers.check_manual_match(deps, session, user_id, worker_id)
+    problem, broken = await manual.check_manual_match(deps, session, user_id, worker_id)
     if problem:
         return Response(close_tapped=True, replies=[Reply(t(problem))])
-    notices = await offers.manual_match(
+    notices = await manual.manual_match(
         deps, session, coordinator, user_id, worker_id, pending.payload["reason"], broken
     )
     return Response(close_tapped=True, chosen=t("coord_match_offered"), notices=notices)
@@ -243,7 +245,7 @@ COORDINATOR_COMMANDS = {"waitlist": waitlist, "match": match, "match_all": match
 
 
 def register(application: Application) -> None:
-    scheduler.register(application, scheduler.Turn.MATCHING, offers.sweep)
+    scheduler.register(application, scheduler.Turn.MATCHING, service.sweep)
     application.add_handler(CommandHandler("status", status, filters=PRIVATE))
     application.add_handler(CommandHandler("rematch", rematch, filters=PRIVATE))
     for name, handler in COORDINATOR_COMMANDS.items():

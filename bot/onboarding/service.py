@@ -25,7 +25,7 @@ from bot.models import (
     ServiceUserProfile,
 )
 from bot.notify import Reply, Response
-from bot.offers import service as offers
+from bot.offers import matchmaking
 from bot.onboarding.flow import (
     CONSENT_STEPS,
     NAME,
@@ -166,7 +166,7 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
     )
-    notices = await offers.start_waiting(deps, session, person)
+    notices = await matchmaking.start_waiting(deps, session, person)
     return Response(
         close_tapped=True,
         replies=[Reply(t("su_waiting", service=deps.config.service.name))],

@@ -1,7 +1,8 @@
 """Coordinator commands on relationships: pause, resume, extend, close (audited).
 
-The rules (which state allows what, and the closing steps) are the console's
-(``bot.console.actions``), shared with its buttons; /relationships is the console's list.
+The rules (which state allows what, and the closing steps) are
+``bot.relationships.coordinator_actions``, shared with the console's buttons; /relationships
+is the console's list.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import re
 from telegram.ext import Application, CommandHandler
 
 from bot.config import parse_duration
-from bot.console import actions
 from bot.models import Person
 from bot.notify import Reply, Response
+from bot.relationships import coordinator_actions
 from bot.texts import t
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
@@ -34,16 +35,16 @@ def _args(context, with_duration: bool) -> tuple[int | None, object, str]:
         except ValueError:
             duration = None
         rest = rest[1:]
-    return relationship_id, duration, actions.clean_reason(" ".join(rest))
+    return relationship_id, duration, coordinator_actions.clean_reason(" ".join(rest))
 
 
 async def _act(deps, session, coordinator: Person, context, action: str) -> Response:
-    with_duration = action in actions.WEEKS
+    with_duration = action in coordinator_actions.WEEKS
     relationship_id, duration, reason = _args(context, with_duration)
-    relationship = await actions.open_for(session, relationship_id, action)
+    relationship = await coordinator_actions.open_for(session, relationship_id, action)
     notices = None
     if relationship is not None and reason and (duration is not None or not with_duration):
-        notices = await actions.perform(
+        notices = await coordinator_actions.perform(
             deps, session, coordinator, relationship, action, reason, duration
         )
     if notices is None:

@@ -23,7 +23,7 @@ from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import Feedback, Person, Relationship, ServiceUserProfile
 from bot.notify import Button, Notice, Reply
-from bot.offers import service as offers
+from bot.offers import matchmaking
 from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
@@ -196,7 +196,7 @@ async def close(
         ),
     ]
     notices = [notice for notice in notices if notice.person_id != leaving_id]
-    return notices + await offers.retry_waitlist(deps, session)
+    return notices + await matchmaking.retry_waitlist(deps, session)
 
 
 def survey_rating(relationship_id: int) -> Reply:
@@ -397,7 +397,7 @@ async def close_and_exclude(
     notices = await close(
         deps, session, relationship, ended_by="coordinator", actor_id=coordinator.id, reason=reason
     )
-    await offers.exclude(
+    await matchmaking.exclude(
         deps,
         session,
         relationship.service_user_id,

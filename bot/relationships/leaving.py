@@ -10,10 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
 from bot.deps import Deps
-from bot.lifecycle import OPEN_RELATIONSHIP, RelationshipStatus, ServiceUserStatus
+from bot.lifecycle import OPEN_PROPOSAL, OPEN_RELATIONSHIP, RelationshipStatus, ServiceUserStatus
 from bot.models import PeerWorkerProfile, Person, Proposal, Relationship, Role, WaitlistEntry
 from bot.notify import Notice, Reply
-from bot.offers import service as offers
+from bot.offers import matchmaking
+from bot.offers.matchmaking import OFFERED, SUPERSEDED
 from bot.offers.wording import person_ref
 from bot.relationships import access, closure
 from bot.texts import t
@@ -66,10 +67,10 @@ async def leave(
             leaving_id=person.id,
         )
     if person.role == Role.SERVICE_USER:
-        proposal = await offers.open_proposal(session, person.id)
+        proposal = await matchmaking.open_proposal(session, person.id)
         if proposal is not None:
             await lifecycle.transition_proposal(
-                session, proposal, offers.SUPERSEDED, at=deps.now(), actor_id=actor_id
+                session, proposal, SUPERSEDED, at=deps.now(), actor_id=actor_id
             )
         entry = await session.get(WaitlistEntry, person.id)
         if entry is not None:
@@ -102,7 +103,7 @@ async def _end_request(
         )
         text = Reply(t("request_withdrawn_worker", ref=person_ref(user.id)))  # never matched
         told = Notice(worker.telegram_id, text, worker.id)
-        return [told, *await offers.retry_waitlist(deps, session)]
+        return [told, *await matchmaking.retry_waitlist(deps, session)]
     await lifecycle.transition_relationship(
         session, relationship, RelationshipStatus.DECLINED, at=now, actor_id=actor_id, reason=reason
     )
@@ -110,7 +111,7 @@ async def _end_request(
         session, user, ServiceUserStatus.WAITING, at=now, actor_id=None, reason=WORKER_LEFT
     )
     told = Notice(user.telegram_id, Reply(t("request_worker_left_user")), user.id)
-    return [told, *await offers.start_waiting(deps, session, user)]
+    return [told, *await matchmaking.start_waiting(deps, session, user)]
 
 
 async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int) -> list[Notice]:
@@ -121,7 +122,7 @@ async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int
         named = [c for c in proposal.candidates if c.get("worker_id") == worker_id]
         if not named and worker_id not in proposal.offered_worker_ids:
             continue
-        if proposal.status not in offers.OPEN_PROPOSAL:
+        if proposal.status not in OPEN_PROPOSAL:
             proposal.candidates = [
                 {**c, "reasons": [], "components": {}} if c in named else c
                 for c in proposal.candidates
@@ -131,11 +132,11 @@ async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int
         proposal.candidates = [c for c in proposal.candidates if c not in named]
         proposal.offered_worker_ids = [i for i in proposal.offered_worker_ids if i != worker_id]
         session.add(proposal)
-        offered = proposal.status == offers.OFFERED
+        offered = proposal.status == OFFERED
         if proposal.offered_worker_ids if offered else proposal.candidates:
             continue
         await lifecycle.transition_proposal(
-            session, proposal, offers.SUPERSEDED, at=deps.now(), actor_id=None, reason=WORKER_LEFT
+            session, proposal, SUPERSEDED, at=deps.now(), actor_id=None, reason=WORKER_LEFT
         )
         user = await session.get(Person, proposal.service_user_id)
         if user.status == ServiceUserStatus.OFFERED:
@@ -149,5 +150,5 @@ async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int
             )
             notices.append(Notice(user.telegram_id, Reply(t("offer_worker_left_user")), user.id))
         await session.flush()
-        notices += await offers.find_match(deps, session, user)
+        notices += await matchmaking.find_match(deps, session, user)
     return notices

@@ -29,7 +29,7 @@ from bot.models import (
     Role,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers import service as offers
+from bot.offers import matchmaking
 from bot.texts import Markup, escape, t
 from bot.workers import invites
 from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
@@ -186,7 +186,7 @@ async def review(
     notices = [Notice(worker.telegram_id, to_worker, worker.id)]
     if approve:  # a new worker is new capacity: try the waitlist
         await session.flush()
-        notices += await offers.retry_waitlist(deps, session)
+        notices += await matchmaking.retry_waitlist(deps, session)
     return Response(
         close_tapped=True,
         chosen=outcome,
@@ -280,7 +280,7 @@ async def set_taking_new_matches(
     notices = []
     if taking:  # back from "not taking new matches": try the waitlist
         await session.flush()
-        notices = await offers.retry_waitlist(deps, session)
+        notices = await matchmaking.retry_waitlist(deps, session)
     return Reply(t("pw_taking_changed_on" if taking else "pw_taking_changed_off")), notices
 
 

@@ -1,0 +1,163 @@
+"""Coordinators' hand in matching: the waitlist, one pair matched by hand (with the hard
+constraint it breaks, if any), and the optimal batch over everyone waiting."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import lifecycle
+from bot.deps import Deps
+from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
+from bot.models import Person, Proposal, WaitlistEntry
+from bot.notify import Notice, Reply
+from bot.offers import mapping, wording
+from bot.offers.matchmaking import (
+    REVIEW,
+    SUPERSEDED,
+    need_of,
+    offer,
+    open_proposal,
+    pool,
+    waitlist_entry,
+)
+from matching import Constraint
+
+
+async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
+    rows = (
+        await session.exec(
+            select(WaitlistEntry, Person)
+            .join(Person, Person.id == WaitlistEntry.service_user_id)
+            .order_by(WaitlistEntry.since)
+        )
+    ).all()
+    if not rows:
+        return Reply(wording.t("coord_waitlist_empty"))
+    lines = [wording.t("coord_waitlist_title", count=len(rows))]
+    for entry, person in rows[:50]:
+        waited = wording.duration_text(deps.now() - entry.since)
+        lines.append(
+            wording.t(
+                "coord_waitlist_line",
+                ref=await wording.coordinator_name(session, person.id),
+                waited=waited,
+                state=wording.t(f"su_state_{person.status}"),
+                why=wording.blocking_text(entry.blocking) if entry.blocking else "",
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+async def check_manual_match(
+    deps: Deps, session: AsyncSession, person_id: int, worker_id: int
+) -> tuple[str | None, Constraint | None]:
+    """(problem text key or None, the hard constraint the pair breaks if any)."""
+    person = await session.get(Person, person_id)
+    worker = await session.get(Person, worker_id)
+    if person is None or person.role != "service_user":
+        return "coord_match_unknown_user", None
+    if worker is None or worker.role != "peer_worker" or worker.status != PeerWorkerStatus.APPROVED:
+        return "coord_match_unknown_worker", None
+    if person.status not in (ServiceUserStatus.WAITING, ServiceUserStatus.NOT_NOW):
+        return "coord_match_not_waiting", None
+    need = await need_of(session, person_id)
+    ranking = (await pool(deps, session)).rank(need, limit=1000)
+    return None, ranking.ruled_out.get(worker_id)
+
+
+async def manual_match(
+    deps: Deps,
+    session: AsyncSession,
+    coordinator: Person,
+    person_id: int,
+    worker_id: int,
+    reason: str,
+    broken: Constraint | None,
+) -> list[Notice]:
+    """Offer one worker to a service user by hand (audited, with the broken constraint)."""
+    person = await session.get(Person, person_id)
+    existing = await open_proposal(session, person_id)
+    if existing is not None:
+        await lifecycle.transition_proposal(
+            session, existing, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
+        )
+    if person.status == ServiceUserStatus.NOT_NOW:
+        await lifecycle.transition(
+            session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=coordinator.id
+        )
+    await waitlist_entry(deps, session, person_id)
+    proposal = Proposal(
+        service_user_id=person_id,
+        source="manual",
+        candidates=[{"worker_id": worker_id, "score": None, "reasons": []}],
+        created_at=deps.now(),
+    )
+    await lifecycle.transition_proposal(
+        session, proposal, REVIEW, at=deps.now(), actor_id=coordinator.id
+    )
+    note = f"{reason} [overrides: {broken}]" if broken else reason
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=coordinator.id,
+        action="match.manual",
+        subject_type="proposal",
+        subject_id=proposal.id,
+        reason=note,
+    )
+    return await offer(deps, session, proposal, [worker_id], coordinator.id)
+
+
+async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> list[Reply]:
+    """The optimal batch over everyone waiting, laid out as proposals for review."""
+    waiting = (
+        await session.exec(
+            select(Person.id)
+            .join(WaitlistEntry, WaitlistEntry.service_user_id == Person.id)
+            .where(Person.status == ServiceUserStatus.WAITING)
+        )
+    ).all()
+    free = [pid for pid in waiting if await open_proposal(session, pid) is None]
+    if not free:
+        return [Reply(wording.t("coord_match_all_nobody"))]
+    needs = await mapping.needs(session, free)
+    offer_pool = await pool(deps, session)
+    result = offer_pool.assign(needs)
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=coordinator.id,
+        action="match.batch",
+        subject_type="waitlist",
+        subject_id=None,
+        reason=f"{len(result.pairs)} proposed, {len(result.unassigned)} unassigned",
+    )
+    replies = [
+        Reply(
+            wording.tn(
+                "coord_match_all_title",
+                len(result.pairs),
+                unassigned=len(result.unassigned),
+            )
+        )
+    ]
+    by_id = {need.id: need for need in needs}
+    for need_id, worker_id, _score in result.pairs:
+        candidate = next(
+            c
+            for c in offer_pool.rank(by_id[need_id], limit=1000).candidates
+            if c.offer_id == worker_id
+        )
+        proposal = Proposal(
+            service_user_id=need_id,
+            source="batch",
+            candidates=[wording.candidate_record(candidate)],
+            created_at=deps.now(),
+        )
+        await lifecycle.transition_proposal(
+            session, proposal, REVIEW, at=deps.now(), actor_id=coordinator.id
+        )
+        entry = await waitlist_entry(deps, session, need_id)
+        replies.append(await wording.proposal_card(deps, session, proposal, entry))
+    return replies

@@ -1,0 +1,236 @@
+"""Looking for peers for someone waiting: the waitlist, proposals and offers.
+
+Every status change goes through ``lifecycle``; every function returns the notices to send
+(the service user, the worker and the coordinators are usually different people).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import lifecycle, people
+from bot.deps import Deps
+from bot.lifecycle import (
+    OPEN_PROPOSAL,
+    OPEN_RELATIONSHIP,
+    ProposalStatus,
+    ServiceUserStatus,
+)
+from bot.models import Exclusion, Person, Proposal, Relationship, WaitlistEntry
+from bot.notify import Notice, Reply
+from bot.offers import mapping, wording
+from matching import Need, OfferPool, monday_of
+
+# Short names for the proposal statuses, which lifecycle defines.
+REVIEW, OFFERED, HELD, SUPERSEDED = (
+    ProposalStatus.REVIEW,
+    ProposalStatus.OFFERED,
+    ProposalStatus.HELD,
+    ProposalStatus.SUPERSEDED,
+)
+CHOSEN, NONE_SUITABLE, NOT_NOW = (
+    ProposalStatus.CHOSEN,
+    ProposalStatus.NONE_SUITABLE,
+    ProposalStatus.NOT_NOW,
+)
+
+
+# -- the engine, fed from the database ---------------------------------------------------------
+
+
+async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
+    week = monday_of(deps.now().astimezone(deps.config.tz).date())
+    return OfferPool(await mapping.offers(session), mapping.weights(deps.config), week)
+
+
+async def need_of(session: AsyncSession, person_id: int) -> Need | None:
+    found = await mapping.needs(session, [person_id])
+    return found[0] if found else None
+
+
+async def open_proposal(session: AsyncSession, person_id: int) -> Proposal | None:
+    return (
+        await session.exec(
+            select(Proposal).where(
+                Proposal.service_user_id == person_id, Proposal.status.in_(OPEN_PROPOSAL)
+            )
+        )
+    ).first()
+
+
+async def open_relationship(session: AsyncSession, person_id: int) -> Relationship | None:
+    return (
+        await session.exec(
+            select(Relationship).where(
+                Relationship.service_user_id == person_id,
+                Relationship.status.in_(OPEN_RELATIONSHIP),
+            )
+        )
+    ).first()
+
+
+async def waitlist_entry(deps: Deps, session: AsyncSession, person_id: int) -> WaitlistEntry:
+    """Their place on the waitlist, made (waiting from now) if they have none."""
+    entry = await session.get(WaitlistEntry, person_id)
+    if entry is None:
+        entry = WaitlistEntry(service_user_id=person_id, since=deps.now())
+        session.add(entry)
+    return entry
+
+
+# -- finding a match ---------------------------------------------------------------------------
+
+
+async def find_match(
+    deps: Deps, session: AsyncSession, person: Person, offer_pool: OfferPool | None = None
+) -> list[Notice]:
+    """Look for peers for someone waiting: propose to coordinators, offer, or waitlist."""
+    if person.status != ServiceUserStatus.WAITING or await open_proposal(session, person.id):
+        return []
+    need = await need_of(session, person.id)
+    if need is None:
+        return []
+    offer_pool = offer_pool or await pool(deps, session)
+    ranking = offer_pool.rank(need, deps.config.matching.candidates_shown_to_coordinators)
+    entry = await waitlist_entry(deps, session, person.id)
+    entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
+    session.add(entry)
+    if not ranking.candidates:
+        return await _keep_waiting(deps, session, person, entry)
+    proposal = Proposal(
+        service_user_id=person.id,
+        source="auto",
+        candidates=[wording.candidate_record(c) for c in ranking.candidates],
+        created_at=deps.now(),
+    )
+    await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
+    if deps.config.matching.require_coordinator_approval:
+        return await people.coordinator_notices(
+            session, await wording.proposal_card(deps, session, proposal, entry)
+        )
+    top = [c["worker_id"] for c in proposal.candidates[: deps.config.matching.offer_count]]
+    return await offer(deps, session, proposal, top, actor_id=None)
+
+
+async def _keep_waiting(
+    deps: Deps, session: AsyncSession, person: Person, entry: WaitlistEntry
+) -> list[Notice]:
+    if entry.told_waiting_at is not None:
+        return []
+    entry.told_waiting_at = deps.now()
+    return [Notice(person.telegram_id, Reply(wording.t("offer_nobody_yet")), person.id)]
+
+
+async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
+    """Capacity changed: try everyone still waiting, longest-waiting first."""
+    waiting = (
+        await session.exec(
+            select(Person)
+            .join(WaitlistEntry, WaitlistEntry.service_user_id == Person.id)
+            .where(Person.status == ServiceUserStatus.WAITING)
+            .order_by(WaitlistEntry.since, Person.id)
+        )
+    ).all()
+    notices: list[Notice] = []
+    offer_pool = await pool(deps, session) if waiting else None
+    for person in waiting:
+        notices += await find_match(deps, session, person, offer_pool)
+    return notices
+
+
+async def start_waiting(deps: Deps, session: AsyncSession, person: Person) -> list[Notice]:
+    """Onboarding is done: put them on the waitlist and look for peers at once."""
+    await waitlist_entry(deps, session, person.id)
+    await session.flush()
+    return await find_match(deps, session, person)
+
+
+# -- offering to the service user --------------------------------------------------------------
+
+
+async def offer(
+    deps: Deps,
+    session: AsyncSession,
+    proposal: Proposal,
+    worker_ids: list[int],
+    actor_id: int | None,
+) -> list[Notice]:
+    person = await session.get(Person, proposal.service_user_id)
+    proposal.offered_worker_ids = list(worker_ids)
+    proposal.decided_at = deps.now()
+    proposal.decided_by_person_id = actor_id
+    await lifecycle.transition_proposal(
+        session, proposal, OFFERED, at=deps.now(), actor_id=actor_id
+    )
+    await lifecycle.transition(
+        session, person, ServiceUserStatus.OFFERED, at=deps.now(), actor_id=actor_id
+    )
+    card = await wording.offer_card(deps, session, proposal)
+    return [Notice(person.telegram_id, card, person.id)]
+
+
+async def review_proposal(
+    deps: Deps, session: AsyncSession, coordinator: Person, proposal_id: int, choice: str
+) -> tuple[str, list[Notice]]:
+    """A coordinator offers all, offers one worker, or holds. Returns (text key, notices)."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status != REVIEW:
+        return "proposal_already_decided", []
+    person = await session.get(Person, proposal.service_user_id)
+    if person.status != ServiceUserStatus.WAITING:
+        await lifecycle.transition_proposal(
+            session, proposal, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
+        )
+        return "proposal_already_decided", []
+    if choice == "hold":
+        proposal.decided_at, proposal.decided_by_person_id = deps.now(), coordinator.id
+        await lifecycle.transition_proposal(  # audited as proposal.held, as before
+            session, proposal, HELD, at=deps.now(), actor_id=coordinator.id
+        )
+        return "proposal_held", []
+    ids = [c["worker_id"] for c in proposal.candidates]
+    if choice == "all":
+        chosen = ids[: deps.config.matching.offer_count]
+    elif choice.isdigit() and int(choice) in ids:
+        chosen = [int(choice)]
+    else:
+        return "proposal_already_decided", []
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=coordinator.id,
+        action="proposal.approved",
+        subject_type="proposal",
+        subject_id=proposal.id,
+        reason=",".join(str(i) for i in chosen),
+    )
+    return "proposal_offered", await offer(deps, session, proposal, chosen, coordinator.id)
+
+
+async def exclude(
+    deps: Deps,
+    session: AsyncSession,
+    service_user_id: int,
+    worker_id: int,
+    reason: str,
+    actor_id: int | None,
+) -> None:
+    existing = (
+        await session.exec(
+            select(Exclusion).where(
+                Exclusion.service_user_id == service_user_id,
+                Exclusion.peer_worker_id == worker_id,
+            )
+        )
+    ).first()
+    if existing is None:
+        session.add(
+            Exclusion(
+                service_user_id=service_user_id,
+                peer_worker_id=worker_id,
+                reason=reason,
+                created_at=deps.now(),
+                created_by_person_id=actor_id,
+            )
+        )
