@@ -10,11 +10,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import pending as pending_input
 from bot import people, scheduler
 from bot.callbacks import (
-    AcceptRequest,
     ChooseWorker,
     ConfirmManualMatch,
-    DeclineReason,
-    DeclineRequest,
     FindMeAPeer,
     HoldProposal,
     NoneOfThese,
@@ -27,8 +24,7 @@ from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
 from bot.notify import Button, Reply, Response, respond
-from bot.offers import manual, matchmaking, requests, service, wording
-from bot.relationships import starting
+from bot.offers import manual, matchmaking, service, wording
 from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
@@ -118,33 +114,6 @@ async def rematch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             if person is not None:
                 replies, notices = await service.rematch(deps, session, person)
     await respond(update, context, Response(close_tapped=True, replies=replies, notices=notices))
-
-
-# -- peer workers ------------------------------------------------------------------------------
-
-
-async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A worker answers a request: only the worker who was asked."""
-    deps = deps_of(context)
-    replies, notices, toast = [Reply(t("request_stale"))], [], None
-    async with transaction(deps.sessions) as session:
-        worker = await people.find(session, update.effective_user.id)
-        asked = worker is not None and worker.role == Role.PEER_WORKER
-        match tapped(update) if asked else None:
-            case AcceptRequest(relationship_id):
-                replies, notices = await starting.accept(deps, session, worker, relationship_id)
-            case DeclineRequest(relationship_id):
-                replies, notices = await requests.decline(deps, session, worker, relationship_id)
-            case DeclineReason(relationship_id, reason):
-                saved = await requests.record_decline_reason(
-                    deps, session, worker, relationship_id, reason
-                )
-                replies, toast = [], t("decline_reason_saved" if saved else "request_stale")
-    await respond(
-        update,
-        context,
-        Response(close_tapped=True, replies=replies, notices=notices, toast=toast),
-    )
 
 
 # -- coordinators ------------------------------------------------------------------------------
@@ -252,6 +221,5 @@ def register(application: Application) -> None:
         application.add_handler(CommandHandler(name, handler, filters=PRIVATE))
     on_tap(application, offer_button, ChooseWorker, NoneOfThese, NotNow, FindMeAPeer)
     on_tap(application, rematch_button, Rematch)
-    on_tap(application, request_button, AcceptRequest, DeclineRequest, DeclineReason)
     on_tap(application, proposal_button, OfferAllProposed, OfferOneProposed, HoldProposal)
     on_tap(application, manual_match_button, ConfirmManualMatch)

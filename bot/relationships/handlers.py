@@ -1,4 +1,5 @@
-"""Relaying messages between a matched pair, and the relationship commands."""
+"""A worker's answer to a request, relaying messages between a matched pair, and the
+relationship commands and buttons."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from telegram.ext import (
 
 from bot import people, scheduler
 from bot.callbacks import (
+    AcceptRequest,
     AskEndReason,
     AskExtension,
     AskPauseLength,
@@ -26,6 +28,8 @@ from bot.callbacks import (
     CheckinSkipNote,
     CheckinTime,
     ChecklistItem,
+    DeclineReason,
+    DeclineRequest,
     EndRelationship,
     KeepRelationship,
     PauseFor,
@@ -37,9 +41,10 @@ from bot.callbacks import (
     SurveyRecommend,
 )
 from bot.db import transaction
-from bot.models import PendingInput
+from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
-from bot.relationships import checkins, closure, relay
+from bot.offers import requests
+from bot.relationships import checkins, closure, relay, starting
 from bot.safety import screening as safety_screening
 from bot.texts import t
 from bot.tg import answers
@@ -98,6 +103,30 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     notice = Notice(chat_id, carried, recipient_id, sender_telegram_id=update.effective_chat.id)
     await deliver_one(context.bot, notice, on_unreachable_of(context))
     await safety_screening.after_delivery(context, screening)
+
+
+async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A worker answers a request: only the worker who was asked."""
+    deps = deps_of(context)
+    replies, notices, toast = [Reply(t("request_stale"))], [], None
+    async with transaction(deps.sessions) as session:
+        worker = await people.find(session, update.effective_user.id)
+        asked = worker is not None and worker.role == Role.PEER_WORKER
+        match tapped(update) if asked else None:
+            case AcceptRequest(relationship_id):
+                replies, notices = await starting.accept(deps, session, worker, relationship_id)
+            case DeclineRequest(relationship_id):
+                replies, notices = await requests.decline(deps, session, worker, relationship_id)
+            case DeclineReason(relationship_id, reason):
+                saved = await requests.record_decline_reason(
+                    deps, session, worker, relationship_id, reason
+                )
+                replies, toast = [], t("decline_reason_saved" if saved else "request_stale")
+    await respond(
+        update,
+        context,
+        Response(close_tapped=True, replies=replies, notices=notices, toast=toast),
+    )
 
 
 async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,6 +272,7 @@ async def extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def register(application: Application) -> None:
+    on_tap(application, request_button, AcceptRequest, DeclineRequest, DeclineReason)
     scheduler.register(application, scheduler.Turn.ENDINGS, closure.sweep)
     scheduler.register(application, scheduler.Turn.CHECKINS, checkins.sweep)
     answers.register(application, [checkins.NOTE], checkin_note_answer)
