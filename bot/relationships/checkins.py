@@ -347,19 +347,24 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     notices: list[Notice] = []
     overdue = (
         await session.exec(
-            select(Checkin)
+            select(Checkin, Relationship.status)
+            .join(Relationship, Relationship.id == Checkin.relationship_id)
             .where(
                 Checkin.status == CheckinStatus.SENT,
                 Checkin.due_at <= now - settings.answer_within,
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=Checkin)
         )
     ).all()
-    for checkin in overdue:
+    for checkin, relationship_status in overdue:
         await lifecycle.transition_checkin(
             session, checkin, CheckinStatus.MISSED, at=now, actor_id=None
         )
         plan = await session.get(CheckinPlan, checkin.relationship_id)
+        if plan is None or relationship_status != RelationshipStatus.ACTIVE:
+            # The pair ended meanwhile (or the person was erased, plan and all): it is
+            # missed, but nobody is nudged about a check-in that no longer leads anywhere.
+            continue
         plan.missed_in_row += 1
         session.add(plan)
         notices += await _ladder(deps, session, checkin.relationship_id, plan.missed_in_row)
