@@ -86,8 +86,10 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
-def duration_text(duration: timedelta) -> str:
-    """A duration as it would be written in the file: '4w', '36h', '90s'."""
+def format_duration(duration: timedelta) -> str:
+    """A duration as it would be written in the file, '4w', '36h', '90s': the inverse of
+    ``parse_duration``, for messages about the configuration. What people are told in words
+    is ``bot.texts.fragments.period_text``."""
     seconds = int(duration.total_seconds())
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds and seconds % size == 0:
@@ -331,7 +333,7 @@ class ProgrammeConfig(_Section):
     def _longest_first(cls, leads: list[timedelta]) -> list[timedelta]:
         for lead in leads:
             if leads.count(lead) > 1:
-                raise ValueError(f"{duration_text(lead)!r} is given twice")
+                raise ValueError(f"{format_duration(lead)!r} is given twice")
         return sorted(leads, reverse=True)
 
 
@@ -511,29 +513,29 @@ class Config(_Section):
         for lead in programme.closure_reminders:
             if lead >= programme.length:
                 raise ValueError(
-                    f"programme.closure_reminders: {duration_text(lead)!r} is not shorter than "
-                    f"programme.length ({duration_text(programme.length)!r}); the reminder "
+                    f"programme.closure_reminders: {format_duration(lead)!r} is not shorter than "
+                    f"programme.length ({format_duration(programme.length)!r}); the reminder "
                     "would come at the match"
                 )
         sweep_every = self.scheduler.sweep_every
-        sweep = duration_text(sweep_every)
+        sweep = format_duration(sweep_every)
         for name, cadence in checkins.cadences.items():
             if cadence < sweep_every:
                 raise ValueError(
-                    f"checkins.cadences.{name}: {duration_text(cadence)!r} is shorter than "
+                    f"checkins.cadences.{name}: {format_duration(cadence)!r} is shorter than "
                     f"scheduler.sweep_every ({sweep!r}), how often the bot looks for what is due"
                 )
         shortest_name, shortest = min(checkins.cadences.items(), key=lambda item: item[1])
         if checkins.answer_within > shortest:
             raise ValueError(
-                f"checkins.answer_within: {duration_text(checkins.answer_within)!r} is longer "
-                f"than the cadence {shortest_name!r} ({duration_text(shortest)!r}); a check-in "
+                f"checkins.answer_within: {format_duration(checkins.answer_within)!r} is longer "
+                f"than the cadence {shortest_name!r} ({format_duration(shortest)!r}); a check-in "
                 "would still be open when the next one comes, and 'missed in a row' would "
                 "count the wrong ones"
             )
         if checkins.grace < sweep_every:
             raise ValueError(
-                f"checkins.grace: {duration_text(checkins.grace)!r} is shorter than "
+                f"checkins.grace: {format_duration(checkins.grace)!r} is shorter than "
                 f"scheduler.sweep_every ({sweep!r}); check-ins found on time would count as "
                 "late and be skipped"
             )
@@ -545,14 +547,14 @@ class Config(_Section):
             )
         if matching.min_overlap % timedelta(minutes=1):
             raise ValueError(
-                f"matching.min_overlap: {duration_text(matching.min_overlap)!r} is not a whole "
+                f"matching.min_overlap: {format_duration(matching.min_overlap)!r} is not a whole "
                 "number of minutes"
             )
         grid = self.availability.weekly_minutes()
         if matching.min_overlap > timedelta(minutes=grid):
             raise ValueError(
-                f"matching.min_overlap: {duration_text(matching.min_overlap)!r} is more than the "
-                f"whole weekly availability grid ({duration_text(timedelta(minutes=grid))!r}); "
+                f"matching.min_overlap: {format_duration(matching.min_overlap)!r} is more than the "
+                f"whole weekly availability grid ({format_duration(timedelta(minutes=grid))!r}); "
                 "no pair could ever match"
             )
         return self

@@ -1,18 +1,11 @@
-"""The crisis lines, always one tap away."""
+"""/help_now: the crisis lines, always one tap away."""
 
 from __future__ import annotations
 
 from bot.config import Config
 from bot.notify import Reply
-from bot.texts import Markup, escape, t
-
-
-def crisis_lines_text(config: Config) -> Markup:
-    lines = []
-    for line in config.service.crisis_lines:
-        hours = f" ({escape(line.hours)})" if line.hours else ""
-        lines.append(f"• <b>{escape(line.name)}</b>: {escape(line.phone)}{hours}")
-    return Markup("\n".join(lines))
+from bot.texts import t
+from bot.texts.fragments import crisis_lines_text
 
 
 def help_now(config: Config) -> Reply:

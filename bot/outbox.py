@@ -23,8 +23,8 @@ from bot.db import transaction
 from bot.deps import Deps
 from bot.models import OutboxMessage, Person, Role
 from bot.notify import Button, Notice, Reply, send, unreachable
-from bot.offers.wording import person_ref, worker_ref
 from bot.texts import t
+from bot.texts.fragments import person_ref, worker_ref
 
 log = logging.getLogger(__name__)
 BATCH = 200

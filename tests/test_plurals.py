@@ -10,11 +10,11 @@ import pytest
 
 from bot.admin.service import INVITE_NOTE_LIMIT
 from bot.config import OnboardingConfig
-from bot.offers.wording import duration_text, period_text
 from bot.onboarding.flow import NAME_MAX_LENGTH
 from bot.privacy.service import span
 from bot.texts import has_text, plural_form, t, tn
 from bot.texts.en import TEXTS
+from bot.texts.fragments import elapsed_text, period_text
 
 
 def test_no_catalog_text_hedges_its_plural() -> None:
@@ -46,14 +46,14 @@ def test_the_helper_passes_other_parameters_and_escapes_them() -> None:
 
 
 def test_durations_read_naturally() -> None:
-    assert duration_text(timedelta(days=1, hours=5)) == "1 day"
-    assert duration_text(timedelta(days=12)) == "12 days"
-    assert duration_text(timedelta(hours=1, minutes=59)) == "1 hour"
+    assert elapsed_text(timedelta(days=1, hours=5)) == "1 day"
+    assert elapsed_text(timedelta(days=12)) == "12 days"
+    assert elapsed_text(timedelta(hours=1, minutes=59)) == "1 hour"
     # Elapsed time is rounded down in its largest unit, and never "0 days" for hours.
-    assert duration_text(timedelta(hours=2, minutes=5)) == "2 hours"
-    assert duration_text(timedelta(minutes=20)) == "20 minutes"
-    assert duration_text(timedelta(seconds=61)) == "1 minute"
-    assert duration_text(timedelta(seconds=59)) == "less than a minute"
+    assert elapsed_text(timedelta(hours=2, minutes=5)) == "2 hours"
+    assert elapsed_text(timedelta(minutes=20)) == "20 minutes"
+    assert elapsed_text(timedelta(seconds=61)) == "1 minute"
+    assert elapsed_text(timedelta(seconds=59)) == "less than a minute"
     # A configured length is said exactly: an offer timeout of 30 minutes is not "up to less
     # than an hour", and 36 hours is not "1 day".
     assert period_text(timedelta(minutes=30)) == "30 minutes"

@@ -24,10 +24,10 @@ from bot.models import (
     Role,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers import wording
 from bot.relationships import leaving
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import Markup, t, tn
+from bot.texts.fragments import person_ref, worker_ref
 from bot.workers import invites
 from bot.workers import service as workers
 from bot.workers.invites import InviteProblem
@@ -172,7 +172,7 @@ async def revoke_invite(
             session, person, at=deps.now(), actor_id=actor.id, why=f"invite {invite.id} revoked"
         )
         profile = await session.get(PeerWorkerProfile, person.id)
-        name = profile.display_name if profile else wording.worker_ref(person.id)
+        name = profile.display_name if profile else worker_ref(person.id)
         return Response(
             close_tapped=True,
             chosen=t("coord_invite_revoked_stopped", name=name),
@@ -187,8 +187,8 @@ async def revoke_invite(
 def _ref(person: Person) -> str:
     """How coordinators know someone here: W12 for a worker, U12 for anyone else."""
     if person.role == Role.PEER_WORKER:
-        return wording.worker_ref(person.id)
-    return wording.person_ref(person.id)
+        return worker_ref(person.id)
+    return person_ref(person.id)
 
 
 _REFUSALS = {

@@ -50,9 +50,10 @@ from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatu
 from bot.models import AuditLog, Relationship, Role, SafetyFlag
 from bot.notify import Button, Reply
 from bot.offers import matchmaking
-from bot.offers.wording import blocking_text, duration_text, person_ref, worker_ref
+from bot.offers.wording import blocking_text
 from bot.relationships import checkins, coordinator_actions
 from bot.texts import Markup, has_text, t, tn
+from bot.texts.fragments import elapsed_text, person_ref, worker_ref
 
 BUTTONS_PER_ROW = 5
 FLAG_BUTTONS = 5
@@ -134,7 +135,7 @@ def _caseload_line(caseload: Caseload) -> str:
 
 def dashboard(deps: Deps, figures: Figures) -> Reply:
     f = figures
-    longest = t("con_longest", wait=duration_text(f.longest_wait)) if f.longest_wait else ""
+    longest = t("con_longest", wait=elapsed_text(f.longest_wait)) if f.longest_wait else ""
     lines = [
         t("con_dash_title", service=deps.config.service.name, when=_stamp(deps, f.at)),
         "",
@@ -237,7 +238,7 @@ def _person_line(deps: Deps, row: PersonRow) -> str:
         if not row.worker.taking_new_matches:
             detail += f" · {t('con_caseload_not_taking')}"
     elif person.status == ServiceUserStatus.WAITING and row.since is not None:
-        status, detail = t("con_row_waited", wait=duration_text(deps.now() - row.since)), ""
+        status, detail = t("con_row_waited", wait=elapsed_text(deps.now() - row.since)), ""
     else:
         detail = t("con_row_since", date=_date(deps, row.since))
     unreachable = f" · {t('con_unreachable_short')}" if not person.reachable else ""
@@ -378,7 +379,7 @@ def _flag_buttons(deps: Deps, flags: list[SafetyFlag]) -> list[tuple[Button, ...
                 "btn_con_flag",
                 id=flag.id,
                 kind=_flag_kind(flag.kind),
-                age=duration_text(deps.now() - flag.raised_at),
+                age=elapsed_text(deps.now() - flag.raised_at),
             ),
             OpenFlag(flag.id),
         )
@@ -406,7 +407,7 @@ def person_card(deps: Deps, card: PersonCard, back: str) -> Reply:
             "con_card_status",
             status=status_label(person.role, person.status),
             since=_date(deps, card.since),
-            ago=duration_text(deps.now() - card.since),
+            ago=elapsed_text(deps.now() - card.since),
         )
     )
     if not person.reachable:

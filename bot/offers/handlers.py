@@ -26,6 +26,7 @@ from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
 from bot.notify import Button, Reply, Response, respond
 from bot.offers import manual, matchmaking, service, wording
 from bot.texts import t
+from bot.texts.fragments import person_ref
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
@@ -180,7 +181,7 @@ async def proposal_button(deps, session, coordinator: Person, update, context) -
         deps, session, coordinator, proposal_id, choice
     )
     proposal = await session.get(Proposal, proposal_id)
-    ref = wording.person_ref(proposal.service_user_id) if proposal else ""
+    ref = person_ref(proposal.service_user_id) if proposal else ""
     return Response(close_tapped=True, chosen=t(key, ref=ref), notices=notices)
 
 

@@ -21,6 +21,7 @@ from bot.offers.matchmaking import (
     pool,
     waitlist_entry,
 )
+from bot.texts.fragments import elapsed_text
 from matching import Constraint
 
 
@@ -36,7 +37,7 @@ async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
         return Reply(wording.t("coord_waitlist_empty"))
     lines = [wording.t("coord_waitlist_title", count=len(rows))]
     for entry, person in rows[:50]:
-        waited = wording.duration_text(deps.now() - entry.since)
+        waited = elapsed_text(deps.now() - entry.since)
         lines.append(
             wording.t(
                 "coord_waitlist_line",

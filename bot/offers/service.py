@@ -35,6 +35,7 @@ from bot.offers.matchmaking import (
     waitlist_entry,
 )
 from bot.offers.requests import release, request_worker
+from bot.texts.fragments import elapsed_text
 
 # -- answering an offer ------------------------------------------------------------------------
 
@@ -241,7 +242,7 @@ async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) ->
         text = wording.t(
             "coord_long_wait",
             ref=await wording.coordinator_name(session, entry.service_user_id),
-            waited=wording.duration_text(now - entry.since),
+            waited=elapsed_text(now - entry.since),
             why=wording.blocking_text(entry.blocking),
         )
         notices += await people.coordinator_notices(session, Reply(text))

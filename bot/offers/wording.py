@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,19 +33,11 @@ from bot.models import (
 from bot.notify import Button, Reply
 from bot.offers import mapping
 from bot.texts import Markup, t, tn
+from bot.texts.fragments import elapsed_text, period_text, person_ref, worker_ref
 from matching import Candidate, Need, Reason, Weight, cells, monday_of
 from matching.availability import common_slots
 
 __all__ = ["t", "tn"]
-
-
-def person_ref(person_id: int) -> str:
-    """How a service user is named to workers and coordinators: never their Telegram identity."""
-    return f"U{person_id}"
-
-
-def worker_ref(person_id: int) -> str:
-    return f"W{person_id}"
 
 
 def name_for_worker(profile_or_name: ServiceUserProfile | str | None, person_id: int) -> str:
@@ -74,38 +65,6 @@ async def worker_name(session: AsyncSession, person_id: int) -> str:
 
 async def coordinator_name(session: AsyncSession, person_id: int) -> str:
     return name_for_coordinator(await session.get(ServiceUserProfile, person_id), person_id)
-
-
-_PERIODS = (
-    ("years", timedelta(weeks=52)),
-    ("weeks", timedelta(weeks=1)),
-    ("days", timedelta(days=1)),
-    ("hours", timedelta(hours=1)),
-    ("minutes", timedelta(minutes=1)),
-    ("seconds", timedelta(seconds=1)),
-)
-_ELAPSED = ("days", "hours", "minutes")  # "15 days" waiting is what people count, not weeks
-
-
-def duration_text(elapsed: timedelta) -> str:
-    """How long something has been going on, in its largest unit, rounded down: "3 days",
-    "1 hour", "20 minutes" (a sub-day wait is never "0 days"), "less than a minute"."""
-    for unit, size in _PERIODS:
-        if unit in _ELAPSED and elapsed >= size:
-            return tn(f"duration_{unit}", elapsed // size)
-    return t("duration_under_a_minute")
-
-
-def period_text(period: timedelta) -> str:
-    """A configured length of time, exactly, in its largest whole unit: "2 years", "3 days",
-    "36 hours", "30 minutes", "90 seconds" (never rounded: an offer timeout of half an hour is
-    not "less than an hour", and 90s is not "1 minute"). The one way every configured
-    duration is said to people (/privacy's retention too)."""
-    whole = timedelta(seconds=max(int(period.total_seconds()), 0))
-    for unit, size in _PERIODS:
-        if whole >= size and whole % size == timedelta():
-            return tn(f"duration_{unit}", whole // size)
-    return tn("duration_seconds", whole // _PERIODS[-1][1])
 
 
 def blocking_text(blocking: dict[str, int]) -> str:
@@ -256,7 +215,7 @@ async def proposal_card(
     deps: Deps, session: AsyncSession, proposal: Proposal, entry: WaitlistEntry
 ) -> Reply:
     """For coordinators: ranked candidates with reasons and score components."""
-    waited = duration_text(deps.now() - entry.since)
+    waited = elapsed_text(deps.now() - entry.since)
     lines = [
         t(
             "coord_proposal_title",
@@ -409,5 +368,5 @@ def decline_reason_prompt(relationship_id: int) -> Reply:
 
 
 def status_text(deps: Deps, person: Person, entry: WaitlistEntry | None) -> str:
-    waited = duration_text(deps.now() - entry.since) if entry else ""
+    waited = elapsed_text(deps.now() - entry.since) if entry else ""
     return t(f"status_{person.status}", waited=waited)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Config
-from bot.crisis import crisis_lines_text
 from bot.forms import Flow, Kind, Option, Step, grid_summary, labels, weight_options
 from bot.texts import t
+from bot.texts.fragments import crisis_lines_text
 
 CONSENT_STEPS = {
     "consent_matching": "matching",

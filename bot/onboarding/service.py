@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, formflow, lifecycle
 from bot.availability import cells_to_slots, slots_to_cells
-from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.forms import SUMMARY, Draft
 from bot.lifecycle import ServiceUserStatus
@@ -37,6 +36,7 @@ from bot.onboarding.flow import (
     SERVICE_USER_FLOW,
 )
 from bot.texts import consent_text_version, t
+from bot.texts.fragments import crisis_lines_text
 
 FLOW = SERVICE_USER_FLOW.name
 

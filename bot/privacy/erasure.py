@@ -42,9 +42,10 @@ from bot.models import (
     WorkerCheckin,
 )
 from bot.notify import Notice
-from bot.offers.wording import name_for_worker, person_ref, worker_ref
+from bot.offers.wording import name_for_worker
 from bot.relationships import leaving
 from bot.texts import escape
+from bot.texts.fragments import person_ref, worker_ref
 
 log = logging.getLogger(__name__)
 

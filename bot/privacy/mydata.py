@@ -40,8 +40,8 @@ from bot.models import (
     WaitlistEntry,
     WorkerCheckin,
 )
-from bot.offers.wording import person_ref, worker_ref
 from bot.texts import t
+from bot.texts.fragments import person_ref, worker_ref
 
 FILENAME = "peerlink-my-data.json"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -14,15 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, formflow, lifecycle, people
 from bot.callbacks import ConfirmDelete, ConsentTap
-from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import ServiceUserStatus
 from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers.wording import period_text
 from bot.privacy import erasure
 from bot.relationships import leaving
 from bot.texts import consent_text_version, t
+from bot.texts.fragments import crisis_lines_text, period_text
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
 # Withdrawing either required consent takes a service user out of matching from here.

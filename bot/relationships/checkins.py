@@ -38,9 +38,10 @@ from bot.models import (
     ServiceUserProfile,
 )
 from bot.notify import Button, Notice, Reply
-from bot.offers.wording import person_ref, worker_name, worker_ref
+from bot.offers.wording import worker_name
 from bot.relationships import access
 from bot.texts import has_text, t, tn
+from bot.texts.fragments import person_ref, worker_ref
 
 NOTE = "checkin_note"
 NO_CHECKINS = "none"

@@ -18,7 +18,6 @@ from bot.callbacks import (
     SurveyRating,
     SurveyRecommend,
 )
-from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import Feedback, Person, Relationship, ServiceUserProfile
@@ -27,6 +26,7 @@ from bot.offers import matchmaking
 from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
+from bot.texts.fragments import crisis_lines_text
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
 SURVEY_COMMENT = "survey_comment"

@@ -15,9 +15,9 @@ from bot.models import PeerWorkerProfile, Person, Proposal, Relationship, Role, 
 from bot.notify import Notice, Reply
 from bot.offers import matchmaking
 from bot.offers.matchmaking import OFFERED, SUPERSEDED
-from bot.offers.wording import person_ref
 from bot.relationships import access, closure
 from bot.texts import t
+from bot.texts.fragments import person_ref
 
 WORKER_LEFT = "peer worker left"
 

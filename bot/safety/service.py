@@ -30,7 +30,6 @@ from bot.callbacks import (
     ResolveFlag,
 )
 from bot.config import Config
-from bot.crisis import crisis_lines_text
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus
 from bot.models import (
@@ -43,10 +42,11 @@ from bot.models import (
     SafetyFlag,
 )
 from bot.notify import Button, Notice, Reply, Response
-from bot.offers.wording import duration_text, person_ref, worker_name, worker_ref
+from bot.offers.wording import worker_name
 from bot.relationships import access, checkins, closure, relay
 from bot.safety.lexicon import Lexicon
 from bot.texts import has_text, t, tn
+from bot.texts.fragments import crisis_lines_text, elapsed_text, person_ref, worker_ref
 
 FLAG_RESOLUTION = "flag_resolution"  # PendingInput kinds: a coordinator's note,
 CONCERN = "concern"  # a worker's concern,
@@ -520,7 +520,7 @@ async def flags_page(deps: Deps, session: AsyncSession, page: int) -> Reply:
                 id=flag.id,
                 kind=t(f"safety_kind_{flag.kind}"),
                 who=who,
-                age=duration_text(now - flag.raised_at),
+                age=elapsed_text(now - flag.raised_at),
                 state=state,
             )
         )

@@ -7,6 +7,9 @@ never inject formatting.
 ``tn("key", count, ...)`` is the same for a text that depends on a number: the catalog holds
 ``key_one`` and ``key_other`` and the template gets ``{count}``. English needs only those two
 forms; other languages will bring CLDR's plural categories with them.
+
+``bot.texts.fragments`` holds the small pieces of text that many capabilities put into their
+messages: how a person is referred to, how long something took or lasts, the crisis lines.
 """
 
 from __future__ import annotations

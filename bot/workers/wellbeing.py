@@ -16,8 +16,8 @@ from bot.lifecycle import PeerWorkerStatus
 from bot.models import PeerWorkerProfile, Person, WorkerCheckin
 from bot.notify import Button, Notice, Reply
 from bot.offers.mapping import open_caseloads
-from bot.offers.wording import worker_ref
 from bot.texts import t, tn
+from bot.texts.fragments import worker_ref
 
 
 def next_due(deps: Deps, timezone: str, after: datetime) -> datetime:
