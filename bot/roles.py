@@ -17,8 +17,9 @@ from enum import StrEnum
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formflow, lifecycle
+from bot import lifecycle
 from bot import pending as pending_questions
+from bot.forms import runner
 from bot.lifecycle import OPEN_RELATIONSHIP, PeerWorkerStatus, ProposalStatus, ServiceUserStatus
 from bot.models import Coordinator, Invite, Person, Proposal, Relationship, Role
 
@@ -152,7 +153,7 @@ def holds_role_of(standing: Standing, invite: Invite) -> bool:
 
 async def _drop_unfinished(session: AsyncSession, person: Person) -> None:
     """What the old role left half done, a form or an unanswered question, goes with it."""
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     await pending_questions.drop_any(session, person.id)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.admin.service import INVITE_NOTE_LIMIT
 from bot.config import OnboardingConfig
-from bot.onboarding.flow import NAME_MAX_LENGTH
+from bot.onboarding.questions import NAME_MAX_LENGTH
 from bot.privacy.service import span
 from bot.texts import has_text, plural_form, t, tn
 from bot.texts.en import TEXTS

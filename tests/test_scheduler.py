@@ -9,7 +9,7 @@ from bot.offers import service as offers
 from bot.privacy import retention
 from bot.relationships import checkins, closure
 from bot.safety import service as safety
-from bot.workers import wellbeing
+from bot.workers import wellbeing_checkins
 from tests.harness import Harness
 
 
@@ -19,7 +19,7 @@ def test_every_sweep_is_registered_once_in_its_turn(bot: Harness) -> None:
         offers.sweep,
         closure.sweep,
         checkins.sweep,
-        wellbeing.sweep,
+        wellbeing_checkins.sweep,
         retention.sweep,
     ]
 

@@ -42,7 +42,7 @@ from bot.offers import service as offers
 from bot.privacy import erasure, retention
 from bot.relationships import checkins, closure
 from bot.safety import service as safety
-from bot.workers import wellbeing
+from bot.workers import wellbeing_checkins
 from tests import factories
 from tests.conftest import COORDINATOR_ID
 
@@ -468,11 +468,11 @@ async def test_a_new_worker_is_scheduled_then_asked_once_a_week(deps: Deps, cloc
     async with transaction(deps.sessions) as session:
         worker = await factories.peer_worker(session, at=clock.now)
 
-    assert await run(deps, wellbeing.sweep) == []  # newly approved: the first is scheduled
+    assert await run(deps, wellbeing_checkins.sweep) == []  # newly approved: the first is scheduled
     assert (await get(deps, PeerWorkerProfile, worker.id)).wellbeing_next_due_at == FRIDAY_3PM
 
     clock.now = FRIDAY_3PM + timedelta(minutes=1)
-    (question,) = await run(deps, wellbeing.sweep)
+    (question,) = await run(deps, wellbeing_checkins.sweep)
     assert question.telegram_id == worker.telegram_id
     assert "Your weekly check-in" in question.reply.text
     assert "supporting 0 of up to 2 people" in question.reply.text
@@ -482,7 +482,7 @@ async def test_a_new_worker_is_scheduled_then_asked_once_a_week(deps: Deps, cloc
     profile = await get(deps, PeerWorkerProfile, worker.id)
     assert profile.wellbeing_next_due_at == FRIDAY_3PM + timedelta(weeks=1)
 
-    assert await run(deps, wellbeing.sweep) == []
+    assert await run(deps, wellbeing_checkins.sweep) == []
     assert len(await rows(deps, WorkerCheckin)) == 1
 
 
@@ -499,10 +499,12 @@ async def test_wellbeing_asks_nobody_late_off_or_not_approved(database, clock) -
 
     clock.now = FRIDAY_3PM + timedelta(hours=7)  # the bot was down: more than grace late
     disabled = await factories.deps_for(database, clock, worker_checkins={"enabled": False})
-    assert await run(disabled, wellbeing.sweep) == []  # turned off for the service: untouched
+    assert (
+        await run(disabled, wellbeing_checkins.sweep) == []
+    )  # turned off for the service: untouched
     assert (await get(deps, PeerWorkerProfile, late.id)).wellbeing_next_due_at == FRIDAY_3PM
 
-    assert await run(deps, wellbeing.sweep) == []
+    assert await run(deps, wellbeing_checkins.sweep) == []
     assert await rows(deps, WorkerCheckin) == []
     due = {p.person_id: p.wellbeing_next_due_at for p in await rows(deps, PeerWorkerProfile)}
     assert due == {

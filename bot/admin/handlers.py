@@ -25,7 +25,7 @@ from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
 from bot.tg.guards import Handler, coordinator_only
 from bot.tg.taps import on_tap, tapped
-from bot.workers import wellbeing
+from bot.workers import wellbeing_checkins
 
 
 @coordinator_only
@@ -71,7 +71,7 @@ async def button(deps, session, coordinator: Person, update, context) -> Respons
 
 @coordinator_only
 async def wellbeing_summary(deps, session, coordinator: Person, update, context) -> Response:
-    return Response(replies=[await wellbeing.summary(deps, session)])
+    return Response(replies=[await wellbeing_checkins.summary(deps, session)])
 
 
 async def reject_reason_answer(update, context, person, pending, text, screening) -> bool:

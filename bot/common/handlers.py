@@ -18,12 +18,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, crisis, formflow, menus, people
+from bot import callbacks, crisis, menus, people
 from bot.admin import service as admin
 from bot.callbacks import FormTap
 from bot.db import transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
+from bot.forms import runner
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
@@ -133,7 +134,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
-        draft = await formflow.load(session, person.id) if person else None
+        draft = await runner.load(session, person.id) if person else None
         pending = await admin.pending_input(session, person) if person else None
         if pending is not None:
             await session.delete(pending)
@@ -161,7 +162,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = answers.handler_for(context, kind)
     if answer is not None and await answer(update, context, person, pending, text, screening):
         return
-    response = await formflow.on_text(deps, update.effective_user.id, text)
+    response = await runner.on_text(deps, update.effective_user.id, text)
     if response is None:
         if await relationship_handlers.relay_message(update, context):
             await safety_screening.after_delivery(context, screening)
@@ -176,7 +177,7 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     screening = await safety_screening.screen(update, context, update.effective_message.caption)
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
-        current = await formflow.current_screen(deps, session, person.id) if person else None
+        current = await runner.current_screen(deps, session, person.id) if person else None
     if current is None and await relationship_handlers.relay_message(update, context):
         await safety_screening.after_delivery(context, screening)
         return
@@ -195,7 +196,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
-    response = await formflow.on_button(deps, update.effective_user.id, tapped(update))
+    response = await runner.on_button(deps, update.effective_user.id, tapped(update))
     await respond(update, context, response)
 
 

@@ -34,7 +34,7 @@ from bot.tg.filters import PRIVATE
 from bot.tg.guards import coordinator_only
 from bot.tg.taps import on_tap, tapped
 from bot.workers import service as workers
-from bot.workers import wellbeing
+from bot.workers import wellbeing_checkins
 
 _PAGE = re.compile(r"^[0-9]{1,4}$")
 MAX_PAGE = 9999
@@ -198,7 +198,7 @@ async def _view(deps, session, coordinator, view: str) -> Response:
     if view == "coords":
         return Response(replies=[await admin.list_coordinators(deps, session, coordinator)])
     if view == "wellbeing":
-        return Response(replies=[await wellbeing.summary(deps, session)])
+        return Response(replies=[await wellbeing_checkins.summary(deps, session)])
     return Response(replies=[views.export_hint()])
 
 

@@ -21,7 +21,7 @@ from bot.callbacks import (
 )
 from bot.config import MatchingWeights
 from bot.deps import Deps
-from bot.forms import grid_summary
+from bot.forms.engine import grid_summary
 from bot.models import (
     PeerWorkerProfile,
     Person,

@@ -8,10 +8,11 @@ from typing import Any
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import consents, formflow, lifecycle
+from bot import consents, lifecycle
 from bot.availability import cells_to_slots, slots_to_cells
 from bot.deps import Deps
-from bot.forms import SUMMARY, Draft
+from bot.forms import runner
+from bot.forms.engine import SUMMARY, Draft
 from bot.lifecycle import ServiceUserStatus
 from bot.models import (
     AvailabilitySlot,
@@ -25,7 +26,7 @@ from bot.models import (
 )
 from bot.notify import Reply, Response
 from bot.offers import matchmaking
-from bot.onboarding.flow import (
+from bot.onboarding.questions import (
     CONSENT_STEPS,
     NAME,
     NAME_VISIBLE,
@@ -51,15 +52,15 @@ async def begin(deps: Deps, session: AsyncSession, person: Person) -> list[Reply
         actor_id=person.id,
         role=Role.SERVICE_USER,
     )
-    draft = await formflow.start(deps, session, person, FLOW)
-    return [formflow.screen(deps, FLOW, draft)]
+    draft = await runner.start(deps, session, person, FLOW)
+    return [runner.screen(deps, FLOW, draft)]
 
 
 async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
-    current = await formflow.current_screen(deps, session, person.id)
+    current = await runner.current_screen(deps, session, person.id)
     if current is None:  # a draft lost to a crash between steps: start the form again
-        draft = await formflow.start(deps, session, person, FLOW)
-        current = formflow.screen(deps, FLOW, draft)
+        draft = await runner.start(deps, session, person, FLOW)
+        current = runner.screen(deps, FLOW, draft)
     return [Reply(t("su_resume")), current]
 
 
@@ -86,7 +87,7 @@ async def on_pick(
     await _record_consent(deps, session, person, CONSENT_STEPS[step], value == "yes")
     if value == "yes" or step not in REQUIRED_CONSENTS:
         return None
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     await lifecycle.transition(
         session,
         person,
@@ -152,7 +153,7 @@ async def _replace_profile(
 async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: Draft) -> Response:
     now = deps.now()
     await _replace_profile(deps, session, person, draft.answers, now)
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     if person.status != ServiceUserStatus.ONBOARDING:
         await lifecycle.audit(
             session,
@@ -216,13 +217,13 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
 async def open_profile(deps: Deps, session: AsyncSession, person: Person) -> Reply:
     """/profile for a service user who has finished onboarding: the summary, ready to edit."""
     answers = await profile_answers(deps, session, person)
-    draft = await formflow.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
-    return formflow.screen(deps, FLOW, draft)
+    draft = await runner.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
+    return runner.screen(deps, FLOW, draft)
 
 
 async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:
     """/cancel mid-onboarding: discard the answers so far; consent records stay as history."""
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     if person.status != ServiceUserStatus.ONBOARDING:
         return Reply(t("edit_cancelled"))
     await lifecycle.transition(
@@ -231,4 +232,4 @@ async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:
     return Reply(t("su_cancelled"))
 
 
-formflow.register(formflow.FormSpec(SERVICE_USER_FLOW, on_confirm=on_confirm, on_pick=on_pick))
+runner.register(runner.FormSpec(SERVICE_USER_FLOW, on_confirm=on_confirm, on_pick=on_pick))

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import consents, formflow, lifecycle, people
+from bot import consents, lifecycle, people
 from bot.callbacks import ConfirmDelete, ConsentTap
 from bot.deps import Deps
+from bot.forms import runner
 from bot.lifecycle import ServiceUserStatus
 from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
@@ -181,7 +182,7 @@ async def withdraw(
         return Reply(t("consent_withdrawn_evaluation")), []
     notices: list[Notice] = []
     if person.role == Role.SERVICE_USER and person.status == ServiceUserStatus.ONBOARDING:
-        await formflow.discard(session, person.id)
+        await runner.discard(session, person.id)
         await lifecycle.transition(
             session,
             person,

@@ -56,10 +56,8 @@ class Delivery:
     silent: bool = False  # the recipient is in their quiet hours: deliver without a sound
 
 
-async def active_relationships(
-    session: AsyncSession,
-    person: Person,
-    statuses: tuple[str, ...] = (RelationshipStatus.ACTIVE,),
+async def relationships_of(
+    session: AsyncSession, person: Person, statuses: tuple[str, ...]
 ) -> list[Relationship]:
     """This person's relationships (on whichever side they are) in ``statuses``, oldest first."""
     column = (
@@ -73,6 +71,11 @@ async def active_relationships(
         .order_by(Relationship.started_at, Relationship.id)
     )
     return list(rows.all())
+
+
+async def active_relationships(session: AsyncSession, person: Person) -> list[Relationship]:
+    """This person's active relationships, oldest first: not paused ones, nor requests."""
+    return await relationships_of(session, person, (RelationshipStatus.ACTIVE,))
 
 
 def in_quiet_hours(profile: PeerWorkerProfile | None, now: datetime) -> bool:

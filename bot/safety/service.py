@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formflow, lifecycle, people
+from bot import lifecycle, people
 from bot import pending as pending_input
 from bot.callbacks import (
     AcknowledgeFlag,
@@ -31,6 +31,7 @@ from bot.callbacks import (
 )
 from bot.config import Config
 from bot.deps import Deps
+from bot.forms import runner
 from bot.lifecycle import RelationshipStatus
 from bot.models import (
     FlagKind,
@@ -113,7 +114,7 @@ async def _source(session: AsyncSession, person: Person | None, pending_kind: st
         )
     if person is None:
         return "bot"
-    if await formflow.load(session, person.id) is not None:
+    if await runner.load(session, person.id) is not None:
         return "onboarding"
     relationship = await open_relationship(session, person)
     if relationship is not None and relationship.status == RelationshipStatus.ACTIVE:
@@ -567,7 +568,7 @@ async def start_concern(deps: Deps, session: AsyncSession, telegram_id: int) -> 
     person = await people.find(session, telegram_id)
     if person is None or person.role != Role.PEER_WORKER:
         return Reply(t("safety_concern_workers_only"))
-    relationships = await relay.active_relationships(session, person, OPEN_STATUSES)
+    relationships = await relay.relationships_of(session, person, OPEN_STATUSES)
     if not relationships:
         return Reply(t("safety_concern_nobody"))
     if len(relationships) > 1:
@@ -632,9 +633,7 @@ async def raise_concern(
 async def start_report(deps: Deps, session: AsyncSession, telegram_id: int) -> Reply:
     """/report: either side reports the other, privately, to the coordinators."""
     person = await people.find(session, telegram_id)
-    relationships = (
-        await relay.active_relationships(session, person, OPEN_STATUSES) if person else []
-    )
+    relationships = await relay.relationships_of(session, person, OPEN_STATUSES) if person else []
     if not relationships:
         return Reply(t("safety_report_nobody"))
     if person.role == Role.PEER_WORKER and len(relationships) > 1:

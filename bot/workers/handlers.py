@@ -21,7 +21,7 @@ from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.taps import on_tap, tapped
 from bot.workers import service as workers
-from bot.workers import wellbeing
+from bot.workers import wellbeing_checkins
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +42,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     close_tapped=True, replies=[await workers.open_edit(deps, session, person)]
                 )
             case WorkerWellbeingChecks(switch):
-                await wellbeing.set_enabled(deps, session, person, switch == "on")
+                await wellbeing_checkins.set_enabled(deps, session, person, switch == "on")
                 home = await workers.profile_home(deps, session, person)
                 response = Response(toast=t(f"wellbeing_turned_{switch}"), edit=home)
             case TakeNewMatches(switch) if person.status == PeerWorkerStatus.APPROVED:
@@ -61,7 +61,7 @@ async def wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     deps = deps_of(context)
     action = tapped(update)
     async with transaction(deps.sessions) as session:
-        outcome = await wellbeing.answer(deps, session, update.effective_user.id, action)
+        outcome = await wellbeing_checkins.answer(deps, session, update.effective_user.id, action)
     if outcome is None:
         response = Response(toast=t("stale_button_toast"))
     else:
@@ -72,6 +72,6 @@ async def wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def register(application: Application) -> None:
-    scheduler.register(application, scheduler.Turn.WORKER_WELLBEING, wellbeing.sweep)
+    scheduler.register(application, scheduler.Turn.WORKER_WELLBEING, wellbeing_checkins.sweep)
     on_tap(application, button, EditWorkerProfile, TakeNewMatches, WorkerWellbeingChecks)
     on_tap(application, wellbeing_button, WellbeingScore, WellbeingTalk)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formflow, lifecycle, people
+from bot import lifecycle, people
 from bot.availability import cells_to_slots, slots_to_cells
 from bot.callbacks import (
     ApproveWorker,
@@ -18,7 +18,8 @@ from bot.callbacks import (
     WorkerWellbeingChecks,
 )
 from bot.deps import Deps
-from bot.forms import SUMMARY, Draft
+from bot.forms import runner
+from bot.forms.engine import SUMMARY, Draft
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import (
     AvailabilitySlot,
@@ -32,22 +33,22 @@ from bot.notify import Button, Notice, Reply, Response
 from bot.offers import matchmaking
 from bot.texts import Markup, escape, t
 from bot.workers import invites
-from bot.workers.flow import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
+from bot.workers.profile_questions import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
 
 FLOW = WORKER_FLOW.name
 
 
 async def begin_profile(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
     """The first screen of the profile form, for someone ``roles`` has just made a worker."""
-    draft = await formflow.start(deps, session, person, FLOW)
-    return [formflow.screen(deps, FLOW, draft)]
+    draft = await runner.start(deps, session, person, FLOW)
+    return [runner.screen(deps, FLOW, draft)]
 
 
 async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
-    current = await formflow.current_screen(deps, session, person.id)
+    current = await runner.current_screen(deps, session, person.id)
     if current is None:
-        draft = await formflow.start(deps, session, person, FLOW)
-        current = formflow.screen(deps, FLOW, draft)
+        draft = await runner.start(deps, session, person, FLOW)
+        current = runner.screen(deps, FLOW, draft)
     return [Reply(t("pw_resume")), current]
 
 
@@ -131,7 +132,7 @@ async def _provenance(deps: Deps, session: AsyncSession, person_id: int) -> Mark
 async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: Draft) -> Response:
     now = deps.now()
     await _replace_profile(deps, session, person, draft.answers, now)
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     if person.status != PeerWorkerStatus.ONBOARDING:
         await lifecycle.audit(
             session,
@@ -257,8 +258,8 @@ async def profile_home(deps: Deps, session: AsyncSession, person: Person) -> Rep
 
 async def open_edit(deps: Deps, session: AsyncSession, person: Person) -> Reply:
     answers = await profile_answers(deps, session, person)
-    draft = await formflow.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
-    return formflow.screen(deps, FLOW, draft)
+    draft = await runner.start(deps, session, person, FLOW, answers=answers, step=SUMMARY)
+    return runner.screen(deps, FLOW, draft)
 
 
 async def set_taking_new_matches(
@@ -288,8 +289,8 @@ async def cancel(deps: Deps, session: AsyncSession, person: Person) -> Reply:
     """/cancel: an edit is dropped; a first profile can't be abandoned half-way, only paused."""
     if person.status == PeerWorkerStatus.ONBOARDING:
         return Reply(t("pw_cancel_onboarding"))
-    await formflow.discard(session, person.id)
+    await runner.discard(session, person.id)
     return Reply(t("edit_cancelled"))
 
 
-formflow.register(formflow.FormSpec(WORKER_FLOW, on_confirm=on_confirm))
+runner.register(runner.FormSpec(WORKER_FLOW, on_confirm=on_confirm))

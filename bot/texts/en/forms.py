@@ -1,4 +1,4 @@
-"""English texts of the form engine (bot/forms.py): step buttons, validation, times of day."""
+"""English texts of the form engine (bot.forms.engine): step buttons, validation, times of day."""
 
 TEXTS: dict[str, str] = {
     # -- buttons shared by forms --

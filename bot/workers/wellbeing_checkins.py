@@ -1,4 +1,6 @@
-"""Peer workers' own weekly check-in, and what coordinators may see of it (the aggregate)."""
+"""Peer workers' own weekly wellbeing check-in, and what coordinators may see of it (the
+aggregate). The check-ins between a service user and their peer worker are
+``bot.relationships.checkins``."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 A flow is a list of steps. The answers so far live in a ``FormDraft`` row, so a person can
 stop, the bot can restart, and the form carries on at the same step. This module is pure:
-it turns (flow, draft, action) into a new draft state and an ``Outcome``; the capability
-services persist it and the handlers render it.
+it turns (flow, draft, action) into a new draft state and an ``Outcome``; ``bot.forms.runner``
+loads and saves the draft and shows the person the step it is at.
 
 A form button carries its step (``FormTap``). Carrying the step lets a tap on
 a button from an older message be recognised as stale instead of being applied to the wrong

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Config
-from bot.forms import Flow, Kind, Option, Step, grid_summary, labels, weight_options
+from bot.forms.engine import Flow, Kind, Option, Step, grid_summary, labels, weight_options
 from bot.texts import t
 from bot.texts.fragments import crisis_lines_text
 

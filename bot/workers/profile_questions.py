@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Config
-from bot.forms import Flow, Kind, Option, Step, grid_summary, labels
-from bot.onboarding.flow import community_options, language_options
+from bot.forms.engine import Flow, Kind, Option, Step, grid_summary, labels
+from bot.onboarding.questions import community_options, language_options
 from bot.texts import t
 
 SHARE_NONE = "share_none"

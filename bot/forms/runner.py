@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import forms, people
+from bot import people
 from bot.callbacks import FormTap
 from bot.db import transaction
 from bot.deps import Deps
-from bot.forms import Draft, Flow, Result
+from bot.forms import engine
+from bot.forms.engine import Draft, Flow, Result
 from bot.models import FormDraft, Person
 from bot.notify import Reply, Response
 from bot.texts import Markup, t
@@ -87,7 +88,7 @@ async def start(
 
 
 def screen(deps: Deps, flow_name: str, draft: Draft) -> Reply:
-    return forms.render(spec(flow_name).flow, draft, deps.config)
+    return engine.render(spec(flow_name).flow, draft, deps.config)
 
 
 async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> Reply | None:
@@ -122,7 +123,7 @@ async def on_button(deps: Deps, telegram_id: int, tap: FormTap) -> Response:
             handled = await form.on_pick(deps, session, person, draft, tap.step, tap.value)
             if handled is not None:
                 return handled
-        outcome = forms.handle_button(form.flow, draft, tap, deps.config)
+        outcome = engine.handle_button(form.flow, draft, tap, deps.config)
         if outcome.result == Result.STALE:
             return _stale(deps, row.flow, draft)
         if outcome.result == Result.CONFIRMED:
@@ -151,7 +152,7 @@ async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
             return None
         form = spec(row.flow)
         draft = _draft(row)
-        outcome = forms.handle_text(form.flow, draft, text, deps.config)
+        outcome = engine.handle_text(form.flow, draft, text, deps.config)
         current = screen(deps, row.flow, draft)
         if outcome.result == Result.INVALID:
             limit_params = {}
