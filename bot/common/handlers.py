@@ -161,6 +161,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     screening = await safety_screening.screen(update, context, text, kind)
     answer = answers.handler_for(context, kind)
     if answer is not None and await answer(update, context, person, pending, text, screening):
+        await safety_screening.after_delivery(context, screening)  # e.g. a check-in note
         return
     response = await runner.on_text(deps, update.effective_user.id, text)
     if response is None:
@@ -169,6 +170,16 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             return
         response = Response(replies=[Reply(t("fallback_text"))])
     await respond(update, context, response)
+
+
+async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edit: screened like any message, and carried over to the copy if it was relayed."""
+    message = update.edited_message
+    screening = await safety_screening.screen(
+        update, context, message.text or message.caption, source="edit"
+    )
+    await relationship_handlers.carry_edit(update, context)
+    await safety_screening.after_delivery(context, screening)
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -252,6 +263,9 @@ def register(application: Application) -> None:
 
 def register_fallbacks(application: Application) -> None:
     """Registered last, after every capability's handlers."""
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
+    )
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT, text_message))
     application.add_handler(

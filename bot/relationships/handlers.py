@@ -10,7 +10,6 @@ from telegram.ext import (
     Application,
     CommandHandler,
     ContextTypes,
-    MessageHandler,
     filters,
 )
 
@@ -45,7 +44,6 @@ from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
 from bot.relationships import checkins, closure, relay, starting
-from bot.safety import screening as safety_screening
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
@@ -86,13 +84,11 @@ async def relay_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
     return True
 
 
-async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Carry an edit over to the copy; where Telegram won't, say that it changed."""
+async def carry_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Carry an edit over to the copy, if the message was relayed; where Telegram won't, say
+    that it changed."""
     deps = deps_of(context)
     message = update.edited_message
-    screening = await safety_screening.screen(
-        update, context, message.text or message.caption, source="edit"
-    )
     async with transaction(deps.sessions) as session:
         copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
     if copy is None:
@@ -102,7 +98,6 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     carried = Edit(target_id, message.text, message.caption, tuple(entities or ()))
     notice = Notice(chat_id, carried, recipient_id, sender_telegram_id=update.effective_chat.id)
     await deliver_one(context.bot, notice, on_unreachable_of(context))
-    await safety_screening.after_delivery(context, screening)
 
 
 async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,7 +237,6 @@ async def checkin_note(
 
 async def checkin_note_answer(update, context, person, pending, text, screening) -> bool:
     await checkin_note(update, context, person, pending.subject_id, text)
-    await safety_screening.after_delivery(context, screening)
     return True
 
 
@@ -311,7 +305,4 @@ def register(application: Application) -> None:
         AskEndReason,
         EndRelationship,
         KeepRelationship,
-    )
-    application.add_handler(
-        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
     )
