@@ -38,18 +38,22 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock = system_clock,
+    rate_limited: bool = True,
 ) -> Application:
     """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock;
-    ``peerlink run`` its own ``get_updates_request`` (to know when polling has begun)."""
+    ``peerlink run`` its own ``get_updates_request`` (to know when polling has begun); a
+    benchmark measuring the bot's own work may turn the rate limiter off."""
     engine = engine or create_engine(config.database.url)
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
-        .rate_limiter(AIORateLimiter(max_retries=config.telegram.rate_limiter_max_retries))
         .post_init(_post_init)
     )
+    if rate_limited:
+        limiter = AIORateLimiter(max_retries=config.telegram.rate_limiter_max_retries)
+        builder = builder.rate_limiter(limiter)
     if config.telegram.base_url.endswith("/bot"):
         builder = builder.base_file_url(config.telegram.base_url.removesuffix("/bot") + "/file/bot")
     if request is not None:

@@ -1,0 +1,185 @@
+"""How much work the bot does per update, against the ceiling of python-telegram-bot itself.
+
+    python -m bench.pipeline --updates 400 [--database-url postgresql+asyncpg://...]
+
+A temporary database (SQLite by default) is migrated and filled with active relationships
+(``bench.fanout.populate``). The real bot (``bot.app.build_application``, rate limiter off) is
+fed relayed messages one after another, each from a service user to their peer worker, through
+``Application.process_update``, over a canned Bot API that answers instantly without HTTP. In
+the same process, a bare python-telegram-bot Application whose one handler echoes every message
+(one ``sendMessage``) is fed the same number of updates over the same canned Bot API: that is the
+ceiling, the most any bot on this library could do per update here.
+
+The JSON gives updates/s and CPU milliseconds per update for both, and the ratio of the bot's
+updates/s to the ceiling's (issue 11 targets at least 0.10; measured before it: 0.008). The
+ratio is the figure to compare between machines; the absolute rates depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
+from telegram.request import BaseRequest, RequestData
+
+from bench.fanout import BOT_USER, TOKEN, USER_IDS, make_config, populate
+from bot.app import build_application
+from bot.db import create_engine, upgrade_to_head
+from bot.models import RelayedMessage
+
+
+class CannedBotApi(BaseRequest):
+    """Answers every Bot API call at once with a minimal, valid result; counts the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._ids = itertools.count(1_000_000)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kw: Any
+    ) -> tuple[int, bytes]:
+        self.calls += 1
+        name = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        result: Any = True
+        if name == "getMe":
+            result = BOT_USER
+        elif name == "copyMessage":
+            result = {"message_id": next(self._ids)}
+        elif name == "sendMessage":
+            result = {
+                "message_id": next(self._ids),
+                "date": 0,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": str(params.get("text", "")),
+            }
+        elif name == "getUpdates":
+            result = []
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _update(update_id: int, chat_id: int, message_id: int, words: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Sam"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
+            "text": words,
+        },
+    }
+
+
+async def _feed(application: Application, updates: list[dict[str, Any]]) -> dict[str, float]:
+    """Handle the updates one after another; wall and CPU time per update."""
+    bot = application.bot
+    parsed = [Update.de_json(data, bot) for data in updates]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for update in parsed:
+        await application.process_update(update)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "updates": len(parsed),
+        "updates_per_s": round(len(parsed) / wall, 1),
+        "cpu_ms_per_update": round(cpu * 1000 / len(parsed), 3),
+    }
+
+
+async def _ceiling(count: int) -> dict[str, float]:
+    async def echo(update: Update, context: Any) -> None:
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    api = CannedBotApi()
+    application = ApplicationBuilder().token(TOKEN).request(api).updater(None).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    async with application:
+        await _feed(application, [_update(n, USER_IDS, n, "warm up") for n in range(1, 51)])
+        updates = [_update(n, USER_IDS + n % 50, n, "hello there") for n in range(100, 100 + count)]
+        return await _feed(application, updates)
+
+
+async def _bot(database_url: str, pairs: int, count: int) -> dict[str, Any]:
+    engine = create_engine(database_url)
+    await upgrade_to_head(engine)
+    await populate(engine, pairs, caseload=5)
+    api = CannedBotApi()
+    config = make_config(database_url, "http://canned.invalid/bot")
+    unlimited = config.flood.model_copy(update={"updates_per_minute": 1_000_000})
+    config = config.model_copy(update={"flood": unlimited})  # measuring work, not the limit
+    application = build_application(config, engine=engine, request=api, rate_limited=False)
+    async with application:
+        # Warm up: the first update of each person loads more (and the first relay message
+        # of a pair is when first contact is noted).
+        warm = [_update(n, USER_IDS + n % pairs, n, "warm up") for n in range(1, pairs + 1)]
+        await _feed(application, warm)
+        calls = api.calls
+        start = 10_000
+        updates = [
+            _update(start + n, USER_IDS + n % pairs, start + n, "How was your week?")
+            for n in range(count)
+        ]
+        result = await _feed(application, updates)
+        result["bot_api_calls_per_update"] = round((api.calls - calls) / count, 2)
+        async with engine.connect() as connection:
+            relayed = (
+                await connection.execute(
+                    text(f"SELECT count(*) FROM {RelayedMessage.__tablename__}")
+                )
+            ).scalar_one()
+        result["relayed"] = relayed - pairs
+    await engine.dispose()
+    return result
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    ceiling = await _ceiling(args.updates)
+    with tempfile.TemporaryDirectory() as workdir:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
+        bot = await _bot(url, args.pairs, args.updates)
+    return {
+        "database": url.split(":", 1)[0],
+        "ceiling_echo": ceiling,
+        "bot_relay": bot,
+        "ratio_to_ceiling": round(bot["updates_per_s"] / ceiling["updates_per_s"], 4),
+        "target_ratio": 0.10,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=400)
+    parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument(
+        "--database-url", help="an empty PostgreSQL database (default: a temporary SQLite file)"
+    )
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0 if result["bot_relay"]["relayed"] == args.updates else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
