@@ -7,11 +7,28 @@ answer of each kind counts, and a withdrawn one counts as "no".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import ConsentKind, ConsentRecord
+from bot.models import ConsentKind, ConsentRecord, Person
+from bot.texts import consent_text_version
+
+
+def record_answer(
+    session: AsyncSession, person: Person, kind: str, agreed: bool, at: datetime
+) -> None:
+    """Keep an answer, with the version of the wording the person was shown."""
+    session.add(
+        ConsentRecord(
+            person_id=person.id,
+            kind=kind,
+            agreed=agreed,
+            text_version=consent_text_version(person.language),
+            recorded_at=at,
+        )
+    )
 
 
 def _in_force(record: ConsentRecord) -> bool:

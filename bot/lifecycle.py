@@ -151,15 +151,18 @@ _ALLOWED: dict[Role, dict[str | None, set[str]]] = {
 }
 
 
-# Withdrawing a required consent takes someone out of matching from wherever they are.
-for _status in (
+# A service user who has finished onboarding and is in matching: waiting, choosing, with a
+# peer, paused ("not now"), or between peers.
+ONBOARDED = (
     ServiceUserStatus.WAITING,
     ServiceUserStatus.OFFERED,
     ServiceUserStatus.REQUESTED,
     ServiceUserStatus.MATCHED,
     ServiceUserStatus.NOT_NOW,
     ServiceUserStatus.ENDED,
-):
+)
+# Withdrawing a required consent takes someone out of matching from wherever they are.
+for _status in ONBOARDED:
     _ALLOWED[Role.SERVICE_USER][_status].add(ServiceUserStatus.CONSENT_WITHDRAWN)
 # Erasure can follow any status, and nothing follows it: a later /start is a new person.
 ERASED = "erased"

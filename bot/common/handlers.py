@@ -25,7 +25,7 @@ from bot.db import transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
 from bot.forms import runner
-from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
+from bot.lifecycle import ONBOARDED, PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
@@ -41,15 +41,6 @@ from bot.workers import invites
 from bot.workers import service as workers
 
 log = logging.getLogger(__name__)
-
-ONBOARDED = (
-    ServiceUserStatus.WAITING,
-    ServiceUserStatus.OFFERED,
-    ServiceUserStatus.REQUESTED,
-    ServiceUserStatus.MATCHED,
-    ServiceUserStatus.NOT_NOW,
-    ServiceUserStatus.ENDED,
-)
 
 
 async def _home(deps: Deps, session, person: Person, is_coordinator: bool) -> list[Reply]:

@@ -7,6 +7,8 @@ and every button re-reads the record it names and re-checks what is allowed in i
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 
 from telegram.ext import Application, CommandHandler
 
@@ -76,32 +78,41 @@ def _ref(args: list[str], pattern: re.Pattern) -> int | None:
     return int(found.group(1)) if found else None
 
 
+@dataclass(frozen=True)
+class _Listing:
+    """What a list command needs: /people or /relationships."""
+
+    kind: str  # the views' name for the list: "pl" or "rl"
+    ref: re.Pattern  # one argument naming one record: U12, R5
+    card: Callable[..., Awaitable[Reply | None]]  # (deps, session, id, back)
+    filters: Collection[str]  # the filter names it takes
+    default: str  # the filter when none is given
+    page: Callable[..., Awaitable[service.Page]]  # (deps, session, filter, page number)
+
+
+async def _list_or_card(deps, session, args: list[str], listing: _Listing) -> Response:
+    """One record's card if the only argument names it; else a page of the filtered list."""
+    record_id = _ref(args, listing.ref)
+    if record_id is not None:
+        card = await listing.card(deps, session, record_id, "")
+        return Response(replies=[card or Reply(t("con_gone"))])
+    name, page = _filter_and_page(args, listing.filters, listing.default)
+    if name is None:
+        return Response(replies=[views.usage(listing.kind)])
+    found = await listing.page(deps, session, name, page)
+    return Response(replies=[views.list_page(deps, found)])
+
+
 @coordinator_only
 async def people_command(deps, session, coordinator: Person, update, context) -> Response:
     """/people [filter] [page], or /people U12 for one card."""
-    person_id = _ref(list(context.args or []), _PERSON_REF)
-    if person_id is not None:
-        card = await _person_card(deps, session, person_id, "")
-        return Response(replies=[card or Reply(t("con_gone"))])
-    name, page = _filter_and_page(list(context.args or []), PEOPLE_FILTERS, "waiting")
-    if name is None:
-        return Response(replies=[views.usage("pl")])
-    found = await service.people_page(deps, session, name, page)
-    return Response(replies=[views.list_page(deps, found)])
+    return await _list_or_card(deps, session, list(context.args or []), _PEOPLE)
 
 
 @coordinator_only
 async def relationships_command(deps, session, coordinator: Person, update, context) -> Response:
     """/relationships [filter] [page], or /relationships R5 for one card."""
-    relationship_id = _ref(list(context.args or []), _RELATIONSHIP_REF)
-    if relationship_id is not None:
-        card = await _relationship_card(deps, session, relationship_id, "")
-        return Response(replies=[card or Reply(t("con_gone"))])
-    name, page = _filter_and_page(list(context.args or []), RELATIONSHIP_FILTERS, "open")
-    if name is None:
-        return Response(replies=[views.usage("rl")])
-    found = await service.relationships_page(deps, session, name, page)
-    return Response(replies=[views.list_page(deps, found)])
+    return await _list_or_card(deps, session, list(context.args or []), _RELATIONSHIPS)
 
 
 @coordinator_only
@@ -122,6 +133,17 @@ async def _person_card(deps, session, person_id: int, back: str) -> Reply | None
 async def _relationship_card(deps, session, relationship_id: int, back: str) -> Reply | None:
     card = await service.relationship_card(deps, session, relationship_id)
     return views.relationship_card(deps, card, back) if card else None
+
+
+_PEOPLE = _Listing("pl", _PERSON_REF, _person_card, PEOPLE_FILTERS, "waiting", service.people_page)
+_RELATIONSHIPS = _Listing(
+    "rl",
+    _RELATIONSHIP_REF,
+    _relationship_card,
+    RELATIONSHIP_FILTERS,
+    "open",
+    service.relationships_page,
+)
 
 
 def _refused(card: Reply | None) -> Response:

@@ -188,6 +188,15 @@ async def _count(session: AsyncSession, *conditions, model=Relationship) -> int:
     return (await session.exec(select(func.count()).select_from(model).where(*conditions))).one()
 
 
+async def _count_by_status(session: AsyncSession, status, among: tuple[str, ...]) -> dict[str, int]:
+    """How many rows are in each of the statuses ``among`` that has any (``status``: the
+    column to count by)."""
+    rows = await session.exec(
+        select(status, func.count()).where(status.in_(among)).group_by(status)
+    )
+    return dict(rows.all())
+
+
 # -- the dashboard --------------------------------------------------------------------------
 
 
@@ -256,24 +265,8 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
             .where(Person.role == SU, Person.status == ServiceUserStatus.WAITING)
         )
     ).one()
-    by_status = dict(
-        (
-            await session.exec(
-                select(Relationship.status, func.count())
-                .where(Relationship.status.in_(OPEN_RELATIONSHIP))
-                .group_by(Relationship.status)
-            )
-        ).all()
-    )
-    proposals = dict(
-        (
-            await session.exec(
-                select(Proposal.status, func.count())
-                .where(Proposal.status.in_(OPEN_PROPOSAL))
-                .group_by(Proposal.status)
-            )
-        ).all()
-    )
+    by_status = await _count_by_status(session, Relationship.status, OPEN_RELATIONSHIP)
+    proposals = await _count_by_status(session, Proposal.status, OPEN_PROPOSAL)
     raised = (await session.exec(select(SafetyFlag).where(_open_flag()))).all()
     closed = await closed_counts(deps, session, now)
     return Figures(

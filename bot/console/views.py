@@ -566,25 +566,22 @@ def relationship_card(deps: Deps, card: RelationshipCard, back: str) -> Reply:
     return Reply(Markup("\n".join(lines)), tuple(buttons))
 
 
+def _weeks_row(r: Relationship, action: str, weeks: tuple[int, ...]) -> tuple[Button, ...]:
+    """One button for each number of weeks the action (pause, extend) can take."""
+    return tuple(
+        Button(t(f"btn_con_{action}", n=w), RelationshipAction(r.id, action, w)) for w in weeks
+    )
+
+
 def _relationship_action_buttons(r: Relationship) -> list[tuple[Button, ...]]:
     rows: list[tuple[Button, ...]] = []
     allowed = coordinator_actions.actions_for(r)
     if "pause" in allowed:
-        rows.append(
-            tuple(
-                Button(t("btn_con_pause", n=w), RelationshipAction(r.id, "pause", w))
-                for w in coordinator_actions.PAUSE_WEEKS
-            )
-        )
+        rows.append(_weeks_row(r, "pause", coordinator_actions.PAUSE_WEEKS))
     if "resume" in allowed:
         rows.append((Button(t("btn_con_resume"), RelationshipAction(r.id, "resume")),))
     if "extend" in allowed:
-        rows.append(
-            tuple(
-                Button(t("btn_con_extend", n=w), RelationshipAction(r.id, "extend", w))
-                for w in coordinator_actions.EXTEND_WEEKS
-            )
-        )
+        rows.append(_weeks_row(r, "extend", coordinator_actions.EXTEND_WEEKS))
     if "close" in allowed:
         rows.append((Button(t("btn_con_close"), RelationshipAction(r.id, "close")),))
     return rows

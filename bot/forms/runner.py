@@ -98,6 +98,18 @@ async def current_screen(deps: Deps, session: AsyncSession, person_id: int) -> R
     return screen(deps, row.flow, _draft(row))
 
 
+async def screen_to_resume(
+    deps: Deps, session: AsyncSession, person: Person, flow_name: str
+) -> Reply:
+    """The step the person's form is on; a draft lost to a crash between steps starts the
+    form again."""
+    current = await current_screen(deps, session, person.id)
+    if current is None:
+        draft = await start(deps, session, person, flow_name)
+        current = screen(deps, flow_name, draft)
+    return current
+
+
 def _draft(row: FormDraft) -> Draft:
     return Draft(
         step=row.step, answers=dict(row.answers or {}), editing_section=row.editing_section

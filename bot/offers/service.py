@@ -186,17 +186,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     so a restart or a second process never repeats it."""
     now = deps.now()
     notices: list[Notice] = []
-    due = (
-        await session.exec(
-            select(Relationship)
-            .where(
-                Relationship.status == RelationshipStatus.REQUESTED,
-                Relationship.respond_by <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for relationship in due:
+    for relationship in await _requests_due(session, Relationship.respond_by, now):
         worker = await session.get(Person, relationship.peer_worker_id)
         notices.append(
             Notice(worker.telegram_id, Reply(wording.t("request_expired_worker")), worker.id)
@@ -204,17 +194,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         notices += await release(
             deps, session, relationship, RelationshipStatus.EXPIRED, None, None
         )
-    reminders = (
-        await session.exec(
-            select(Relationship)
-            .where(
-                Relationship.status == RelationshipStatus.REQUESTED,
-                Relationship.reminder_due_at <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for relationship in reminders:
+    for relationship in await _requests_due(session, Relationship.reminder_due_at, now):
         relationship.reminder_due_at = None
         session.add(relationship)
         worker = await session.get(Person, relationship.peer_worker_id)
@@ -222,6 +202,16 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         notices.append(Notice(worker.telegram_id, card, worker.id))
     notices += await _alert_long_waits(deps, session, now)
     return notices
+
+
+async def _requests_due(session: AsyncSession, deadline, now: datetime) -> list[Relationship]:
+    """Requests still unanswered whose ``deadline`` (a column) has come, claimed."""
+    rows = await session.exec(
+        select(Relationship)
+        .where(Relationship.status == RelationshipStatus.REQUESTED, deadline <= now)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows.all())
 
 
 async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) -> list[Notice]:

@@ -9,21 +9,11 @@ from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import consents, lifecycle
-from bot.availability import cells_to_slots, slots_to_cells
 from bot.deps import Deps
-from bot.forms import runner
+from bot.forms import profiles, runner
 from bot.forms.engine import SUMMARY, Draft
 from bot.lifecycle import ServiceUserStatus
-from bot.models import (
-    AvailabilitySlot,
-    ConsentRecord,
-    Person,
-    PersonLanguage,
-    PersonLivedExperience,
-    Preference,
-    Role,
-    ServiceUserProfile,
-)
+from bot.models import Person, Preference, Role, ServiceUserProfile
 from bot.notify import Reply, Response
 from bot.offers import matchmaking
 from bot.onboarding.questions import (
@@ -36,7 +26,7 @@ from bot.onboarding.questions import (
     REQUIRED_CONSENTS,
     SERVICE_USER_FLOW,
 )
-from bot.texts import consent_text_version, t
+from bot.texts import t
 from bot.texts.fragments import crisis_lines_text
 
 FLOW = SERVICE_USER_FLOW.name
@@ -57,25 +47,7 @@ async def begin(deps: Deps, session: AsyncSession, person: Person) -> list[Reply
 
 
 async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
-    current = await runner.current_screen(deps, session, person.id)
-    if current is None:  # a draft lost to a crash between steps: start the form again
-        draft = await runner.start(deps, session, person, FLOW)
-        current = runner.screen(deps, FLOW, draft)
-    return [Reply(t("su_resume")), current]
-
-
-async def _record_consent(
-    deps: Deps, session: AsyncSession, person: Person, kind: str, agreed: bool
-) -> None:
-    session.add(
-        ConsentRecord(
-            person_id=person.id,
-            kind=kind,
-            agreed=agreed,
-            text_version=consent_text_version(person.language),
-            recorded_at=deps.now(),
-        )
-    )
+    return [Reply(t("su_resume")), await runner.screen_to_resume(deps, session, person, FLOW)]
 
 
 async def on_pick(
@@ -84,7 +56,7 @@ async def on_pick(
     """Consents are recorded the moment they are given; a required 'no' ends onboarding."""
     if step not in CONSENT_STEPS or value not in ("yes", "no"):
         return None
-    await _record_consent(deps, session, person, CONSENT_STEPS[step], value == "yes")
+    consents.record_answer(session, person, CONSENT_STEPS[step], value == "yes", deps.now())
     if value == "yes" or step not in REQUIRED_CONSENTS:
         return None
     await runner.discard(session, person.id)
@@ -117,8 +89,11 @@ def _preference_rows(person_id: int, answers: dict[str, Any]) -> list[Preference
 async def _replace_profile(
     deps: Deps, session: AsyncSession, person: Person, answers: dict[str, Any], now: datetime
 ) -> None:
-    for table in (PersonLivedExperience, PersonLanguage, Preference, AvailabilitySlot):
-        await session.exec(delete(table).where(table.person_id == person.id))
+    await session.exec(delete(Preference).where(Preference.person_id == person.id))
+    areas = [key for key in answers.get("areas") or [] if key != PREFER_NOT_TO_SAY]
+    await profiles.replace_details(
+        deps.config, session, person.id, areas, answers.get("language"), answers.get("availability")
+    )
     profile = await session.get(ServiceUserProfile, person.id)
     if profile is None:
         profile = ServiceUserProfile(
@@ -138,16 +113,7 @@ async def _replace_profile(
     )
     profile.updated_at = now
     session.add(profile)
-    areas = [key for key in answers.get("areas") or [] if key != PREFER_NOT_TO_SAY]
-    session.add_all(PersonLivedExperience(person_id=person.id, area_key=key) for key in areas)
-    session.add_all(
-        PersonLanguage(person_id=person.id, language=key) for key in answers.get("language") or []
-    )
     session.add_all(_preference_rows(person.id, answers))
-    session.add_all(
-        AvailabilitySlot(person_id=person.id, weekday=day, start_minute=start, end_minute=end)
-        for day, start, end in cells_to_slots(deps.config, answers.get("availability") or [])
-    )
 
 
 async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: Draft) -> Response:
@@ -155,15 +121,9 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     await _replace_profile(deps, session, person, draft.answers, now)
     await runner.discard(session, person.id)
     if person.status != ServiceUserStatus.ONBOARDING:
-        await lifecycle.audit(
-            session,
-            at=now,
-            actor_id=person.id,
-            action="service_user.profile_edited",
-            subject_type="person",
-            subject_id=person.id,
+        return await profiles.edit_saved(
+            session, person, now, action="service_user.profile_edited", saved=t("su_profile_saved")
         )
-        return Response(close_tapped=True, replies=[Reply(t("su_profile_saved"))])
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
     )
@@ -178,16 +138,10 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
 async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> dict[str, Any]:
     """The stored profile as form answers, so editing starts from what they told us."""
     profile = await session.get(ServiceUserProfile, person.id)
-    areas = (
-        await session.exec(
-            select(PersonLivedExperience.area_key).where(
-                PersonLivedExperience.person_id == person.id
-            )
-        )
-    ).all()
+    areas = await profiles.area_keys(session, person.id)
     answers: dict[str, Any] = {
         "perspective": profile.perspective,
-        "areas": list(areas) or [PREFER_NOT_TO_SAY],
+        "areas": areas or [PREFER_NOT_TO_SAY],
         "timezone": profile.timezone,
         "goal": profile.goal,
         NAME: profile.preferred_name,
@@ -205,12 +159,7 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
     for preference in preferences:
         answers[preference.attribute] = list(preference.choices) or [NO_PREFERENCE]
         answers[f"{preference.attribute}_weight"] = preference.weight
-    slots = (
-        await session.exec(select(AvailabilitySlot).where(AvailabilitySlot.person_id == person.id))
-    ).all()
-    answers["availability"] = slots_to_cells(
-        deps.config, [(slot.weekday, slot.start_minute, slot.end_minute) for slot in slots]
-    )
+    answers["availability"] = await profiles.availability_cells(deps.config, session, person.id)
     return answers
 
 

@@ -14,6 +14,7 @@ from bot.privacy import mydata, retention, service
 from bot.texts import t
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
+from bot.tg.guards import reply_command
 from bot.tg.taps import on_tap, tapped
 
 
@@ -38,18 +39,8 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def consent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await service.consent_home(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
-
-
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await service.ask_delete(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
+consent_command = reply_command(service.consent_home)
+delete_command = reply_command(service.ask_delete)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

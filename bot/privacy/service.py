@@ -21,19 +21,10 @@ from bot.models import ConsentKind, ConsentRecord, Person, Role
 from bot.notify import Button, Notice, Reply, Response
 from bot.privacy import erasure
 from bot.relationships import leaving
-from bot.texts import consent_text_version, t
+from bot.texts import t
 from bot.texts.fragments import crisis_lines_text, period_text
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
-# Withdrawing either required consent takes a service user out of matching from here.
-IN_MATCHING = (
-    ServiceUserStatus.WAITING,
-    ServiceUserStatus.OFFERED,
-    ServiceUserStatus.REQUESTED,
-    ServiceUserStatus.MATCHED,
-    ServiceUserStatus.NOT_NOW,
-    ServiceUserStatus.ENDED,
-)
 
 
 def _stale() -> Response:
@@ -191,7 +182,7 @@ async def withdraw(
             actor_id=person.id,
             reason=record.kind,
         )
-    elif person.role == Role.SERVICE_USER and person.status in IN_MATCHING:
+    elif person.role == Role.SERVICE_USER and person.status in lifecycle.ONBOARDED:
         notices = await leaving.leave(
             deps, session, person, actor_id=person.id, reason=erasure.CONSENT_WITHDRAWN
         )
@@ -209,15 +200,7 @@ async def withdraw(
 
 async def give_evaluation(deps: Deps, session: AsyncSession, person: Person) -> None:
     now = deps.now()
-    session.add(
-        ConsentRecord(
-            person_id=person.id,
-            kind=ConsentKind.EVALUATION,
-            agreed=True,
-            text_version=consent_text_version(person.language),
-            recorded_at=now,
-        )
-    )
+    consents.record_answer(session, person, ConsentKind.EVALUATION, True, now)
     await lifecycle.audit(
         session,
         at=now,

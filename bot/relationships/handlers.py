@@ -47,6 +47,7 @@ from bot.relationships import checkins, closure, relay, starting
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
+from bot.tg.guards import reply_command
 from bot.tg.taps import on_tap, tapped
 
 log = logging.getLogger(__name__)
@@ -131,11 +132,7 @@ async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYP
     await respond(update, context, Response(replies=replies))
 
 
-async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await relay.ask_end(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
+end_command = reply_command(relay.ask_end)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -194,11 +191,7 @@ async def closure_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await respond(update, context, response)
 
 
-async def checkins_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await checkins.overview(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
+checkins_command = reply_command(checkins.overview)
 
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

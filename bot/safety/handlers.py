@@ -28,7 +28,7 @@ from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
-from bot.tg.guards import coordinator_only
+from bot.tg.guards import coordinator_only, reply_command
 from bot.tg.taps import on_tap, tapped
 
 
@@ -55,18 +55,8 @@ async def flag_button(deps, session, coordinator: Person, update, context) -> Re
             return await safety.end_and_exclude(deps, session, coordinator, flag_id)
 
 
-async def concern_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await safety.start_concern(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
-
-
-async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = deps_of(context)
-    async with transaction(deps.sessions) as session:
-        reply = await safety.start_report(deps, session, update.effective_user.id)
-    await respond(update, context, Response(replies=[reply]))
+concern_command = reply_command(safety.start_concern)
+report_command = reply_command(safety.start_report)
 
 
 async def person_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

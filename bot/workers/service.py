@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle, people
-from bot.availability import cells_to_slots, slots_to_cells
 from bot.callbacks import (
     ApproveWorker,
     AskRejectReason,
@@ -18,17 +16,10 @@ from bot.callbacks import (
     WorkerWellbeingChecks,
 )
 from bot.deps import Deps
-from bot.forms import runner
+from bot.forms import profiles, runner
 from bot.forms.engine import SUMMARY, Draft
 from bot.lifecycle import PeerWorkerStatus
-from bot.models import (
-    AvailabilitySlot,
-    PeerWorkerProfile,
-    Person,
-    PersonLanguage,
-    PersonLivedExperience,
-    Role,
-)
+from bot.models import PeerWorkerProfile, Person, Role
 from bot.notify import Button, Notice, Reply, Response
 from bot.offers import matchmaking
 from bot.texts import Markup, escape, t
@@ -45,18 +36,21 @@ async def begin_profile(deps: Deps, session: AsyncSession, person: Person) -> li
 
 
 async def resume(deps: Deps, session: AsyncSession, person: Person) -> list[Reply]:
-    current = await runner.current_screen(deps, session, person.id)
-    if current is None:
-        draft = await runner.start(deps, session, person, FLOW)
-        current = runner.screen(deps, FLOW, draft)
-    return [Reply(t("pw_resume")), current]
+    return [Reply(t("pw_resume")), await runner.screen_to_resume(deps, session, person, FLOW)]
 
 
 async def _replace_profile(
     deps: Deps, session: AsyncSession, person: Person, answers: dict[str, Any], now: datetime
 ) -> PeerWorkerProfile:
-    for table in (PersonLivedExperience, PersonLanguage, AvailabilitySlot):
-        await session.exec(delete(table).where(table.person_id == person.id))
+    areas = [key for key in answers.get("areas") or [] if key != SHARE_NONE]
+    await profiles.replace_details(
+        deps.config,
+        session,
+        person.id,
+        areas,
+        answers.get("languages"),
+        answers.get("availability"),
+    )
     profile = await session.get(PeerWorkerProfile, person.id)
     perspectives = answers["perspectives"]
     fields = {
@@ -80,15 +74,6 @@ async def _replace_profile(
         for name, value in fields.items():
             setattr(profile, name, value)
     session.add(profile)
-    areas = [key for key in answers.get("areas") or [] if key != SHARE_NONE]
-    session.add_all(PersonLivedExperience(person_id=person.id, area_key=key) for key in areas)
-    session.add_all(
-        PersonLanguage(person_id=person.id, language=key) for key in answers.get("languages") or []
-    )
-    session.add_all(
-        AvailabilitySlot(person_id=person.id, weekday=day, start_minute=start, end_minute=end)
-        for day, start, end in cells_to_slots(deps.config, answers.get("availability") or [])
-    )
     return profile
 
 
@@ -134,15 +119,9 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
     await _replace_profile(deps, session, person, draft.answers, now)
     await runner.discard(session, person.id)
     if person.status != PeerWorkerStatus.ONBOARDING:
-        await lifecycle.audit(
-            session,
-            at=now,
-            actor_id=person.id,
-            action="peer_worker.profile_edited",
-            subject_type="person",
-            subject_id=person.id,
+        return await profiles.edit_saved(
+            session, person, now, action="peer_worker.profile_edited", saved=t("pw_profile_saved")
         )
-        return Response(close_tapped=True, replies=[Reply(t("pw_profile_saved"))])
     await lifecycle.transition(
         session, person, PeerWorkerStatus.PENDING_APPROVAL, at=now, actor_id=person.id
     )
@@ -198,21 +177,8 @@ async def review(
 
 async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> dict[str, Any]:
     profile = await session.get(PeerWorkerProfile, person.id)
-    areas = (
-        await session.exec(
-            select(PersonLivedExperience.area_key).where(
-                PersonLivedExperience.person_id == person.id
-            )
-        )
-    ).all()
-    languages = (
-        await session.exec(
-            select(PersonLanguage.language).where(PersonLanguage.person_id == person.id)
-        )
-    ).all()
-    slots = (
-        await session.exec(select(AvailabilitySlot).where(AvailabilitySlot.person_id == person.id))
-    ).all()
+    areas = await profiles.area_keys(session, person.id)
+    languages = await profiles.language_keys(session, person.id)
     perspectives = (
         "both"
         if profile.is_consumer and profile.is_carer
@@ -224,15 +190,13 @@ async def profile_answers(deps: Deps, session: AsyncSession, person: Person) -> 
         "display_name": profile.display_name,
         "bio": profile.bio,
         "perspectives": perspectives,
-        "areas": list(areas) or [SHARE_NONE],
-        "languages": list(languages),
+        "areas": areas or [SHARE_NONE],
+        "languages": languages,
         "gender": profile.gender,
         "age_band": profile.age_band,
         "communities": list(profile.communities) or [NO_COMMUNITY],
         "timezone": profile.timezone,
-        "availability": slots_to_cells(
-            deps.config, [(slot.weekday, slot.start_minute, slot.end_minute) for slot in slots]
-        ),
+        "availability": await profiles.availability_cells(deps.config, session, person.id),
         "caseload": str(profile.max_caseload),
         "quiet_hours": profile.quiet_hours or "none",
     }
