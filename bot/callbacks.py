@@ -109,6 +109,14 @@ def decode(data: str | None) -> Action | None:
     return None
 
 
+def retired(data: str | None) -> bool:
+    """Data no action decodes but one of our buttons could once have carried (short ASCII,
+    numbers that fit): a button from an older version, not a forgery."""
+    if not data or not data.isascii() or len(data.encode()) > LIMIT:
+        return False
+    return all(int(number) <= LARGEST_ID for number in re.findall(r"\d+", data))
+
+
 def actions() -> list[type[Action]]:
     return list(_LAYOUTS.values())
 

@@ -227,7 +227,8 @@ async def _undelivered(
     else:
         log.warning("send to person_id=%s failed: %s", notice.person_id, type(error).__name__)
     if notice.sender_telegram_id is not None:
-        told = Reply(t("relay_undeliverable" if gone else "relay_failed"))
+        passing = "relay_edit_failed" if isinstance(notice.reply, Edit) else "relay_failed"
+        told = Reply(t("relay_undeliverable" if gone else passing))
         with contextlib.suppress(TelegramError):  # the sender may be gone too
             await send(bot, notice.sender_telegram_id, told)
 

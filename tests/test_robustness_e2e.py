@@ -102,3 +102,36 @@ async def test_polling_network_errors_are_one_warning_line(
         await error_handler(None, context)
     assert [r.levelname for r in caplog.records] == ["WARNING"]
     assert "Traceback" not in caplog.text and "retrying" in caplog.text
+
+
+async def test_editing_a_command_does_not_run_it_again(bot: Harness) -> None:
+    """An edited '/extend R5 2w …' must not extend twice: edits never reach a command."""
+    casey = bot.user(COORDINATOR_ID)
+    await casey.send("/dashboard")
+    sent = len(bot.api.methods("sendMessage")) + len(bot.api.methods("sendDocument"))
+    for command in ("/dashboard", "/mydata", "/help"):
+        await bot.process(
+            {
+                "edited_message": {
+                    "message_id": casey.last_sent_id,
+                    "date": 0,
+                    "edit_date": 1,
+                    "chat": {"id": COORDINATOR_ID, "type": "private", "first_name": "C"},
+                    "from": {"id": COORDINATOR_ID, "is_bot": False, "first_name": "C"},
+                    "text": command,
+                    "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+                }
+            }
+        )
+    assert len(bot.api.methods("sendMessage")) + len(bot.api.methods("sendDocument")) == sent
+
+
+async def test_a_button_from_an_older_version_loses_its_keyboard(bot: Harness) -> None:
+    sam = bot.user(3005)
+    await sam.send("/start")
+    message = sam.last_with_buttons()
+    await sam.press("zz|retired|1", message=message)  # a layout no action has any more
+    assert "earlier message" in sam.toasts()[-1]
+    assert len(bot.api.methods("editMessageReplyMarkup")) == 1
+    await sam.press("zz|1²", message=message)  # forged: refused, nothing else touched
+    assert len(bot.api.methods("editMessageReplyMarkup")) == 1

@@ -230,10 +230,15 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
         raise ApplicationHandlerStop
     query = update.callback_query
     if query is not None and callbacks.decode(query.data) is None:
-        # Not from any button we make (forged, corrupted, or from a retired layout): refused
-        # here, so no handler ever sees data the codec did not accept.
-        with contextlib.suppress(TelegramError):
-            await query.answer(t("stale_button_toast"))
+        # Not from any button we make today: refused here, so no handler ever sees data the
+        # codec did not accept. A button from an older version also loses its keyboard.
+        if callbacks.retired(query.data):
+            await respond(
+                update, context, Response(toast=t("stale_button_toast"), close_tapped=True)
+            )
+        else:
+            with contextlib.suppress(TelegramError):
+                await query.answer(t("stale_button_toast"))
         raise ApplicationHandlerStop
     async with transaction(deps.sessions) as session:
         await people.mark_seen(session, update.effective_user.id, deps.now())
@@ -244,6 +249,10 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, before_every_update), group=-1)
+    # First, before any command: an edited "/extend …" must not extend a second time.
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
+    )
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))
@@ -254,9 +263,6 @@ def register(application: Application) -> None:
 
 def register_fallbacks(application: Application) -> None:
     """Registered last, after every capability's handlers."""
-    application.add_handler(
-        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message)
-    )
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT, text_message))
     application.add_handler(

@@ -340,6 +340,9 @@ async def note(
     ]
 
 
+OPEN_PAIR = (RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
+
+
 async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     """Due check-ins, the missed ladder and first-contact nudges. Each item is claimed by the
     row it changes in this transaction, so nothing is sent twice."""
@@ -362,7 +365,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             session, checkin, CheckinStatus.MISSED, at=now, actor_id=None
         )
         plan = await session.get(CheckinPlan, checkin.relationship_id)
-        if plan is None or relationship_status != RelationshipStatus.ACTIVE:
+        if plan is None or relationship_status not in OPEN_PAIR:
             # The pair ended meanwhile (or the person was erased, plan and all): it is
             # missed, but nobody is nudged about a check-in that no longer leads anywhere.
             continue

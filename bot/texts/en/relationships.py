@@ -27,6 +27,8 @@ TEXTS: dict[str, str] = {
     "relay_undeliverable": "Sorry — your message couldn't be delivered: the other person "
     "can't receive messages from the bot right now. A coordinator can help.",
     "relay_failed": "Sorry — your message couldn't be delivered just now. Please try again.",
+    "relay_edit_failed": "Your message arrived, but your edit couldn't be shown to the other "
+    "person just now.",
     "relay_edited": "✏️ The message above was edited by the sender.",
     "relationship_none": "You're not in an active peer support relationship right now.",
     "relationship_title": "<b>Your peer support</b>",
