@@ -15,6 +15,7 @@ chats keep working across an upgrade.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import string
 import typing
@@ -98,8 +99,12 @@ class Action:
         return cls(**values)
 
 
+@functools.lru_cache(maxsize=1024)
 def decode(data: str | None) -> Action | None:
-    """The action a tap asks for, or None for data that none of our buttons could carry."""
+    """The action a tap asks for, or None for data that none of our buttons could carry.
+
+    One tap is decoded by the forgery guard, by each registered handler's pattern until one
+    matches, and by ``tapped``: the cache makes that one parse (actions are immutable)."""
     if not data or len(data.encode()) > LIMIT or not data.isascii():
         return None
     for cls in _BY_HEAD.get(data.split("|", 1)[0], ()):

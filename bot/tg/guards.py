@@ -19,12 +19,12 @@ from bot.texts import t
 from bot.tg.context import deps_of
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-Action = Callable[..., Awaitable[Response]]
+CoordinatorAction = Callable[..., Awaitable[Response]]
 # (deps, session, the sender's Telegram id) -> what to say back
 Answer = Callable[[Deps, AsyncSession, int], Awaitable[Reply]]
 
 
-def coordinator_only(action: Action) -> Handler:
+def coordinator_only(action: CoordinatorAction) -> Handler:
     """Run ``action(deps, session, coordinator, update, context)`` for coordinators only."""
 
     @functools.wraps(action)
