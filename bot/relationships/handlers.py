@@ -3,15 +3,8 @@ relationship commands and buttons."""
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CommandHandler,
-    ContextTypes,
-    filters,
-)
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import people, scheduler
 from bot.callbacks import (
@@ -47,11 +40,9 @@ from bot.relationships import checkins, closure, relay, starting
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
 from bot.tg.guards import reply_command
 from bot.tg.taps import on_tap, tapped
-
-log = logging.getLogger(__name__)
-PRIVATE = filters.ChatType.PRIVATE
 
 
 async def _copy(

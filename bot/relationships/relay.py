@@ -7,7 +7,6 @@ counts.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -39,8 +38,6 @@ from bot.notify import Button, Copy, Notice, Reply
 from bot.offers.wording import worker_name
 from bot.relationships import access, closure
 from bot.texts import t, tn
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
