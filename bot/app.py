@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot import notify, outbox, scheduler
@@ -25,6 +25,7 @@ from bot.privacy import handlers as privacy_handlers
 from bot.relationships import admin_handlers as relationship_admin_handlers
 from bot.relationships import handlers as relationship_handlers
 from bot.safety import handlers as safety_handlers
+from bot.tg.ratelimit import ChatPacedRateLimiter
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
 
@@ -36,13 +37,15 @@ def build_application(
     *,
     engine: AsyncEngine | None = None,
     request: BaseRequest | None = None,
-    get_updates_request: BaseRequest | None = None,
     clock: Clock = system_clock,
     rate_limited: bool = True,
 ) -> Application:
-    """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock;
-    ``peerlink run`` its own ``get_updates_request`` (to know when polling has begun); a
-    benchmark measuring the bot's own work may turn the rate limiter off."""
+    """Build the bot. Tests pass their own engine, a fake Bot API ``request`` and a clock; a
+    benchmark measuring the bot's own work may turn the rate limiter off.
+
+    There is no python-telegram-bot updater: it acknowledges updates to Telegram before they
+    are handled. ``peerlink run`` receives them through bot/pipeline/ instead, which stores
+    each update before acknowledging it."""
     engine = engine or create_engine(config.database.url)
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
@@ -50,16 +53,17 @@ def build_application(
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .post_init(_post_init)
+        .updater(None)
     )
     if rate_limited:
-        limiter = AIORateLimiter(max_retries=config.telegram.rate_limiter_max_retries)
+        limiter = ChatPacedRateLimiter(
+            config.telegram.bulk_messages_per_second, config.telegram.rate_limiter_max_retries
+        )
         builder = builder.rate_limiter(limiter)
     if config.telegram.base_url.endswith("/bot"):
         builder = builder.base_file_url(config.telegram.base_url.removesuffix("/bot") + "/file/bot")
     if request is not None:
         builder = builder.request(request)
-    if (get_updates_request or request) is not None:
-        builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data["deps"] = deps
     application.bot_data["engine"] = engine

@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from urllib.parse import quote
 from bot.config import (
     PSEUDONYM_KEY_ENV,
     TOKEN_ENV,
+    WEBHOOK_SECRET_ENV,
     Config,
     ConfigError,
     load_config,
@@ -33,20 +34,21 @@ from bot.texts import tn
 log = logging.getLogger("peerlink")
 
 MASK = "***"
-# python-telegram-bot logs a failed start-up (getMe: "Bootstrap Initialize Application";
-# deleteWebhook: "Bootstrap delete Webhook") with its traceback (and, for a refused token, the
-# token) from its retry loop; `run` reports the failure in one line of its own instead.
-_BOOTSTRAP_FAILURE = "Network Retry Loop (Bootstrap "
-_NO_UPDATES = (200, b'{"ok": true, "result": []}')
 
 
 def secrets_of(config: Config) -> list[str]:
     """What must never be printed: the token (whole, URL-quoted, and its secret half), the
-    pseudonym key and the database password."""
+    pseudonym key, the webhook secret and the database password."""
     from sqlalchemy.engine import make_url
 
     token = config.telegram.token
-    found = [token, quote(token, safe=""), token.partition(":")[2], config.evaluation.pseudonym_key]
+    found = [
+        token,
+        quote(token, safe=""),
+        token.partition(":")[2],
+        config.evaluation.pseudonym_key,
+        config.webhook.secret_token,
+    ]
     with contextlib.suppress(Exception):  # an unparsable URL has no password to hide
         found.append(make_url(config.database.url).password or "")
     return found
@@ -73,8 +75,6 @@ class Redactor(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001  (a malformed record: keep only its template)
             message = str(record.msg)
-        if record.name.startswith("telegram.ext") and _BOOTSTRAP_FAILURE in message:
-            return record.levelno < logging.ERROR  # `run` reports the failure in one line
         record.msg, record.args = self.redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -158,66 +158,41 @@ def _first_line(error: BaseException) -> str:
     return (str(error).splitlines() or [""])[0][:200] or type(error).__name__
 
 
-def _first_poll_watch(base_url: str, on_begun: Callable[[], None]) -> Any:
-    """The connection for getUpdates, which knows whether polling has begun: until Telegram
-    first answers getUpdates, every failure (getMe, deleteWebhook or that first getUpdates)
-    is a start-up failure, reported in one line. A failing first getUpdates is recorded and
-    the bot is stopped (as Ctrl+C would), instead of retrying it forever."""
-    from telegram.error import TelegramError
-    from telegram.request import HTTPXRequest
-
-    class FirstPollWatch(HTTPXRequest):
-        def __init__(self) -> None:
-            super().__init__(connection_pool_size=1)  # what ApplicationBuilder uses for it
-            self.begun = False
-            self.failure: str | None = None
-
-        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-            if self.begun:
-                return await super().do_request(*args, **kwargs)
-            if self.failure is not None:  # stopping: not one call more
-                return _NO_UPDATES
-            try:
-                code, payload = await super().do_request(*args, **kwargs)
-            except TelegramError as error:  # NetworkError, TimedOut
-                return self._failed(f"cannot reach the Bot API at {base_url}: {_first_line(error)}")
-            if code == 200:
-                self.begun = True
-                on_begun()
-                return code, payload
-            if code in (401, 404):
-                return self._failed(_REFUSED)
-            return self._failed(
-                f"cannot reach the Bot API at {base_url}: getUpdates answered {code} "
-                f"{_description(payload)}".rstrip()
-            )
-
-        def _failed(self, line: str) -> tuple[int, bytes]:
-            if self.failure is None:
-                self.failure = line
-                asyncio.get_running_loop().call_soon(_stop)
-            return _NO_UPDATES  # nothing for python-telegram-bot to log or retry
-
-    return FirstPollWatch()
-
-
-def _stop() -> None:
-    raise SystemExit  # what python-telegram-bot's own stop signals do: stop and shut down
-
-
-def _description(payload: bytes) -> str:
-    with contextlib.suppress(ValueError, AttributeError):
-        return str(json.loads(payload).get("description") or "")[:200]
-    return ""
-
-
 _REFUSED = (
     f"Telegram refused the token; check telegram.token (or {TOKEN_ENV}) against the "
     "one @BotFather gave you"
 )
 
 
-def run(config: Config, config_path: str, redactor: Redactor) -> int:
+class AnotherProcess(Exception):
+    pass
+
+
+def _one_process_on_sqlite(url: str) -> Any:
+    """SQLite serves one ``peerlink run`` at a time: a second one says so and stops, rather
+    than both polling (Telegram answers one of them 409) or both handling the inbox. Returns
+    the open lock file (held until the process ends), or None for PostgreSQL."""
+    import fcntl
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser().resolve()
+    lock = (path.parent / f".{path.name}.run-lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise AnotherProcess(
+            f"another peerlink run is already using {path}; SQLite serves one process "
+            "(use PostgreSQL to run several)"
+        ) from None
+    return lock
+
+
+def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = False) -> int:
     _install_excepthook(redactor)
     try:
         current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
@@ -227,41 +202,27 @@ def run(config: Config, config_path: str, redactor: Redactor) -> int:
     if current != head:
         print(_not_migrated(current, head, config_path), file=sys.stderr)
         return 1
-    from telegram.error import InvalidToken, TelegramError
-
+    try:
+        lock = _one_process_on_sqlite(config.database.url)
+    except AnotherProcess as error:
+        print(str(error), file=sys.stderr)
+        return 1
     from bot.app import build_application
+    from bot.pipeline.runtime import StartupFailure, TokenRefused, serve
 
     _configure_logging(redactor)
-
-    # python-telegram-bot says "Application started" before the first getUpdates, and
-    # "stopping" after a failed one: until polling has begun, only `run` speaks.
-    ptb_log = logging.getLogger("telegram.ext.Application")
-    ptb_log.setLevel(logging.WARNING)
-
-    def running() -> None:
-        ptb_log.setLevel(logging.NOTSET)
-        log.info("PeerLink is running as @%s (long polling)", application.bot.username)
-
-    watch = _first_poll_watch(config.telegram.base_url, running)
-    application = build_application(config, get_updates_request=watch)
-    # Polling has begun only once Telegram answered the first getUpdates: python-telegram-bot
-    # calls deleteWebhook after post_init, and a failure there is a start-up failure too.
+    application = build_application(config)
     try:
-        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
-    except InvalidToken:  # getMe (or deleteWebhook) answered 401 or 404
-        if watch.begun:
-            raise
+        asyncio.run(serve(application, webhook))
+    except TokenRefused:
         print(_REFUSED, file=sys.stderr)
         return 2
-    except TelegramError as error:  # NetworkError, TimedOut, or an error answer at start-up
-        if watch.begun:
-            raise
-        reason = redactor.redact(_first_line(error))
-        print(f"cannot reach the Bot API at {config.telegram.base_url}: {reason}", file=sys.stderr)
+    except StartupFailure as error:
+        print(redactor.redact(str(error)), file=sys.stderr)
         return 2
-    if watch.failure is not None:  # the first getUpdates failed: the bot stopped itself
-        print(redactor.redact(watch.failure), file=sys.stderr)
-        return 2
+    finally:
+        if lock is not None:
+            lock.close()
     return 0
 
 
@@ -341,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerlink", description="PeerLink peer-support bot")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
-        ("run", "start the bot with long polling"),
+        ("run", "start the bot (long polling, or a webhook with --webhook)"),
         ("migrate", "bring the database to the latest migration"),
         ("check-config", "validate and print the effective configuration (secrets masked)"),
         ("export", "write the pseudonymised evaluation export (CSV, summary.md, charts)"),
@@ -350,6 +311,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument("--config", default="config.toml", help="path to the TOML configuration")
         if name == "export":
             sub.add_argument("--out", required=True, help="folder to write the files into")
+        if name == "run":
+            sub.add_argument(
+                "--webhook",
+                action="store_true",
+                help="receive updates by webhook ([webhook] in the configuration)",
+            )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -360,7 +327,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     redactor = Redactor(secrets_of(config))
     if args.command == "run":
-        return run(config, args.config, redactor)
+        webhook = args.webhook or config.webhook.enabled
+        if webhook and not config.webhook.secret_token:
+            print(
+                f"configuration error: webhook.secret_token: webhook mode needs a secret (set "
+                f"[webhook] secret_token or {WEBHOOK_SECRET_ENV}), so that only Telegram's "
+                "requests are accepted",
+                file=sys.stderr,
+            )
+            return 2
+        return run(config, args.config, redactor, webhook)
     if args.command == "migrate":
         return migrate(config, redactor)
     if args.command == "export":

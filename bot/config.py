@@ -35,6 +35,7 @@ from pydantic import (
 TOKEN_ENV = "PEERLINK_TELEGRAM_TOKEN"
 DATABASE_URL_ENV = "PEERLINK_DATABASE_URL"
 PSEUDONYM_KEY_ENV = "PEERLINK_PSEUDONYM_KEY"
+WEBHOOK_SECRET_ENV = "PEERLINK_WEBHOOK_SECRET"
 COORDINATOR_IDS_ENV = "PEERLINK_COORDINATOR_IDS"  # "123456789" or "123,456": a first start
 
 log = logging.getLogger(__name__)
@@ -476,6 +477,61 @@ class FloodConfig(_Section):
     updates_per_minute: int = Field(default=60, ge=5, le=600)
 
 
+class PipelineConfig(_Section):
+    """How updates are received and handled (bot/pipeline/)."""
+
+    # Chats handled at the same time; one chat's updates always go one after another.
+    concurrency: int = Field(default=16, ge=1, le=256)
+    # How long a process's claim on a chat lasts without renewal: if that process dies, its
+    # chats are taken over this long after its last renewal.
+    lease: Duration = timedelta(seconds=30)
+    # Handled updates keep their id (never their content) this long, so that an update
+    # Telegram delivers twice is recognised; Telegram keeps an update for at most a day.
+    keep_handled: Duration = timedelta(days=2)
+    # Tries for an update whose handling fails for a reason other than the database.
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    # Polling mode serves /healthz and /metrics here (127.0.0.1); 0 turns them off.
+    health_port: int = Field(default=0, ge=0, le=65535)
+
+    @field_validator("lease")
+    @classmethod
+    def _lease_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
+            raise ValueError("must be between 1 second and 10 minutes")
+        return value
+
+    @field_validator("keep_handled")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError("must be at least 1 day (Telegram may redeliver within a day)")
+        return value
+
+
+class WebhookConfig(_Section):
+    """Webhook mode (``peerlink run --webhook``, or ``enabled``): Telegram POSTs each update
+    to ``public_url``; the bot listens on ``listen``:``port`` behind your TLS proxy or load
+    balancer. Several processes on one PostgreSQL database may serve the same URL."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    path: str = Field(default="/telegram", pattern=r"^/[A-Za-z0-9_/-]{0,100}$")
+    # The https URL Telegram calls (it must reach ``path`` here). Empty: the bot does not
+    # call setWebhook itself (set it once by hand, with the same secret).
+    public_url: str = ""
+    # Telegram sends it in every request's X-Telegram-Bot-Api-Secret-Token header; anything
+    # without it is refused (403). 1-256 of A-Z a-z 0-9 _ -. PEERLINK_WEBHOOK_SECRET overrides.
+    secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+
+    @field_validator("public_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not an https URL")
+        return value
+
+
 class Config(_Section):
     telegram: TelegramConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -497,6 +553,8 @@ class Config(_Section):
     retention: RetentionConfig = RetentionConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     flood: FloodConfig = FloodConfig()
+    pipeline: PipelineConfig = PipelineConfig()
+    webhook: WebhookConfig = WebhookConfig()
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:
@@ -592,6 +650,9 @@ def _apply_environment(raw: dict[str, Any], environ: dict[str, str]) -> dict[str
         raw["telegram"] = {**raw.get("telegram", {}), "token": environ[TOKEN_ENV]}
     if environ.get(DATABASE_URL_ENV):
         raw["database"] = {**raw.get("database", {}), "url": environ[DATABASE_URL_ENV]}
+    if environ.get(WEBHOOK_SECRET_ENV):
+        secret = environ[WEBHOOK_SECRET_ENV]
+        raw["webhook"] = {**raw.get("webhook", {}), "secret_token": secret}
     if environ.get(PSEUDONYM_KEY_ENV):
         key = environ[PSEUDONYM_KEY_ENV]
         raw["evaluation"] = {**raw.get("evaluation", {}), "pseudonym_key": key}
@@ -690,5 +751,7 @@ def masked(config: Config) -> dict[str, Any]:
     data["telegram"]["token"] = token.split(":", 1)[0] + ":***"
     if data["evaluation"]["pseudonym_key"]:
         data["evaluation"]["pseudonym_key"] = "***"
+    if data["webhook"]["secret_token"]:
+        data["webhook"]["secret_token"] = "***"
     data["database"]["url"] = re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", data["database"]["url"])
     return data

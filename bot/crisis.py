@@ -1,4 +1,5 @@
-"""/help_now: the crisis lines, always one tap away."""
+"""The crisis lines: /help_now, and the reply to a risk phrase. Built from the
+configuration alone, so they go out even while the database cannot be reached."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ def help_now(config: Config) -> Reply:
     return Reply(
         t(
             "help_now",
+            crisis_lines=crisis_lines_text(config),
+            emergency=config.service.emergency_number,
+        )
+    )
+
+
+def crisis_lines(config: Config) -> Reply:
+    """What someone who wrote a risk phrase is sent first."""
+    return Reply(
+        t(
+            "safety_crisis_lines",
             crisis_lines=crisis_lines_text(config),
             emergency=config.service.emergency_number,
         )

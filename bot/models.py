@@ -230,6 +230,9 @@ class FormDraft(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     editing_section: str | None = Field(default=None, sa_type=String(30))
     updated_at: datetime = _utc_column(nullable=False)
+    # The last update applied to this draft: an update handled again after a crash (see
+    # bot/pipeline/) is not applied twice.
+    applied_update_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class PendingInput(SQLModel, table=True):
@@ -445,3 +448,29 @@ class SafetyFlag(SQLModel, table=True):
     resolved_at: datetime | None = _utc_column(index=True)
     resolved_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     resolution: str | None = Field(default=None, sa_type=Text)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update from Telegram, stored before Telegram is told it arrived (bot/pipeline/).
+
+    ``chat_id`` orders the work: one chat's updates are handled one after another, in
+    ``update_id`` order. ``payload`` (the raw update, message text included) is cleared the
+    moment the update is handled; the row itself stays for ``inbox.keep_handled`` so that a
+    redelivered update is recognised and not handled twice.
+    """
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_update_pending", "handled_at", "chat_id", "update_id"),)
+
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(sa_type=String(20))
+    payload: str | None = Field(default=None, sa_type=Text)
+    received_at: datetime = _utc_column(nullable=False)
+    handled_at: datetime | None = _utc_column()
+    outcome: str | None = Field(default=None, sa_type=String(20))  # see pipeline.inbox.Outcome
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, sa_type=String(60))
+    claimed_until: datetime | None = _utc_column()

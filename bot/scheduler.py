@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Sweeper = Callable[[Deps, AsyncSession], Awaitable[list[Notice]]]
 _KEY = "sweepers"
+LAST_SWEEP_AT = "last_sweep_at"
 
 
 class Turn(IntEnum):
@@ -38,6 +39,7 @@ class Turn(IntEnum):
     CHECKINS = 3
     WORKER_WELLBEING = 4
     RETENTION = 5
+    INBOX = 6  # handled updates' ids, past pipeline.keep_handled
 
 
 def register(application: Application, turn: Turn, sweeper: Sweeper) -> None:
@@ -74,3 +76,4 @@ async def sweep(context) -> None:
                 "sweep %s failed with %s\n%s", sweeper.__module__, type(error).__name__, frames
             )
     await outbox.drain(deps, application.bot)
+    application.bot_data[LAST_SWEEP_AT] = deps.now()  # /healthz reports its age

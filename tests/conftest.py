@@ -106,7 +106,11 @@ async def start_bot(database, clock) -> AsyncIterator[BotFactory]:
     async def start(config: Config | None = None, api: FakeBotApi | None = None) -> Harness:
         config = config or make_config(url)
         api = api or FakeBotApi()
-        application = build_application(config, engine=engine, request=api, clock=clock)
+        # No pacing: conversations send far fewer messages than the limit, and evenly spaced
+        # sends would only slow the suite (tests/test_ratelimit.py tests the limiter).
+        application = build_application(
+            config, engine=engine, request=api, clock=clock, rate_limited=False
+        )
         await application.initialize()
         await application.post_init(application)
         harness = Harness(application, api)

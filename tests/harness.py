@@ -213,16 +213,19 @@ def _text_of(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     return params["text"], []
 
 
+# Like Telegram's, update ids only grow, across restarts of the bot too.
+_UPDATE_IDS = itertools.count(1)
+
+
 class Harness:
     """One running Application over the fake Bot API, and a clock tests can move."""
 
     def __init__(self, application: Application, api: FakeBotApi) -> None:
         self.application = application
         self.api = api
-        self._update_ids = itertools.count(1)
 
     async def process(self, update: dict[str, Any]) -> None:
-        update["update_id"] = next(self._update_ids)
+        update["update_id"] = next(_UPDATE_IDS)
         await self.application.process_update(Update.de_json(update, self.application.bot))
 
     def user(self, telegram_id: int, first_name: str = "Sam") -> TelegramUser:
@@ -344,9 +347,9 @@ class TelegramUser:
 
 
 class NoRateLimit(BaseRateLimiter):
-    """python-telegram-bot's ``AIORateLimiter`` paces calls for the real Telegram (30 a
+    """The bot's rate limiter (``ChatPacedRateLimiter``) paces calls for the real Telegram (30 a
     second overall); against the fake it only makes tests of hundreds of updates slow.
-    Patch it in before building the bot: ``monkeypatch.setattr(bot.app, "AIORateLimiter",
+    Patch it in before building the bot: ``monkeypatch.setattr(bot.app, "ChatPacedRateLimiter",
     NoRateLimit)``."""
 
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:

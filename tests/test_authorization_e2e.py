@@ -651,7 +651,8 @@ async def test_the_tables_name_every_command_and_button_prefix(bot: Harness) -> 
 async def test_every_command_and_button_for_everyone_in_every_state(
     start_bot, clock, monkeypatch
 ) -> None:
-    monkeypatch.setattr(composition_root, "AIORateLimiter", NoRateLimit)  # hundreds of updates
+    # Hundreds of updates: no pacing.
+    monkeypatch.setattr(composition_root, "ChatPacedRateLimiter", NoRateLimit)
     harness = await start_bot()
     commands, prefixes = registered(harness.application)
     assert commands == set(COORDINATOR_COMMANDS) | set(PUBLIC_COMMANDS)

@@ -130,8 +130,8 @@ def config_text(
     text = EXAMPLE_TEXT
     text = replace_once(
         text,
-        'token = ""\n',
-        f"token = {toml_string(token)}\n" if token is not None else "",
+        '\ntoken = ""\n',  # the bot's, not webhook.secret_token
+        f"\ntoken = {toml_string(token)}\n" if token is not None else "\n",
     )
     text = replace_once(
         text, "telegram_ids = []", f"telegram_ids = [{', '.join(map(str, coordinators))}]"
@@ -180,7 +180,7 @@ def _remove_crisis_lines(text: str) -> str:
 
 BAD_CONFIGS: list[Any] = [
     pytest.param(
-        lambda text: replace_once(text, f"token = {toml_string(TOKEN)}\n", ""),
+        lambda text: replace_once(text, f"\ntoken = {toml_string(TOKEN)}\n", "\n"),
         "telegram.token",
         id="missing-token",
     ),
@@ -239,13 +239,13 @@ BAD_CONFIGS: list[Any] = [
     pytest.param(None, "config.toml", id="missing-file"),
     pytest.param(
         lambda text: replace_once(
-            text, f"token = {toml_string(TOKEN)}\n", f"token = {toml_string('123:ABC')}\n"
+            text, f"\ntoken = {toml_string(TOKEN)}\n", f"\ntoken = {toml_string('123:ABC')}\n"
         ),
         "telegram.token",
         id="placeholder-token",
     ),
     pytest.param(
-        lambda text: replace_once(text, f"token = {toml_string(TOKEN)}\n", 'token = ""\n'),
+        lambda text: replace_once(text, f"\ntoken = {toml_string(TOKEN)}\n", '\ntoken = ""\n'),
         "telegram.token",
         id="empty-token",
     ),

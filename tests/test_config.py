@@ -590,6 +590,10 @@ RANGES = [
     ("worker_checkins.weekday", [-1, 7], [0, 6]),
     ("safety.reports_before_alert", [0, 21], [1, 20]),
     ("flood.updates_per_minute", [4, 601], [5, 600]),
+    ("pipeline.concurrency", [0, 257], [1, 256]),
+    ("pipeline.max_attempts", [0, 11], [1, 10]),
+    ("pipeline.health_port", [-1, 65536], [0, 65535]),
+    ("webhook.port", [0, 65536], [1, 65535]),
 ]
 
 
@@ -660,6 +664,8 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
         "safety.ack_within",
         "safety.crisis_lines_every",
         "retention.after",
+        "pipeline.lease",
+        "pipeline.keep_handled",
     }
 
 

@@ -377,7 +377,7 @@ def _registered(application) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     patch = pytest.MonkeyPatch()
-    patch.setattr(bot.app, "AIORateLimiter", NoRateLimit)
+    patch.setattr(bot.app, "ChatPacedRateLimiter", NoRateLimit)
     errors = _Errors()
     logging.getLogger().addHandler(errors)
     loop = asyncio.new_event_loop()

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("capabilities, relationships", ("bot.relationships", "bot.workers")),
     ("capabilities, oversight", ("bot.safety", "bot.privacy", "bot.admin")),
     ("capabilities, top", ("bot.common", "bot.console")),
+    ("pipeline", ("bot.pipeline",)),
     ("entry", ("bot.app", "bot.cli", "bot.__main__")),
 ]
 

@@ -154,7 +154,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if answer is not None and await answer(update, context, person, pending, text, screening):
         await safety_screening.after_delivery(context, screening)  # e.g. a check-in note
         return
-    response = await runner.on_text(deps, update.effective_user.id, text)
+    response = await runner.on_text(deps, update.effective_user.id, text, update.update_id)
     if response is None:
         if await relationship_handlers.relay_message(update, context):
             await safety_screening.after_delivery(context, screening)
@@ -198,7 +198,9 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
-    response = await runner.on_button(deps, update.effective_user.id, tapped(update))
+    response = await runner.on_button(
+        deps, update.effective_user.id, tapped(update), update.update_id
+    )
     await respond(update, context, response)
 
 

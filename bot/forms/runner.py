@@ -51,8 +51,12 @@ async def load(session: AsyncSession, person_id: int) -> FormDraft | None:
     return await session.get(FormDraft, person_id)
 
 
-async def save(deps: Deps, session: AsyncSession, row: FormDraft, draft: Draft) -> None:
+async def save(
+    deps: Deps, session: AsyncSession, row: FormDraft, draft: Draft, update_id: int | None = None
+) -> None:
     row.step = draft.step
+    if update_id is not None:
+        row.applied_update_id = update_id
     row.answers = dict(draft.answers)  # a new object, so the JSON column is seen as changed
     row.editing_section = draft.editing_section
     row.updated_at = deps.now()
@@ -123,7 +127,14 @@ def _stale(deps: Deps, flow_name: str, draft: Draft) -> Response:
     )
 
 
-async def on_button(deps: Deps, telegram_id: int, tap: FormTap) -> Response:
+def _applied_before(row: FormDraft, update_id: int | None) -> bool:
+    """This update was applied already (it is being handled again after a crash)."""
+    return None not in (update_id, row.applied_update_id) and update_id <= row.applied_update_id
+
+
+async def on_button(
+    deps: Deps, telegram_id: int, tap: FormTap, update_id: int | None = None
+) -> Response:
     async with transaction(deps.sessions) as session:
         person = await people.find(session, telegram_id)
         row = await load(session, person.id) if person else None
@@ -131,6 +142,8 @@ async def on_button(deps: Deps, telegram_id: int, tap: FormTap) -> Response:
             return Response(toast=t("stale_button_toast"), close_tapped=True)
         form = spec(row.flow)
         draft = _draft(row)
+        if _applied_before(row, update_id):
+            return Response(replies=[screen(deps, row.flow, draft)])
         if form.on_pick and tap.step == draft.step and tap.verb == "pick":
             handled = await form.on_pick(deps, session, person, draft, tap.step, tap.value)
             if handled is not None:
@@ -140,7 +153,7 @@ async def on_button(deps: Deps, telegram_id: int, tap: FormTap) -> Response:
             return _stale(deps, row.flow, draft)
         if outcome.result == Result.CONFIRMED:
             return await form.on_confirm(deps, session, person, draft)
-        await save(deps, session, row, draft)
+        await save(deps, session, row, draft, update_id)
         current = screen(deps, row.flow, draft)
         if outcome.result == Result.UPDATED:
             return Response(edit=current)
@@ -155,7 +168,9 @@ def _with_problem(problem: str, current: Reply) -> Reply:
     return Reply(Markup(f"{problem}\n\n{current.text}"), current.buttons)
 
 
-async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
+async def on_text(
+    deps: Deps, telegram_id: int, text: str, update_id: int | None = None
+) -> Response | None:
     """Typed text for a person in a form; None when they have no form open."""
     async with transaction(deps.sessions) as session:
         person = await people.find(session, telegram_id)
@@ -164,6 +179,8 @@ async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
             return None
         form = spec(row.flow)
         draft = _draft(row)
+        if _applied_before(row, update_id):
+            return Response(replies=[screen(deps, row.flow, draft)])
         outcome = engine.handle_text(form.flow, draft, text, deps.config)
         current = screen(deps, row.flow, draft)
         if outcome.result == Result.INVALID:
@@ -172,5 +189,5 @@ async def on_text(deps: Deps, telegram_id: int, text: str) -> Response | None:
                 step = form.flow.step(draft.step)
                 limit_params = {"limit": step.max_length(deps.config), "length": len(text)}
             return Response(replies=[_with_problem(t(outcome.problem, **limit_params), current)])
-        await save(deps, session, row, draft)
+        await save(deps, session, row, draft, update_id)
         return Response(replies=[screen(deps, row.flow, draft)])

@@ -47,6 +47,7 @@ def privacy_text(deps: Deps) -> Reply:
             "privacy",
             service=deps.config.service.name,
             retention=span(deps.config.retention.after),
+            inbox_days=span(deps.config.pipeline.keep_handled),
             excerpt=excerpt,
         )
     )

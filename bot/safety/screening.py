@@ -13,6 +13,7 @@ from bot.models import PendingInput
 from bot.notify import Reply, Response, deliver, on_unreachable_of, respond
 from bot.safety import service as safety
 from bot.texts import t
+from bot.tg import handling
 from bot.tg.context import deps_of
 
 
@@ -28,9 +29,16 @@ async def screen(
     if not text:
         return None
     deps = deps_of(context)
+    current = handling.current()
     async with transaction(deps.sessions) as session:
         screening = await safety.screen(
-            deps, session, update.effective_user.id, text, pending_kind, source
+            deps,
+            session,
+            update.effective_user.id,
+            text,
+            pending_kind,
+            source,
+            crisis_lines_sent=current is not None and current.crisis_lines_sent,
         )
     if screening is not None:
         await respond(

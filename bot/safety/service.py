@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import crisis, lifecycle, people
 from bot import pending as pending_input
 from bot.callbacks import (
     AcknowledgeFlag,
@@ -86,16 +86,6 @@ class Screening:
     worker_notices: list[Notice] = field(default_factory=list)
 
 
-def _crisis_reply(config: Config) -> Reply:
-    return Reply(
-        t(
-            "safety_crisis_lines",
-            crisis_lines=crisis_lines_text(config),
-            emergency=config.service.emergency_number,
-        )
-    )
-
-
 async def open_relationship(session: AsyncSession, person: Person) -> Relationship | None:
     """A service user's current relationship (active or paused), if any."""
     rows = await session.exec(
@@ -129,8 +119,10 @@ async def screen(
     text: str,
     pending_kind: str | None = None,
     source: str | None = None,
+    crisis_lines_sent: bool = False,
 ) -> Screening | None:
-    """Check something a service user (or someone not yet onboarded) wrote for risk."""
+    """Check something a service user (or someone not yet onboarded) wrote for risk.
+    ``crisis_lines_sent``: they went out from memory already (the database was away)."""
     if not text or not text.strip():
         return None
     # The service's language first: most messages end here, without touching the database.
@@ -195,10 +187,11 @@ async def screen(
             flag.id, notices=await _to_coordinators(deps, session, flag, "safety_flag_new")
         )
     last = person.crisis_lines_sent_at
-    if last is None or now - last >= deps.config.safety.crisis_lines_every:
+    if crisis_lines_sent or last is None or now - last >= deps.config.safety.crisis_lines_every:
         person.crisis_lines_sent_at = now
         session.add(person)
-        screening.replies.append(_crisis_reply(deps.config))
+        if not crisis_lines_sent:
+            screening.replies.append(crisis.crisis_lines(deps.config))
     if (
         repeat is None
         and relationship is not None

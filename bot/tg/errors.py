@@ -7,10 +7,11 @@ import traceback
 
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.notify import Reply, send
 from bot.texts import t
+from bot.tg import handling
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         log.warning("cannot reach the Bot API (%s); retrying", type(error).__name__)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    current = handling.current()
+    if current is not None and current.update_id == update_id:
+        # The pipeline decides: try again (the update is stored), or give up and say so.
+        current.error = error
+        raise ApplicationHandlerStop
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     # The exception's message can carry user text or SQL parameters: log its type only.
     log.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)

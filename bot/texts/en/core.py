@@ -17,8 +17,18 @@ TEXTS: dict[str, str] = {
     "edit_cancelled": "OK — nothing was changed.",
     "rematch_kept": "OK — nothing has changed.",
     "not_allowed": "Sorry, that isn't available to you.",
-    "error_generic": "Sorry — something went wrong on our side. Nothing you've told us is lost; "
-    "please try again in a moment. If you need help now, send /help_now.",
+    "error_generic": "Sorry — something went wrong on our side and we couldn't finish that. "
+    "Please try again in a moment. If you need help now, send /help_now.",
+    # The update is stored (bot/pipeline/): it will be handled once the fault clears.
+    "error_will_retry": "Sorry — a problem on our side means we can't deal with that just now. "
+    "We have your message and will deal with it as soon as the problem is fixed, so there's "
+    "no need to send it again. If you need help now, send /help_now.",
+    "error_gave_up": "Sorry — something went wrong on our side and we couldn't deal with your "
+    "last message. Please send it again in a moment. If you need help now, send /help_now.",
+    # Telegram still holds these updates: they are fetched again once the database is back.
+    "pipeline_delayed": "Sorry — we're having a technical problem and can't answer right now. "
+    "We'll deal with your messages as soon as it's fixed. If you need help now, send "
+    "/help_now.",
     "coord_unreachable": "{ref} has blocked the bot or deleted their account, so messages "
     "can't reach them. You may want to check in another way.",
     # -- day names (the forms' time grid, check-in days) --

@@ -1,0 +1,94 @@
+"""Safety while the database cannot be reached: the crisis lines from memory.
+
+The lexicon and the crisis lines are loaded with the configuration, so a risk phrase or
+/help_now is answered within a second or two even when an update cannot be stored or
+handled. The flag itself (and the coordinators' alert) follows when the update is handled
+after recovery; that handling is told the crisis lines went out already, so they are not
+sent twice. Everyone else hears once per outage that we are slow, and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot import crisis
+from bot.config import Config
+from bot.notify import Reply, send
+from bot.safety.service import lexicon
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+FORGET_AFTER = 24 * 3600  # Telegram keeps an update for a day; so do we, in memory
+
+
+class SafetyFromMemory:
+    def __init__(self, config: Config, bot: Bot) -> None:
+        self._config = config
+        self._bot = bot
+        self._crisis_sent: dict[int, float] = {}  # update id -> when
+        self._covered: set[int] = set()  # update ids already looked at in this outage
+        self._told_slow: set[int] = set()  # chats told we are slow, in this outage
+
+    def crisis_lines_sent(self, update_id: int) -> bool:
+        return update_id in self._crisis_sent
+
+    def recovered(self) -> None:
+        """The database is back: the next outage tells people again."""
+        self._covered.clear()
+        self._told_slow.clear()
+        cutoff = time.monotonic() - FORGET_AFTER
+        for update_id in [u for u, at in self._crisis_sent.items() if at < cutoff]:
+            del self._crisis_sent[update_id]
+
+    async def cover(self, updates: list[Update], *, tell_slow: bool = True) -> None:
+        """Answer what cannot wait for these updates, which cannot be handled right now."""
+        for update in updates:
+            if update.update_id in self._covered:
+                continue
+            self._covered.add(update.update_id)
+            await self._cover_one(update, tell_slow)
+
+    async def _cover_one(self, update: Update, tell_slow: bool) -> None:
+        message = update.message or update.edited_message
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None or chat.type != "private" or user is None:
+            return
+        text = (message.text or message.caption or "") if message else ""
+        reply: Reply | None = None
+        if text.split("@")[0].split(" ")[0] == "/help_now":
+            reply = crisis.help_now(self._config)
+        elif self._at_risk(user.id, text):
+            reply = crisis.crisis_lines(self._config)
+            self._crisis_sent[update.update_id] = time.monotonic()
+        elif tell_slow and chat.id not in self._told_slow:
+            reply = Reply(t("pipeline_delayed"))
+        if reply is None:
+            return
+        self._told_slow.add(chat.id)
+        try:
+            await send(self._bot, chat.id, reply)
+        except TelegramError as error:
+            self._crisis_sent.pop(update.update_id, None)
+            log.warning(
+                "update %s: could not answer from memory (%s)",
+                update.update_id,
+                type(error).__name__,
+            )
+        else:
+            log.info("update %s answered from memory while the database is away", update.update_id)
+
+    def _at_risk(self, telegram_id: int, text: str) -> bool:
+        """Any shipped language's lexicon: who the person is (their language, whether they are
+        staff) is in the database. Coordinators named in the configuration are known."""
+        if not text.strip() or telegram_id in self._config.coordinators.telegram_ids:
+            return False
+        return any(
+            lexicon(self._config, language).find(text) is not None
+            for language in self._config.safety.lexicon
+        )

@@ -1,0 +1,244 @@
+"""The inbox table: updates stored before Telegram is told they arrived, claimed one chat at
+a time, and marked handled only once their handling has finished.
+
+A chat's *head* is its oldest unhandled update. Only a head can be claimed, and a claim is a
+lease (``claimed_by``, ``claimed_until``): so one chat's updates are handled one after
+another, in order, by whichever process holds the lease, while other chats go on elsewhere.
+A process that dies simply stops renewing; its heads are claimable again when the lease
+lapses. On PostgreSQL the claim takes its rows with ``FOR UPDATE SKIP LOCKED``, so processes
+never wait on each other; SQLite runs one process (``run`` makes sure).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, Update
+
+from bot.db import SessionFactory, transaction
+from bot.deps import Deps
+from bot.models import InboxUpdate
+from bot.notify import Notice
+
+KINDS = ("message", "edited_message", "callback_query")
+UNPARSABLE = "unparsable"
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    SET_ASIDE = "set_aside"  # Telegram sent something we cannot read: only its id is kept
+    GAVE_UP = "gave_up"  # handling failed max_attempts times for a reason not the database's
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One update as it is stored: ``payload`` is None when it could not be read."""
+
+    update_id: int
+    chat_id: int
+    kind: str
+    payload: str | None
+
+
+def arrival_of(raw: Any, bot: Bot) -> Arrival | None:
+    """What to store for one element of a getUpdates answer (or a webhook body); None when it
+    has no update id at all, so nothing can acknowledge or store it."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+        return None
+    update_id = raw["update_id"]
+    try:
+        update = Update.de_json(raw, bot)
+    except Exception:  # noqa: BLE001  (anything python-telegram-bot cannot parse is set aside)
+        update = None
+    if update is None:
+        return Arrival(update_id, 0, UNPARSABLE, None)
+    kind = next((name for name in KINDS if name in raw), "other")
+    chat = update.effective_chat
+    user = update.effective_user
+    chat_id = chat.id if chat is not None else (user.id if user is not None else 0)
+    return Arrival(update_id, chat_id, kind, json.dumps(raw, ensure_ascii=False))
+
+
+async def store(sessions: SessionFactory, arrivals: list[Arrival], now: datetime) -> None:
+    """Store a batch in one transaction. An update already stored (Telegram delivered it again,
+    or another process received it too) is left as it is: stored once, handled once."""
+    if not arrivals:
+        return
+    rows = [
+        {
+            "update_id": arrival.update_id,
+            "chat_id": arrival.chat_id,
+            "kind": arrival.kind,
+            "payload": arrival.payload,
+            "received_at": now,
+            "attempts": 0,
+            # An unreadable update is finished on arrival: there is nothing to handle.
+            "handled_at": now if arrival.payload is None else None,
+            "outcome": Outcome.SET_ASIDE.value if arrival.payload is None else None,
+        }
+        for arrival in arrivals
+    ]
+    async with transaction(sessions) as session:
+        dialect = session.bind.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        await session.exec(statement)
+
+
+def _heads():
+    return (
+        select(InboxUpdate.chat_id, func.min(InboxUpdate.update_id).label("head"))
+        .where(InboxUpdate.handled_at.is_(None))
+        .group_by(InboxUpdate.chat_id)
+        .subquery()
+    )
+
+
+def _claimable(now: datetime):
+    return or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until < now)
+
+
+async def claim(
+    sessions: SessionFactory,
+    me: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    busy: set[int],
+) -> list[InboxUpdate]:
+    """Claim up to ``limit`` heads of chats nobody is working on, oldest first."""
+    heads = _heads()
+    query = (
+        select(InboxUpdate)
+        .join(heads, InboxUpdate.update_id == heads.c.head)
+        .where(_claimable(now))
+        .order_by(InboxUpdate.update_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=InboxUpdate)
+    )
+    if busy:
+        query = query.where(InboxUpdate.chat_id.not_in(busy))
+    async with transaction(sessions) as session:
+        rows = list((await session.exec(query)).all())
+        for row in rows:
+            row.claimed_by, row.claimed_until = me, now + lease
+            session.add(row)
+    return rows
+
+
+async def finish(
+    sessions: SessionFactory,
+    me: str,
+    row: InboxUpdate,
+    outcome: Outcome,
+    now: datetime,
+    lease: timedelta,
+    claim_next: bool = True,
+) -> InboxUpdate | None:
+    """Mark an update finished (its content goes at once) and, in the same transaction, claim
+    the next update of the same chat, so that no other process can take the chat between the
+    two. Returns that next update, if any."""
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == row.update_id)
+            .values(
+                handled_at=now,
+                outcome=outcome.value,
+                payload=None,
+                claimed_by=None,
+                claimed_until=None,
+                attempts=row.attempts + (outcome is not Outcome.HANDLED),
+            )
+        )
+        if not claim_next:
+            return None
+        following = (
+            await session.exec(
+                select(InboxUpdate)
+                .where(InboxUpdate.chat_id == row.chat_id, InboxUpdate.handled_at.is_(None))
+                .order_by(InboxUpdate.update_id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        if following is None or not (
+            following.claimed_until is None or following.claimed_until < now
+        ):
+            return None
+        following.claimed_by, following.claimed_until = me, now + lease
+        session.add(following)
+        return following
+
+
+async def renew(sessions: SessionFactory, me: str, now: datetime, lease: timedelta) -> None:
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(InboxUpdate)
+            .where(InboxUpdate.claimed_by == me, InboxUpdate.handled_at.is_(None))
+            .values(claimed_until=now + lease)
+        )
+
+
+async def purge(deps: Deps, session: AsyncSession) -> list[Notice]:
+    """The scheduler's sweep: forget handled updates older than ``pipeline.keep_handled``
+    (their content went the moment they were handled)."""
+    before = deps.now() - deps.config.pipeline.keep_handled
+    await session.exec(
+        delete(InboxUpdate).where(
+            InboxUpdate.handled_at.is_not(None), InboxUpdate.received_at < before
+        )
+    )
+    return []
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int
+    oldest_received_at: datetime | None
+
+
+async def backlog(sessions: SessionFactory) -> Backlog:
+    async with transaction(sessions) as session:
+        unhandled = InboxUpdate.handled_at.is_(None)
+        waiting = (await session.exec(select(func.count()).where(unhandled))).one()
+        oldest = (
+            await session.exec(
+                select(InboxUpdate.received_at)
+                .where(unhandled)
+                .order_by(InboxUpdate.received_at)
+                .limit(1)
+            )
+        ).first()
+    return Backlog(waiting, oldest)
+
+
+async def release(sessions: SessionFactory, me: str) -> None:
+    """Give up this process's claims (it is stopping), so another may take them at once."""
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(InboxUpdate)
+            .where(InboxUpdate.claimed_by == me, InboxUpdate.handled_at.is_(None))
+            .values(claimed_by=None, claimed_until=None)
+        )
+
+
+async def release_all(sessions: SessionFactory) -> None:
+    """Forget every claim: only when this is the one process (SQLite)."""
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(InboxUpdate)
+            .where(InboxUpdate.handled_at.is_(None))
+            .values(claimed_by=None, claimed_until=None)
+        )

@@ -1,0 +1,163 @@
+"""``peerlink run``: start-up, receiving (long polling or the webhook), handling, the
+/healthz and /metrics endpoints, and a stop that lets what is being handled finish (within
+STOP_GRACE seconds) and leaves the rest stored for the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable
+
+import httpx
+import uvicorn
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot import scheduler
+from bot.deps import Deps
+from bot.pipeline import inbox
+from bot.pipeline.dispatch import Dispatcher
+from bot.pipeline.emergency import SafetyFromMemory
+from bot.pipeline.metrics import Metrics
+from bot.pipeline.polling import ALLOWED_UPDATES, Poller, get_updates
+from bot.pipeline.receiving import Receiver
+from bot.pipeline.web import build_web_app
+from bot.tg.ratelimit import ChatPacedRateLimiter
+
+log = logging.getLogger("peerlink")
+
+STOP_GRACE = 8.0
+
+
+class StartupFailure(Exception):
+    """The bot could not start; the message is the one line to print."""
+
+
+class TokenRefused(StartupFailure):
+    pass
+
+
+async def _start_up(application: Application, base_url: str, step: Awaitable[list]) -> list:
+    """getMe, the bot's own start-up (reference data, menus), then ``step`` (polling: the
+    first getUpdates; webhook: setWebhook). Any failure is one line."""
+    try:
+        await application.initialize()  # getMe
+        await application.post_init(application)
+        return await step
+    except InvalidToken:
+        raise TokenRefused() from None
+    except TelegramError as error:
+        first = (str(error).splitlines() or [""])[0][:200] or type(error).__name__
+        raise StartupFailure(f"cannot reach the Bot API at {base_url}: {first}") from None
+    finally:
+        with contextlib.suppress(RuntimeError):
+            step.close()  # never awaited when an earlier step failed
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: ``serve`` decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[override]
+        yield
+
+
+def _web_server(app, host: str, port: int) -> _Server:
+    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+
+
+async def serve(application: Application, webhook: bool) -> None:
+    deps: Deps = application.bot_data["deps"]
+    config = deps.config
+    metrics = Metrics()
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, ChatPacedRateLimiter):
+        limiter.on_outcome = lambda outcome: metrics.sends.labels(outcome).inc()
+    scheduler.register(application, scheduler.Turn.INBOX, inbox.purge)
+    safety = SafetyFromMemory(config, application.bot)
+    dispatcher = Dispatcher(application, deps.sessions, config.pipeline, safety, deps.now, metrics)
+
+    def stored(count: int) -> None:
+        metrics.received.inc(count)
+        dispatcher.wake.set()
+
+    receiver = Receiver(application.bot, deps.sessions, safety, deps.now, stored)
+    async with httpx.AsyncClient() as client:
+        if webhook:
+            hook = config.webhook
+            await _start_up(
+                application,
+                config.telegram.base_url,
+                _set_webhook(application, hook.public_url, hook.secret_token),
+            )
+            first_batch: list = []
+        else:
+            first_batch = await _start_up(
+                application, config.telegram.base_url, _stop_webhook(application, client)
+            )
+        await application.start()
+        if deps.sessions.kw["bind"].dialect.name == "sqlite":
+            # One process only (``run`` holds the lock): claims left by a crash are ours.
+            with contextlib.suppress(Exception):
+                await inbox.release_all(deps.sessions)
+        handling = asyncio.create_task(dispatcher.run())
+        polling = server = None
+        if webhook:
+            app = build_web_app(
+                application, metrics, receiver, config.webhook.path, config.webhook.secret_token
+            )
+            server = _web_server(app, config.webhook.listen, config.webhook.port)
+            where = f"webhook on {config.webhook.listen}:{config.webhook.port}"
+        else:
+            polling = asyncio.create_task(
+                Poller(application.bot, client, receiver).run(first_batch)
+            )
+            where = "long polling"
+            if config.pipeline.health_port:
+                app = build_web_app(application, metrics, None, None, "")
+                server = _web_server(app, "127.0.0.1", config.pipeline.health_port)
+        serving = None
+        if server is not None:
+            serving = asyncio.create_task(server.serve())
+            # "running" means listening; uvicorn offers a flag for that, not an event
+            while not server.started and not serving.done():  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+        log.info("PeerLink is running as @%s (%s)", application.bot.username, where)
+
+        tasks = [task for task in (handling, polling, serving) if task is not None]
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        for task in tasks:  # a loop that ends by itself stops the bot (and says why below)
+            task.add_done_callback(lambda _task: stopping.set())
+        try:
+            await stopping.wait()
+        finally:
+            log.info("PeerLink is stopping")
+            if server is not None:
+                server.should_exit = True  # answers what it is answering, takes nothing new
+            if polling is not None:
+                polling.cancel()  # what it fetched and did not store, Telegram still holds
+            await dispatcher.stop(STOP_GRACE)
+            handling.cancel()
+            for result in await asyncio.gather(*tasks, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("a loop stopped with %s", type(result).__name__)
+            await application.stop()
+            await application.shutdown()
+
+
+async def _stop_webhook(application: Application, client: httpx.AsyncClient) -> list:
+    await application.bot.delete_webhook()
+    return await get_updates(application.bot, client, None, hold_for=0)
+
+
+async def _set_webhook(application: Application, url: str, secret: str) -> list:
+    if url:
+        await application.bot.set_webhook(
+            url, secret_token=secret or None, allowed_updates=ALLOWED_UPDATES
+        )
+    return []
