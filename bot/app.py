@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot import notify, outbox, scheduler
+from bot import notify, outbox, people, scheduler
 from bot.admin import handlers as admin_handlers
 from bot.admin import service as admin
 from bot.clock import Clock, system_clock
@@ -69,6 +69,9 @@ def build_application(
     application.bot_data["engine"] = engine
 
     async def on_unreachable(notice: Notice) -> None:  # Telegram says they cannot be reached
+        seen: people.SeenRecently | None = application.bot_data.get("seen")
+        if seen is not None:
+            seen.forget(notice.telegram_id)
         if notice.person_id is not None:
             async with transaction(deps.sessions) as session:
                 await outbox.person_unreachable(deps, session, notice.person_id)

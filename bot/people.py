@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Coordinator, Person
+from bot.models import Coordinator, FormDraft, PendingInput, Person
 from bot.notify import Notice, Reply
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Person | None:
     result = await session.exec(select(Person).where(Person.telegram_id == telegram_id))
     return result.first()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who wrote, and what we were waiting for from them: an answer we asked for, or a form
+    in progress. Read in one statement at the start of handling a message."""
+
+    person: Person | None
+    pending: PendingInput | None = None
+    in_a_form: bool = False
+
+
+async def visit(session: AsyncSession, telegram_id: int) -> Visit:
+    row = (
+        await session.exec(
+            select(Person, PendingInput, FormDraft.person_id)
+            .outerjoin(PendingInput, PendingInput.person_id == Person.id)
+            .outerjoin(FormDraft, FormDraft.person_id == Person.id)
+            .where(Person.telegram_id == telegram_id)
+        )
+    ).first()
+    if row is None:
+        return Visit(None)
+    person, pending, draft_of = row
+    return Visit(person, pending, draft_of is not None)
 
 
 async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime) -> Person:
@@ -28,12 +54,35 @@ async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime)
 SEEN_PRECISION = timedelta(minutes=10)  # last_seen_at serves retention: no write per update
 
 
-async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+class SeenRecently:
+    """Who this process has marked seen lately, so that an update does not read the person
+    only to find nothing to write. ``forget`` someone the moment a send finds them
+    unreachable, so that their next message marks them reachable again."""
+
+    WINDOW = timedelta(minutes=5)  # well inside SEEN_PRECISION
+
+    def __init__(self) -> None:
+        self._at: dict[int, datetime] = {}
+
+    def recently(self, telegram_id: int, now: datetime) -> bool:
+        at = self._at.get(telegram_id)
+        return at is not None and timedelta(0) <= now - at < self.WINDOW
+
+    def note(self, telegram_id: int, now: datetime) -> None:
+        if len(self._at) > 10_000:
+            self._at = {key: at for key, at in self._at.items() if now - at < self.WINDOW}
+        self._at[telegram_id] = now
+
+    def forget(self, telegram_id: int) -> None:
+        self._at.pop(telegram_id, None)
+
+
+async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> bool:
     """We heard from someone: they can be reached (they may have unblocked the bot), and
-    they have come back (retention counts from their last visit)."""
+    they have come back (retention counts from their last visit). False: nobody by that id."""
     person = await find(session, telegram_id)
     if person is None:
-        return
+        return False
     if not person.reachable:
         person.reachable = True
         person.updated_at = now
@@ -41,6 +90,7 @@ async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> N
     if person.last_seen_at is None or now - person.last_seen_at >= SEEN_PRECISION:
         person.last_seen_at = now
         session.add(person)
+    return True
 
 
 async def is_coordinator(session: AsyncSession, person_id: int | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from bot.models import Person, Relationship, RelayedMessage
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness, TelegramUser
@@ -171,3 +173,41 @@ async def test_messages_arrive_silently_in_a_workers_quiet_hours(bot: Harness, c
     copies = [c for c in bot.api.methods("copyMessage") if int(c.params["chat_id"]) == robin.id]
     assert [bool(c.params.get("disable_notification")) for c in copies] == [False, True]
     assert robin.last().text == "Late-night thought"  # still delivered
+
+
+async def test_a_relayed_message_costs_two_transactions_and_at_most_six_statements(
+    bot: Harness, database
+) -> None:
+    """The work per message in the relay's steady state (issue: 6 transactions and 18
+    statements before): one read decides where it goes, one write keeps the ids and counts."""
+    robin, sam = await matched_pair(bot)
+    await sam.send("The first message notes first contact")
+    await robin.send("And the worker's first reply")
+    engine = database[1].sync_engine
+    statements: list[str] = []
+    transactions: list[int] = []
+
+    def on_statement(_connection, _cursor, statement: str, *_args) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN IMMEDIATE
+            statements.append(statement)
+
+    def on_begin(_connection) -> None:
+        transactions.append(1)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "begin", on_begin)
+    try:
+        for words in ("one", "two", "three"):
+            await sam.send(f"Message {words}")
+            await robin.send(f"Reply {words}")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "begin", on_begin)
+
+    assert [sent.text for sent in robin.api.sent_to(robin.id)][-3:] == [
+        "Message one",
+        "Message two",
+        "Message three",
+    ]
+    assert len(transactions) <= 2 * 6, len(transactions)
+    assert len(statements) <= 6 * 6, statements

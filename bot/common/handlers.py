@@ -144,19 +144,25 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     in a form, a message for the other side of a relationship, or a gentle pointer."""
     deps = deps_of(context)
     text = update.effective_message.text or ""
+    # One read decides where the text goes; for the relay, it also finds the recipient.
     async with transaction(deps.sessions) as session:
-        person = await people.find(session, update.effective_user.id)
-        pending = await admin.pending_input(session, person) if person else None
-        kind = pending.kind if pending else None
+        visit = await people.visit(session, update.effective_user.id)
+        person, pending = visit.person, visit.pending
+        routed = relationship_handlers.NOT_ROUTED
+        if person is not None and pending is None and not visit.in_a_form:
+            routed = await relationship_handlers.route(update, context, session, person)
+    kind = pending.kind if pending else None
     # Risk first: the crisis lines come before anything else we say.
     screening = await safety_screening.screen(update, context, text, kind)
     answer = answers.handler_for(context, kind)
     if answer is not None and await answer(update, context, person, pending, text, screening):
         await safety_screening.after_delivery(context, screening)  # e.g. a check-in note
         return
-    response = await runner.on_text(deps, update.effective_user.id, text, update.update_id)
+    response = None
+    if visit.in_a_form or pending is not None:  # (a lapsed question: the text is for a form)
+        response = await runner.on_text(deps, update.effective_user.id, text, update.update_id)
     if response is None:
-        if await relationship_handlers.relay_message(update, context):
+        if await relationship_handlers.relay_message(update, context, routed):
             await safety_screening.after_delivery(context, screening)
             return
         response = Response(replies=[Reply(t("fallback_text"))])
@@ -242,8 +248,12 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
             with contextlib.suppress(TelegramError):
                 await query.answer(t("stale_button_toast"))
         raise ApplicationHandlerStop
-    async with transaction(deps.sessions) as session:
-        await people.mark_seen(session, update.effective_user.id, deps.now())
+    seen: people.SeenRecently = context.bot_data.setdefault("seen", people.SeenRecently())
+    if not seen.recently(update.effective_user.id, deps.now()):
+        async with transaction(deps.sessions) as session:
+            known = await people.mark_seen(session, update.effective_user.id, deps.now())
+        if known:
+            seen.note(update.effective_user.id, deps.now())
     if written and filters.COMMAND.check_update(update):
         # Words after a command ("/help I want to die") reach no text handler: screen here.
         await safety_screening.screen(update, context, written, source="command")

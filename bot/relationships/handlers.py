@@ -33,7 +33,7 @@ from bot.callbacks import (
     SurveyRecommend,
 )
 from bot.db import transaction
-from bot.models import PendingInput, Role
+from bot.models import PendingInput, Person, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
 from bot.relationships import checkins, closure, relay, starting
@@ -58,15 +58,34 @@ async def _copy(
         await relay.delivered(deps, session, delivery, message_id, copied.message_id)
 
 
-async def relay_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Relay a message if the sender is in a relationship; False if the relay doesn't apply."""
-    deps = deps_of(context)
+Routed = relay.Delivery | Reply | None
+
+
+async def route(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session, sender: Person | None = None
+) -> Routed:
+    """Where this message would go (``relay.route``), in the caller's transaction."""
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    async with transaction(deps.sessions) as session:
-        outcome = await relay.route(
-            deps, session, update.effective_user.id, message.message_id, reply_to
-        )
+    return await relay.route(
+        deps_of(context), session, update.effective_user.id, message.message_id, reply_to, sender
+    )
+
+
+NOT_ROUTED = object()  # the caller has not asked ``route``
+
+
+async def relay_message(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, routed: Routed | object = NOT_ROUTED
+) -> bool:
+    """Relay a message if the sender is in a relationship; False if the relay doesn't apply.
+    ``routed``: what ``route`` said, when the caller asked it already."""
+    deps = deps_of(context)
+    message = update.effective_message
+    if routed is NOT_ROUTED:
+        async with transaction(deps.sessions) as session:
+            routed = await route(update, context, session)
+    outcome = routed
     if outcome is None:
         return False
     if isinstance(outcome, Reply):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -33,6 +34,7 @@ from bot.models import (
     Relationship,
     RelayedMessage,
     Role,
+    ServiceUserProfile,
 )
 from bot.notify import Button, Copy, Notice, Reply
 from bot.offers.wording import worker_name
@@ -51,6 +53,7 @@ class Delivery:
     reply_to_message_id: int | None
     sender_label: str | None  # shown on the copy a worker receives: which person it's from
     silent: bool = False  # the recipient is in their quiet hours: deliver without a sound
+    from_service_user: bool = True
 
 
 async def relationships_of(
@@ -142,6 +145,7 @@ async def _delivery(
         profile = await session.get(PeerWorkerProfile, recipient.id)
         silent = in_quiet_hours(profile, now)
     return Delivery(
+        from_service_user=to_worker,
         silent=silent,
         relationship_id=relationship.id,
         sender_person_id=sender.id,
@@ -161,18 +165,44 @@ async def _relationship_of_reply(
     return await session.get(Relationship, mapped.relationship_id) if mapped else None
 
 
+async def _active_with_recipients(session: AsyncSession, sender: Person) -> list[tuple]:
+    """``active_relationships``, loading in the same statement what a delivery reads (the
+    recipient, the worker's profile for quiet hours, the service user's name), so that
+    ``_delivery``'s look-ups by id find them in the session instead of asking again. The
+    session holds its objects weakly: the caller keeps the rows while it delivers."""
+    to_worker = sender.role != Role.PEER_WORKER
+    own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
+    other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
+    rows = await session.exec(
+        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile)
+        .join(Person, Person.id == other)
+        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
+        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
+        .where(own == sender.id, Relationship.status == RelationshipStatus.ACTIVE)
+        .order_by(Relationship.started_at, Relationship.id)
+    )
+    return list(rows.all())
+
+
 async def route(
-    deps: Deps, session: AsyncSession, telegram_id: int, message_id: int, reply_to: int | None
+    deps: Deps,
+    session: AsyncSession,
+    telegram_id: int,
+    message_id: int,
+    reply_to: int | None,
+    sender: Person | None = None,
 ) -> Delivery | Reply | None:
-    """Where a message from this person goes, or what to tell them instead.
+    """Where a message from this person goes, or what to tell them instead. ``sender``:
+    the person, when the caller has them already.
 
     None: they are not someone the relay serves (not onboarded), so the caller's
     usual fallback applies.
     """
-    sender = await people.find(session, telegram_id)
+    sender = sender or await people.find(session, telegram_id)
     if sender is None or sender.role is None:
         return None
-    relationships = await active_relationships(session, sender)
+    loaded = await _active_with_recipients(session, sender)
+    relationships = [relationship for relationship, *_recipient_and_profiles in loaded]
     if sender.role == Role.SERVICE_USER:
         if not relationships:
             if sender.status in (ServiceUserStatus.ONBOARDING, ServiceUserStatus.CANCELLED):
@@ -232,14 +262,23 @@ async def delivered(
             created_at=now,
         )
     )
-    relationship = await session.get(Relationship, delivery.relationship_id)
-    if relationship.service_user_id == delivery.sender_person_id:
-        relationship.messages_from_service_user += 1
-    else:
-        relationship.messages_from_worker += 1
-    relationship.first_contact_at = relationship.first_contact_at or now
-    relationship.last_contact_at = now
-    session.add(relationship)
+    # One statement, whatever another process counts meanwhile.
+    counter = (
+        Relationship.messages_from_service_user
+        if delivery.from_service_user
+        else Relationship.messages_from_worker
+    )
+    await session.exec(
+        update(Relationship)
+        .where(Relationship.id == delivery.relationship_id)
+        .values(
+            {
+                counter: counter + 1,
+                Relationship.first_contact_at: func.coalesce(Relationship.first_contact_at, now),
+                Relationship.last_contact_at: now,
+            }
+        )
+    )
 
 
 async def copy_of(

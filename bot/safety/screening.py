@@ -26,9 +26,9 @@ async def screen(
 ) -> safety.Screening | None:
     """Check what a service user wrote; on a risk phrase send them the crisis lines and every
     coordinator a flag, now. The caller delivers ``worker_notices`` after the message."""
-    if not text:
-        return None
     deps = deps_of(context)
+    if not safety.might_be_at_risk(deps.config, text):
+        return None
     current = handling.current()
     async with transaction(deps.sessions) as session:
         screening = await safety.screen(

@@ -75,6 +75,14 @@ def lexicon(config: Config, language: str) -> Lexicon:
     return compiled.get(language) or compiled.get(config.service.language) or Lexicon((), ())
 
 
+def might_be_at_risk(config: Config, text: str | None) -> bool:
+    """Whether any language's lexicon finds a phrase: when none does (nearly always), the
+    message needs no screening by person, and so no database."""
+    if not text or not text.strip():
+        return False
+    return any(lexicon(config, language).find(text) for language in config.safety.lexicon)
+
+
 @dataclass
 class Screening:
     """What a risk phrase set in motion: the sender's crisis lines, coordinators' flags, and a
@@ -123,9 +131,8 @@ async def screen(
 ) -> Screening | None:
     """Check something a service user (or someone not yet onboarded) wrote for risk.
     ``crisis_lines_sent``: they went out from memory already (the database was away)."""
-    if not text or not text.strip():
+    if not might_be_at_risk(deps.config, text):
         return None
-    # The service's language first: most messages end here, without touching the database.
     match = lexicon(deps.config, deps.config.service.language).find(text)
     person = await people.find(session, telegram_id)
     if match is None and person is not None and person.language != deps.config.service.language:
