@@ -319,3 +319,58 @@ async def test_profile_edits_are_saved_without_asking_the_consents_again(bot: Ha
     assert profile.goal == "Going back to study"
     consents = await _rows(bot, ConsentRecord, person_id=profile.person_id)
     assert len(consents) == 3  # nothing recorded again
+
+
+async def test_an_update_handled_again_after_a_crash_is_not_applied_twice(
+    bot: Harness, monkeypatch
+) -> None:
+    """bot/pipeline/ handles an update again when a crash came between its handling and its
+    mark: the same update id, delivered twice, moves a form on once."""
+    import itertools
+
+    from tests import harness as harness_module
+
+    def deliver_twice(update_id: int) -> None:
+        monkeypatch.setattr(
+            harness_module,
+            "_UPDATE_IDS",
+            itertools.chain([update_id, update_id], itertools.count(update_id + 1)),
+        )
+
+    sam = bot.user(1002)
+    await sam.send("/start")
+    await sam.tap("Continue")
+    await sam.tap("I understand")
+    await sam.tap("Yes, that's OK")
+    await sam.tap("Yes, that's OK")
+    await sam.tap("Yes, you may")
+    deliver_twice(900_000)
+    await sam.send("Jo")
+    await sam.send("Jo")  # the same update again: the step after the name is shown again,
+    # not taken as an answer to it (which would be "please use the buttons")
+    assert sam.last().text.startswith("May the peer support coordinators see this name")
+    await sam.tap("only my peer worker")
+    await sam.tap("My own mental health")
+    deliver_twice(900_100)
+    await sam.tap("Psychosis")
+    await sam.tap("Psychosis")  # the same tap again: still chosen, not chosen and unchosen
+    await sam.tap("Done")
+    await sam.tap("English")
+    await sam.tap("Done")
+    await sam.tap("Important to me")
+    await sam.tap("Woman")
+    await sam.tap("Done")
+    await sam.tap("Nice to have")
+    await sam.tap("No preference")  # age
+    await sam.tap("Done")
+    await sam.tap("No preference")  # community
+    await sam.tap("Done")
+    await sam.tap("Australia/Brisbane")
+    await sam.tap("Tue eve")
+    await sam.tap("Done")
+    await sam.send("Getting out of the house more")
+
+    summary = sam.last().text
+    assert "Here's what you've told us" in summary, summary
+    assert "Psychosis" in summary, summary
+    assert "Jo" in summary, summary

@@ -130,9 +130,11 @@ class Bot:
         lease: str = "2s",
         webhook_port: int | None = None,
         name: str = "peerlink",
+        health_port: int = 0,
     ) -> None:
         body = config_text(url, base_url=base_url, auto_migrate=False)
         body = replace_once(body, 'lease = "30s"', f'lease = "{lease}"')
+        body = replace_once(body, "health_port = 0", f"health_port = {health_port}")
         if webhook_port is not None:
             body = replace_once(body, "enabled = false", "enabled = true")
             body = replace_once(body, "port = 8080", f"port = {webhook_port}")
@@ -377,9 +379,10 @@ def test_the_database_away_for_20_seconds(tmp_path: Path, backend: str) -> None:
 
 def test_a_flood_wait_for_one_chat_does_not_hold_up_another(tmp_path: Path) -> None:
     api = TelegramRules(TOKEN)
+    health_port = free_port()
     with database("sqlite", tmp_path) as url, Served(api) as base_url:
         (flooded_user, _w1), (other_user, _w2) = asyncio.run(_seed(url, 2))
-        bot = Bot(tmp_path, url, base_url)
+        bot = Bot(tmp_path, url, base_url, health_port=health_port)
         try:
             bot.start()
             api.flood_waits[flooded_user] = time.monotonic() + 20
@@ -389,9 +392,16 @@ def test_a_flood_wait_for_one_chat_does_not_hold_up_another(tmp_path: Path) -> N
             api.push(api.text_update(other_user, "/help_now"))
             wait_for(lambda: any(CRISIS_MARK in s.text for s in api.to(other_user)), 5, bot.log)
             answered = next(s.at for s in api.to(other_user) if CRISIS_MARK in s.text)
+            health, health_body = get(health_port, "/healthz")
+            _status, metrics = get(health_port, "/metrics")
         finally:
             bot.stop()
     assert answered - asked < 1.0, answered - asked
+    # Polling mode serves the same endpoints; the flooded chat's reply is still waiting.
+    assert health == 200, health_body
+    assert json.loads(health_body)["inbox_backlog"] == 1
+    assert 'peerlink_sends_total{outcome="retry_after"}' in metrics
+    assert 'peerlink_updates_handled_total{outcome="handled"} 1.0' in metrics
 
 
 # -- webhooks ---------------------------------------------------------------------------------
