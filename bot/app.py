@@ -46,7 +46,11 @@ def build_application(
     There is no python-telegram-bot updater: it acknowledges updates to Telegram before they
     are handled. ``peerlink run`` receives them through bot/pipeline/ instead, which stores
     each update before acknowledging it."""
-    engine = engine or create_engine(config.database.url)
+    # A connection for every chat handled at once, and a few for the rest (receiving, the
+    # sweeps, /healthz): handlers hold one only for the length of a transaction.
+    engine = engine or create_engine(
+        config.database.url, pool_size=config.pipeline.concurrency, max_overflow=8
+    )
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
         ApplicationBuilder()
