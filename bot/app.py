@@ -49,7 +49,10 @@ def build_application(
     # A connection for every chat handled at once, and a few for the rest (receiving, the
     # sweeps, /healthz): handlers hold one only for the length of a transaction.
     engine = engine or create_engine(
-        config.database.url, pool_size=config.pipeline.concurrency, max_overflow=8
+        config.database.url,
+        pool_size=config.pipeline.concurrency,
+        max_overflow=8,
+        **_timeouts(config.database.url),
     )
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
@@ -95,6 +98,15 @@ def build_application(
     common_handlers.register_fallbacks(application)
     scheduler.start(application, config.scheduler.sweep_every.total_seconds())
     return application
+
+
+def _timeouts(url: str) -> dict:
+    """A database that stops answering fails a statement in seconds, instead of holding a
+    handler (and its chat) for ever: the pipeline then tries again and, meanwhile, answers
+    risk phrases from memory. SQLite waits up to its own 5 s for a lock."""
+    if url.startswith("postgresql"):
+        return {"connect_args": {"timeout": 5, "command_timeout": 15}}
+    return {}
 
 
 async def _post_init(application: Application) -> None:

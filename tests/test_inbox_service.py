@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 from telegram import Bot
 
@@ -93,3 +94,53 @@ async def test_purge_forgets_handled_updates_after_keep_handled(database, clock)
     assert [row.update_id for row in await rows(sessions)] == [2]  # the unhandled one stays
     backlog = await inbox.backlog(sessions)
     assert backlog.waiting == 1 and backlog.oldest_received_at is not None
+
+
+async def test_a_process_whose_lease_lapsed_cannot_finish_what_another_took_over(
+    database, clock
+) -> None:
+    sessions = session_factory(database[1])
+    arrivals = [inbox.arrival_of(raw(1, 10), BOT), inbox.arrival_of(raw(2, 10), BOT)]
+    await inbox.store(sessions, arrivals, clock())
+    (mine,) = await inbox.claim(sessions, "a", 5, clock(), LEASE, set())
+    clock.advance(seconds=31)  # "a" was cut off from the database longer than its lease
+    (theirs,) = await inbox.claim(sessions, "b", 5, clock(), LEASE, set())
+    assert mine.update_id == theirs.update_id == 1
+
+    assert await inbox.hold(sessions, "a", 1, clock(), LEASE) is False  # before a retry
+    with pytest.raises(inbox.LeaseLost):
+        await inbox.finish(sessions, "a", mine, Outcome.HANDLED, clock(), LEASE)
+    following = await inbox.finish(sessions, "b", theirs, Outcome.HANDLED, clock(), LEASE)
+    assert following is not None and following.update_id == 2  # "a" never took update 2
+
+
+async def test_renewing_keeps_only_the_updates_in_hand(database, clock) -> None:
+    sessions = session_factory(database[1])
+    arrivals = [inbox.arrival_of(raw(1, 10), BOT), inbox.arrival_of(raw(2, 20), BOT)]
+    await inbox.store(sessions, arrivals, clock())
+    await inbox.claim(sessions, "a", 5, clock(), LEASE, set())
+    clock.advance(seconds=20)
+    await inbox.renew(sessions, "a", [1], clock(), LEASE)  # only chat 10 is being handled
+    clock.advance(seconds=20)
+    taken = await inbox.claim(sessions, "b", 5, clock(), LEASE, set())
+    assert [row.update_id for row in taken] == [2]  # the claim nobody worked on lapsed
+
+
+async def test_erasure_takes_the_inbox_notes_of_their_chat(database, clock) -> None:
+    from bot.privacy import erasure
+    from tests import factories
+
+    deps = await factories.deps_for(database, clock)
+    async with transaction(deps.sessions) as session:
+        person = await factories.service_user(session, telegram_id=7777, status="waiting")
+    telegram_id = person.telegram_id
+    await inbox.store(deps.sessions, [inbox.arrival_of(raw(1, telegram_id), BOT)], clock())
+    await inbox.store(deps.sessions, [inbox.arrival_of(raw(2, telegram_id), BOT)], clock())
+    (head,) = await inbox.claim(deps.sessions, "a", 1, clock(), LEASE, set())
+    await inbox.finish(deps.sessions, "a", head, Outcome.HANDLED, clock(), LEASE, claim_next=False)
+
+    async with transaction(deps.sessions) as session:
+        await erasure.erase(deps, session, person, actor_id=None, reason=erasure.RETENTION)
+
+    # The handled note is gone; the one still waiting is handled first, then purged.
+    assert [row.update_id for row in await rows(deps.sessions)] == [2]

@@ -7,12 +7,15 @@ chat holds up only itself.
 
 When handling fails because the database went away, the update stays unhandled and is tried
 again with a growing pause (the person is told once, truthfully, that their message is kept);
-a risk phrase gets the crisis lines from memory at once. Any other failure is tried
-``pipeline.max_attempts`` times, then set aside with an apology asking them to send it again.
+a risk phrase gets the crisis lines from memory within a second, also when handling merely
+hangs. A failure of Telegram's (a send that timed out may have arrived) is not tried again;
+any other failure is tried ``pipeline.max_attempts`` times, then set aside with an apology
+asking them to send it again.
 
-A crash between the end of handling and the mark repeats that update once: what it had sent
-to Telegram in that instant may be sent again. Form answers are not applied twice (drafts
-remember the last update applied); a relayed message may arrive twice.
+A crash between the end of handling and the mark, or a retry after the database failed
+part-way, handles that update again: what it had already sent may be sent again. Form
+answers are not applied twice (drafts remember the last update applied), nor is a relayed
+message whose delivery was recorded.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ log = logging.getLogger(__name__)
 
 LOOK_EVERY = 1.0  # seconds between looks at the inbox when nothing wakes the dispatcher
 MAX_PAUSE = 15.0
+SAFETY_WITHIN = 1.0  # seconds handling may take before risk phrases are answered from memory
+BACKLOG_AFTER = 10.0  # seconds in the inbox after which an update is backlog, not a flood
 
 
 def process_name() -> str:
@@ -73,7 +78,9 @@ class Dispatcher:
         self.me = process_name()
         self.wake = asyncio.Event()
         self._active: dict[int, asyncio.Task] = {}
+        self._current: dict[int, int] = {}  # chat -> the update being handled (for renewals)
         self._stopping = False
+        self._claiming = asyncio.Lock()  # stop() waits for a claim under way to commit
 
     # -- the loop that hands chats to workers --------------------------------------------------
 
@@ -86,14 +93,17 @@ class Dispatcher:
                 free = self._config.concurrency - len(self._active)
                 if free > 0:
                     try:
-                        rows = await inbox.claim(
-                            self._sessions,
-                            self.me,
-                            free,
-                            self._clock(),
-                            self._config.lease,
-                            set(self._active),
-                        )
+                        async with self._claiming:
+                            if self._stopping:
+                                break
+                            rows = await inbox.claim(
+                                self._sessions,
+                                self.me,
+                                free,
+                                self._clock(),
+                                self._config.lease,
+                                set(self._active),
+                            )
                     except Exception as error:  # noqa: BLE001  (the loop never dies)
                         self._log_claim_failure(error)
                         await asyncio.sleep(pause)
@@ -116,6 +126,8 @@ class Dispatcher:
         is cut short stays unhandled and is handled again at the next start."""
         self._stopping = True
         self.wake.set()
+        async with self._claiming:  # a claim under way commits before the release below
+            pass
         tasks = list(self._active.values())
         if tasks:
             _done, cut_short = await asyncio.wait(tasks, timeout=grace)
@@ -141,9 +153,14 @@ class Dispatcher:
         every = self._config.lease.total_seconds() / 3
         while True:
             await asyncio.sleep(every)
-            if self._active:
-                with contextlib.suppress(Exception):  # a lapsed lease only risks a repeat
-                    await inbox.renew(self._sessions, self.me, self._clock(), self._config.lease)
+            with contextlib.suppress(Exception):  # a lapsed lease is noticed before a retry
+                await inbox.renew(
+                    self._sessions,
+                    self.me,
+                    list(self._current.values()),
+                    self._clock(),
+                    self._config.lease,
+                )
 
     # -- one chat ------------------------------------------------------------------------------
 
@@ -151,24 +168,41 @@ class Dispatcher:
         chat_id = row.chat_id
         try:
             while row is not None:
+                self._current[chat_id] = row.update_id
                 outcome = await self._handle_until_done(row)
-                if outcome is None:  # stopping: it stays unhandled for the next start
+                if outcome is None:  # stopping, or another process took it over
                     return
                 row = await self._finish(row, outcome)
         finally:
+            self._current.pop(chat_id, None)
             self._active.pop(chat_id, None)
             self.wake.set()
 
     async def _handle_until_done(self, row: InboxUpdate) -> Outcome | None:
         update = Update.de_json(json.loads(row.payload or "{}"), self._application.bot)
-        failures, told = 0, False
+        attempt, failures, told = 0, row.attempts, False
         while not self._stopping:
-            error = await self._handle_once(row.update_id, update)
+            if attempt and not await self._still_ours(row):
+                return None
+            waited = (self._clock() - row.received_at).total_seconds() > BACKLOG_AFTER
+            error = await self._handle_once(row.update_id, update, attempt, waited)
+            attempt += 1
             if error is None:
                 self._metrics.latency.observe(
                     max(0.0, (self._clock() - row.received_at).total_seconds())
                 )
                 return Outcome.HANDLED
+            if isinstance(error, TelegramError):
+                # Telegram failed mid-way (a send that timed out may have arrived): handling it
+                # again could say everything twice. The person may send it again.
+                self._metrics.retried.labels("telegram").inc()
+                log.warning(
+                    "update %s: Telegram failed (%s); not tried again",
+                    row.update_id,
+                    type(error).__name__,
+                )
+                await self._tell(row, "error_gave_up")
+                return Outcome.GAVE_UP
             if database_unavailable(error):
                 self._metrics.retried.labels("database").inc()
                 log.warning(
@@ -180,32 +214,56 @@ class Dispatcher:
                     told = True
                     await self._safety.cover([update], tell_slow=False)
                     await self._tell(row, "error_will_retry")
-            else:
-                self._metrics.retried.labels("error").inc()
-                log.error(
-                    "update %s failed with %s\n%s",
-                    row.update_id,
-                    type(error).__name__,
-                    _frames(error),
-                )
-                if row.attempts + failures + 1 >= self._config.max_attempts:
-                    await self._tell(row, "error_gave_up")
-                    return Outcome.GAVE_UP
+                await asyncio.sleep(min(2.0 ** min(attempt - 1, 4), MAX_PAUSE))
+                continue
             failures += 1
+            self._metrics.retried.labels("error").inc()
+            log.error(
+                "update %s failed with %s\n%s", row.update_id, type(error).__name__, _frames(error)
+            )
+            with contextlib.suppress(Exception):
+                await inbox.count_failure(self._sessions, row.update_id, failures)
+            if failures >= self._config.max_attempts:
+                await self._tell(row, "error_gave_up")
+                return Outcome.GAVE_UP
             await asyncio.sleep(min(2.0 ** (failures - 1), MAX_PAUSE))
         return None
 
-    async def _handle_once(self, update_id: int, update: Update) -> BaseException | None:
+    async def _still_ours(self, row: InboxUpdate) -> bool:
+        """Before trying again: extend the lease, or find another process has the update. If
+        the database cannot say, go on (the lease is checked again when finishing)."""
+        try:
+            held = await inbox.hold(
+                self._sessions, self.me, row.update_id, self._clock(), self._config.lease
+            )
+        except Exception:  # noqa: BLE001
+            return True
+        if not held:
+            log.warning("update %s: another process has taken it over", row.update_id)
+        return held
+
+    async def _handle_once(
+        self, update_id: int, update: Update, attempt: int, from_backlog: bool
+    ) -> BaseException | None:
         current = handling.Handling(
-            update_id, crisis_lines_sent=self._safety.crisis_lines_sent(update_id)
+            update_id,
+            crisis_lines_sent=self._safety.crisis_lines_sent(update_id),
+            attempt=attempt,
+            from_backlog=from_backlog,
         )
         token = handling.begin(current)
         try:
-            await self._application.process_update(update)
+            processing = asyncio.create_task(self._application.process_update(update))
+            done, _ = await asyncio.wait({processing}, timeout=SAFETY_WITHIN)
+            if not done:  # slow, perhaps a database that does not answer: safety cannot wait
+                await self._safety.cover([update], tell_slow=False, handling=current)
+            await processing
         except Exception as error:  # noqa: BLE001  (handed back like any other failure)
             current.error = current.error or error
         finally:
             handling.end(token)
+            if current.crisis_lines_sent:
+                self._safety.note_crisis_lines_sent(update_id)
         return current.error
 
     async def _finish(self, row: InboxUpdate, outcome: Outcome) -> InboxUpdate | None:
@@ -223,6 +281,9 @@ class Dispatcher:
                     self._config.lease,
                     claim_next=not self._stopping,
                 )
+            except inbox.LeaseLost:
+                log.warning("update %s: another process took it over meanwhile", row.update_id)
+                return None
             except Exception as error:  # noqa: BLE001
                 if self._stopping:
                     return None

@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.notify import Reply, send
 from bot.safety.service import lexicon
 from bot.texts import t
+from bot.tg.handling import Handling
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ class SafetyFromMemory:
     def crisis_lines_sent(self, update_id: int) -> bool:
         return update_id in self._crisis_sent
 
+    def note_crisis_lines_sent(self, update_id: int) -> None:
+        """Handling sent them (screening, /help_now): never again from memory."""
+        self._crisis_sent.setdefault(update_id, time.monotonic())
+
     def recovered(self) -> None:
         """The database is back: the next outage tells people again."""
         self._covered.clear()
@@ -45,32 +50,41 @@ class SafetyFromMemory:
         for update_id in [u for u, at in self._crisis_sent.items() if at < cutoff]:
             del self._crisis_sent[update_id]
 
-    async def cover(self, updates: list[Update], *, tell_slow: bool = True) -> None:
-        """Answer what cannot wait for these updates, which cannot be handled right now."""
+    async def cover(
+        self, updates: list[Update], *, tell_slow: bool = True, handling: Handling | None = None
+    ) -> None:
+        """Answer what cannot wait for these updates, which cannot be handled right now (or
+        not quickly: ``handling`` is the try under way, told when the crisis lines go)."""
         for update in updates:
-            if update.update_id in self._covered:
+            if update.update_id in self._covered or update.update_id in self._crisis_sent:
+                continue
+            if handling is not None and handling.crisis_lines_sent:
                 continue
             self._covered.add(update.update_id)
-            await self._cover_one(update, tell_slow)
+            if await self._cover_one(update, tell_slow) and handling is not None:
+                handling.crisis_lines_sent = True
 
-    async def _cover_one(self, update: Update, tell_slow: bool) -> None:
+    async def _cover_one(self, update: Update, tell_slow: bool) -> bool:
+        """True when the crisis lines (or /help_now's answer) went out."""
         message = update.message or update.edited_message
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or chat.type != "private" or user is None:
-            return
+            return False
         text = (message.text or message.caption or "") if message else ""
         reply: Reply | None = None
+        crisis_lines = True
         if text.split("@")[0].split(" ")[0] == "/help_now":
             reply = crisis.help_now(self._config)
         elif self._at_risk(user.id, text):
             reply = crisis.crisis_lines(self._config)
-            self._crisis_sent[update.update_id] = time.monotonic()
         elif tell_slow and chat.id not in self._told_slow:
-            reply = Reply(t("pipeline_delayed"))
+            reply, crisis_lines = Reply(t("pipeline_delayed")), False
         if reply is None:
-            return
+            return False
         self._told_slow.add(chat.id)
+        if crisis_lines:
+            self._crisis_sent[update.update_id] = time.monotonic()
         try:
             await send(self._bot, chat.id, reply)
         except TelegramError as error:
@@ -80,8 +94,9 @@ class SafetyFromMemory:
                 update.update_id,
                 type(error).__name__,
             )
-        else:
-            log.info("update %s answered from memory while the database is away", update.update_id)
+            return False
+        log.info("update %s answered from memory", update.update_id)
+        return crisis_lines
 
     def _at_risk(self, telegram_id: int, text: str) -> bool:
         """Any shipped language's lexicon: who the person is (their language, whether they are

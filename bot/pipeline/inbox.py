@@ -137,6 +137,11 @@ async def claim(
     return rows
 
 
+class LeaseLost(Exception):
+    """Another process holds this update now (this process's lease lapsed): whatever this
+    process did with it, the other one finishes it."""
+
+
 async def finish(
     sessions: SessionFactory,
     me: str,
@@ -148,20 +153,26 @@ async def finish(
 ) -> InboxUpdate | None:
     """Mark an update finished (its content goes at once) and, in the same transaction, claim
     the next update of the same chat, so that no other process can take the chat between the
-    two. Returns that next update, if any."""
+    two. Returns that next update, if any. Raises LeaseLost if this process no longer holds
+    the update (nothing is changed then)."""
     async with transaction(sessions) as session:
-        await session.exec(
+        marked = await session.exec(
             update(InboxUpdate)
-            .where(InboxUpdate.update_id == row.update_id)
+            .where(
+                InboxUpdate.update_id == row.update_id,
+                InboxUpdate.claimed_by == me,
+                InboxUpdate.handled_at.is_(None),
+            )
             .values(
                 handled_at=now,
                 outcome=outcome.value,
                 payload=None,
                 claimed_by=None,
                 claimed_until=None,
-                attempts=row.attempts + (outcome is not Outcome.HANDLED),
             )
         )
+        if marked.rowcount != 1:
+            raise LeaseLost(row.update_id)
         if not claim_next:
             return None
         following = (
@@ -173,8 +184,11 @@ async def finish(
                 .with_for_update(skip_locked=True)
             )
         ).first()
+        # Ours already when a first try of this transaction committed unseen (its answer lost).
         if following is None or not (
-            following.claimed_until is None or following.claimed_until < now
+            following.claimed_by == me
+            or following.claimed_until is None
+            or following.claimed_until < now
         ):
             return None
         following.claimed_by, following.claimed_until = me, now + lease
@@ -182,11 +196,48 @@ async def finish(
         return following
 
 
-async def renew(sessions: SessionFactory, me: str, now: datetime, lease: timedelta) -> None:
+async def hold(
+    sessions: SessionFactory, me: str, update_id: int, now: datetime, lease: timedelta
+) -> bool:
+    """Extend this process's lease on an update before trying it again; False if another
+    process holds it now."""
+    async with transaction(sessions) as session:
+        held = await session.exec(
+            update(InboxUpdate)
+            .where(
+                InboxUpdate.update_id == update_id,
+                InboxUpdate.claimed_by == me,
+                InboxUpdate.handled_at.is_(None),
+            )
+            .values(claimed_until=now + lease)
+        )
+        return held.rowcount == 1
+
+
+async def count_failure(sessions: SessionFactory, update_id: int, attempts: int) -> None:
+    """Remember a failed attempt (not the database's fault), so that a restart does not try a
+    poisonous update for ever."""
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(attempts=attempts)
+        )
+
+
+async def renew(
+    sessions: SessionFactory, me: str, update_ids: list[int], now: datetime, lease: timedelta
+) -> None:
+    """Extend the leases on the updates this process is handling right now (only those: a
+    claim left over from a lost answer lapses, and another process may take it)."""
+    if not update_ids:
+        return
     async with transaction(sessions) as session:
         await session.exec(
             update(InboxUpdate)
-            .where(InboxUpdate.claimed_by == me, InboxUpdate.handled_at.is_(None))
+            .where(
+                InboxUpdate.update_id.in_(update_ids),
+                InboxUpdate.claimed_by == me,
+                InboxUpdate.handled_at.is_(None),
+            )
             .values(claimed_until=now + lease)
         )
 

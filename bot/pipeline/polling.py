@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when there is nothing new
 MAX_BACKOFF = 30.0
+STORE_RETRY = 1.0  # seconds between tries to store a batch the database would not take
 
 
 async def get_updates(
@@ -66,17 +67,19 @@ class Poller:
 
     async def run(self, first_batch: list) -> None:
         """Until cancelled. ``first_batch`` is what the start-up getUpdates returned."""
-        batch, backoff = first_batch, 1.0
+        batch = first_batch
         while True:
             if batch:
                 if await self._receiver.store(batch):
                     ids = [raw["update_id"] for raw in batch if _has_id(raw)]
                     if ids:
                         self.offset = max(ids) + 1
-                    backoff = 1.0
-                else:  # not stored: not acknowledged; ask again after a pause
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF)
+                else:
+                    # Not stored, so not acknowledged: ask again in a second. Not longer, so
+                    # that a risk phrase sent meanwhile is answered from memory in time; but
+                    # Telegram hands out the oldest 100 only, so while more than 100 wait,
+                    # newer ones are seen once the database is back.
+                    await asyncio.sleep(STORE_RETRY)
             batch = await self._fetch()
 
     async def _fetch(self) -> list:

@@ -24,6 +24,7 @@ from bot.models import (
     ConsentKind,
     Feedback,
     FormDraft,
+    InboxUpdate,
     Invite,
     OutboxMessage,
     PeerWorkerProfile,
@@ -150,6 +151,13 @@ async def erase(
         await session.exec(delete(table).where(table.person_id == person.id))
     await session.exec(delete(WaitlistEntry).where(WaitlistEntry.service_user_id == person.id))
     await session.exec(relayed_messages_of(person.id))
+    # The inbox's notes that their updates arrived name their chat. Ones still waiting to be
+    # handled (this very /delete among them) go once handled, with pipeline.keep_handled.
+    await session.exec(
+        delete(InboxUpdate).where(
+            InboxUpdate.chat_id == person.telegram_id, InboxUpdate.handled_at.is_not(None)
+        )
+    )
     # Offers made to them said what they shared with each worker: gone with them.
     await session.exec(
         update(Relationship)

@@ -58,7 +58,7 @@ async def _copy(
         await relay.delivered(deps, session, delivery, message_id, copied.message_id)
 
 
-Routed = relay.Delivery | Reply | None
+Routed = relay.Delivery | Reply | relay.AlreadyRelayed | None
 
 
 async def route(
@@ -88,6 +88,8 @@ async def relay_message(
     outcome = routed
     if outcome is None:
         return False
+    if isinstance(outcome, relay.AlreadyRelayed):
+        return True
     if isinstance(outcome, Reply):
         await respond(update, context, Response(replies=[outcome]))
         return True

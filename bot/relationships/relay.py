@@ -165,23 +165,37 @@ async def _relationship_of_reply(
     return await session.get(Relationship, mapped.relationship_id) if mapped else None
 
 
-async def _active_with_recipients(session: AsyncSession, sender: Person) -> list[tuple]:
+async def _active_with_recipients(
+    session: AsyncSession, sender: Person, message_id: int
+) -> list[tuple]:
     """``active_relationships``, loading in the same statement what a delivery reads (the
     recipient, the worker's profile for quiet hours, the service user's name), so that
-    ``_delivery``'s look-ups by id find them in the session instead of asking again. The
+    ``_delivery``'s look-ups by id find them in the session instead of asking again; and
+    whether this very message was relayed already (handled again after a crash). The
     session holds its objects weakly: the caller keeps the rows while it delivers."""
     to_worker = sender.role != Role.PEER_WORKER
     own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
     other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
     rows = await session.exec(
-        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile)
+        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile, RelayedMessage.id)
         .join(Person, Person.id == other)
         .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
         .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
+        .outerjoin(
+            RelayedMessage,
+            (RelayedMessage.sender_person_id == sender.id)
+            & (RelayedMessage.source_message_id == message_id)
+            & (RelayedMessage.relationship_id == Relationship.id),
+        )
         .where(own == sender.id, Relationship.status == RelationshipStatus.ACTIVE)
         .order_by(Relationship.started_at, Relationship.id)
     )
     return list(rows.all())
+
+
+@dataclass(frozen=True)
+class AlreadyRelayed:
+    """This message reached the other side before (its update is being handled again)."""
 
 
 async def route(
@@ -191,7 +205,7 @@ async def route(
     message_id: int,
     reply_to: int | None,
     sender: Person | None = None,
-) -> Delivery | Reply | None:
+) -> Delivery | Reply | AlreadyRelayed | None:
     """Where a message from this person goes, or what to tell them instead. ``sender``:
     the person, when the caller has them already.
 
@@ -201,7 +215,9 @@ async def route(
     sender = sender or await people.find(session, telegram_id)
     if sender is None or sender.role is None:
         return None
-    loaded = await _active_with_recipients(session, sender)
+    loaded = await _active_with_recipients(session, sender, message_id)
+    if any(row[-1] is not None for row in loaded):
+        return AlreadyRelayed()
     relationships = [relationship for relationship, *_recipient_and_profiles in loaded]
     if sender.role == Role.SERVICE_USER:
         if not relationships:

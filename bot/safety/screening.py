@@ -41,6 +41,8 @@ async def screen(
             crisis_lines_sent=current is not None and current.crisis_lines_sent,
         )
     if screening is not None:
+        if screening.replies and current is not None:
+            current.crisis_lines_sent = True  # sent now: never again for this update
         await respond(
             update, context, Response(replies=screening.replies, notices=screening.notices)
         )

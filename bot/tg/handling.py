@@ -11,8 +11,11 @@ from dataclasses import dataclass
 @dataclass
 class Handling:
     update_id: int
-    # The crisis lines were sent from memory while the database could not be reached.
+    # The crisis lines (or /help_now's answer) went out for this update already: from memory
+    # while the database could not be reached, or by an earlier try.
     crisis_lines_sent: bool = False
+    attempt: int = 0  # 0 the first time; more when it is tried again after a failure
+    from_backlog: bool = False  # it waited in the inbox (an outage, a restart), not just arrived
     error: BaseException | None = None
 
 
