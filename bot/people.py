@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,15 +28,17 @@ class Visit:
     in_a_form: bool = False
 
 
+# Built once: on every message, building it would cost more than running it.
+_VISIT = (
+    select(Person, PendingInput, FormDraft.person_id)
+    .outerjoin(PendingInput, PendingInput.person_id == Person.id)
+    .outerjoin(FormDraft, FormDraft.person_id == Person.id)
+    .where(Person.telegram_id == bindparam("telegram_id"))
+)
+
+
 async def visit(session: AsyncSession, telegram_id: int) -> Visit:
-    row = (
-        await session.exec(
-            select(Person, PendingInput, FormDraft.person_id)
-            .outerjoin(PendingInput, PendingInput.person_id == Person.id)
-            .outerjoin(FormDraft, FormDraft.person_id == Person.id)
-            .where(Person.telegram_id == telegram_id)
-        )
-    ).first()
+    row = (await session.exec(_VISIT, params={"telegram_id": telegram_id})).first()
     if row is None:
         return Visit(None)
     person, pending, draft_of = row

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -35,6 +36,7 @@ from bot.models import (
     RelayedMessage,
     Role,
     ServiceUserProfile,
+    UTCDateTime,
 )
 from bot.notify import Button, Copy, Notice, Reply
 from bot.offers.wording import worker_name
@@ -165,6 +167,30 @@ async def _relationship_of_reply(
     return await session.get(Relationship, mapped.relationship_id) if mapped else None
 
 
+def _with_recipients(to_worker: bool) -> SelectOfScalar:
+    """The statement behind ``_active_with_recipients``, built once per direction: building
+    a statement of five tables and its cache key costs more than running it."""
+    own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
+    other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
+    return (
+        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile, RelayedMessage.id)
+        .join(Person, Person.id == other)
+        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
+        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
+        .outerjoin(
+            RelayedMessage,
+            (RelayedMessage.sender_person_id == bindparam("sender_id"))
+            & (RelayedMessage.source_message_id == bindparam("message_id"))
+            & (RelayedMessage.relationship_id == Relationship.id),
+        )
+        .where(own == bindparam("sender_id"), Relationship.status == RelationshipStatus.ACTIVE)
+        .order_by(Relationship.started_at, Relationship.id)
+    )
+
+
+_TO_WORKER, _TO_SERVICE_USER = _with_recipients(True), _with_recipients(False)
+
+
 async def _active_with_recipients(
     session: AsyncSession, sender: Person, message_id: int
 ) -> list[tuple]:
@@ -173,23 +199,8 @@ async def _active_with_recipients(
     ``_delivery``'s look-ups by id find them in the session instead of asking again; and
     whether this very message was relayed already (handled again after a crash). The
     session holds its objects weakly: the caller keeps the rows while it delivers."""
-    to_worker = sender.role != Role.PEER_WORKER
-    own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
-    other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
-    rows = await session.exec(
-        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile, RelayedMessage.id)
-        .join(Person, Person.id == other)
-        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
-        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
-        .outerjoin(
-            RelayedMessage,
-            (RelayedMessage.sender_person_id == sender.id)
-            & (RelayedMessage.source_message_id == message_id)
-            & (RelayedMessage.relationship_id == Relationship.id),
-        )
-        .where(own == sender.id, Relationship.status == RelationshipStatus.ACTIVE)
-        .order_by(Relationship.started_at, Relationship.id)
-    )
+    statement = _TO_SERVICE_USER if sender.role == Role.PEER_WORKER else _TO_WORKER
+    rows = await session.exec(statement, params={"sender_id": sender.id, "message_id": message_id})
     return list(rows.all())
 
 
@@ -263,30 +274,13 @@ async def route_chosen(
     return await _delivery(session, sender, relationship, None, deps.now())
 
 
-async def delivered(
-    deps: Deps, session: AsyncSession, delivery: Delivery, source_id: int, target_id: int
-) -> None:
-    """Keep the pair of message ids and the contact figures (never the content)."""
-    now = deps.now()
-    session.add(
-        RelayedMessage(
-            relationship_id=delivery.relationship_id,
-            sender_person_id=delivery.sender_person_id,
-            source_message_id=source_id,
-            recipient_person_id=delivery.recipient_person_id,
-            target_message_id=target_id,
-            created_at=now,
-        )
-    )
-    # One statement, whatever another process counts meanwhile.
-    counter = (
-        Relationship.messages_from_service_user
-        if delivery.from_service_user
-        else Relationship.messages_from_worker
-    )
-    await session.exec(
+def _counted(counter: Any) -> Any:
+    """The contact figures after one more message, as one statement (right whatever another
+    process counts meanwhile), built once for each side."""
+    now = bindparam("now", type_=UTCDateTime())
+    return (
         update(Relationship)
-        .where(Relationship.id == delivery.relationship_id)
+        .where(Relationship.id == bindparam("relationship_id"))
         .values(
             {
                 counter: counter + 1,
@@ -295,6 +289,31 @@ async def delivered(
             }
         )
     )
+
+
+_RECORD = insert(RelayedMessage)  # its values come as parameters: no object to flush
+_FROM_SERVICE_USER = _counted(Relationship.messages_from_service_user)
+_FROM_WORKER = _counted(Relationship.messages_from_worker)
+
+
+async def delivered(
+    deps: Deps, session: AsyncSession, delivery: Delivery, source_id: int, target_id: int
+) -> None:
+    """Keep the pair of message ids and the contact figures (never the content)."""
+    now = deps.now()
+    await session.exec(
+        _RECORD,
+        params={
+            "relationship_id": delivery.relationship_id,
+            "sender_person_id": delivery.sender_person_id,
+            "source_message_id": source_id,
+            "recipient_person_id": delivery.recipient_person_id,
+            "target_message_id": target_id,
+            "created_at": now,
+        },
+    )
+    counted = _FROM_SERVICE_USER if delivery.from_service_user else _FROM_WORKER
+    await session.exec(counted, params={"relationship_id": delivery.relationship_id, "now": now})
 
 
 async def copy_of(
