@@ -144,3 +144,15 @@ async def test_erasure_takes_the_inbox_notes_of_their_chat(database, clock) -> N
 
     # The handled note is gone; the one still waiting is handled first, then purged.
     assert [row.update_id for row in await rows(deps.sessions)] == [2]
+
+
+async def test_a_finish_tried_again_after_its_answer_was_lost_goes_on(database, clock) -> None:
+    sessions = session_factory(database[1])
+    arrivals = [inbox.arrival_of(raw(1, 10), BOT), inbox.arrival_of(raw(2, 10), BOT)]
+    await inbox.store(sessions, arrivals, clock())
+    (head,) = await inbox.claim(sessions, "a", 5, clock(), LEASE, set())
+    following = await inbox.finish(sessions, "a", head, Outcome.HANDLED, clock(), LEASE)
+    # The commit went through but its answer never came back: the same finish again.
+    again = await inbox.finish(sessions, "a", head, Outcome.HANDLED, clock(), LEASE)
+    assert following is not None and again is not None
+    assert again.update_id == following.update_id == 2

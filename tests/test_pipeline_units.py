@@ -65,3 +65,18 @@ async def test_the_crisis_lines_go_from_memory_once_per_message() -> None:
     assert len(texts) == 2, texts  # the risk phrase once, /help_now once; update 3 not again
     assert all("13 11 14" in text for text in texts)
     assert safety.crisis_lines_sent(1) and safety.crisis_lines_sent(2)
+
+
+async def test_memory_stands_aside_once_screening_has_looked_or_sent() -> None:
+    api = FakeBotApi()
+    bot = Bot("123456:TEST-token", request=api)
+    safety = SafetyFromMemory(make_config(), bot)
+    risk = Update.de_json(_text(4, "I want to die"), bot)
+
+    screened = Handling(4, screened=True)  # e.g. a peer worker's words: staff are not screened
+    await safety.cover([risk], tell_slow=False, handling=screened)
+    assert api.methods("sendMessage") == []
+
+    slow = Handling(4)  # screening has not got that far: memory answers, and says so
+    await safety.cover([risk], tell_slow=False, handling=slow)
+    assert slow.crisis_lines_sent and len(api.methods("sendMessage")) == 1

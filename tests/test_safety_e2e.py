@@ -258,6 +258,16 @@ async def test_a_person_flooding_the_bot_is_slowed_and_nobody_else_is(
     assert len(await flooder.send("/help")) == 1  # a minute later, back to normal
 
 
+async def test_help_now_answers_however_fast_someone_writes(start_bot, database) -> None:
+    url, _ = database
+    bot = await start_bot(make_config(url, flood={"updates_per_minute": 5}))
+    sam = bot.user(6403)
+    for n in range(8):
+        await sam.send(f"/help {n}")  # over the limit: a "slow down", then quiet
+    replies = await sam.send("/help_now")
+    assert len(replies) == 1 and "13 11 14" in replies[0].text
+
+
 async def test_risk_words_after_a_command_or_while_flooding_are_still_screened(
     start_bot, database
 ) -> None:

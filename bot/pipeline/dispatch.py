@@ -185,7 +185,8 @@ class Dispatcher:
             if attempt and not await self._still_ours(row):
                 return None
             waited = (self._clock() - row.received_at).total_seconds() > BACKLOG_AFTER
-            error = await self._handle_once(row.update_id, update, attempt, waited)
+            current = await self._handle_once(row.update_id, update, attempt, waited)
+            error = current.error
             attempt += 1
             if error is None:
                 self._metrics.latency.observe(
@@ -201,6 +202,8 @@ class Dispatcher:
                     row.update_id,
                     type(error).__name__,
                 )
+                if current.crisis_lines_failed:  # they matter most: memory tries once more
+                    await self._safety.cover([update], tell_slow=False)
                 await self._tell(row, "error_gave_up")
                 return Outcome.GAVE_UP
             if database_unavailable(error):
@@ -244,7 +247,8 @@ class Dispatcher:
 
     async def _handle_once(
         self, update_id: int, update: Update, attempt: int, from_backlog: bool
-    ) -> BaseException | None:
+    ) -> handling.Handling:
+        """One try; the returned Handling carries its error, if any."""
         current = handling.Handling(
             update_id,
             crisis_lines_sent=self._safety.crisis_lines_sent(update_id),
@@ -252,8 +256,8 @@ class Dispatcher:
             from_backlog=from_backlog,
         )
         token = handling.begin(current)
+        processing = asyncio.create_task(self._application.process_update(update))
         try:
-            processing = asyncio.create_task(self._application.process_update(update))
             done, _ = await asyncio.wait({processing}, timeout=SAFETY_WITHIN)
             if not done:  # slow, perhaps a database that does not answer: safety cannot wait
                 await self._safety.cover([update], tell_slow=False, handling=current)
@@ -262,9 +266,12 @@ class Dispatcher:
             current.error = current.error or error
         finally:
             handling.end(token)
+            if not processing.done():  # stopping, or memory failed oddly: no orphan left
+                processing.cancel()
+                await asyncio.gather(processing, return_exceptions=True)
             if current.crisis_lines_sent:
                 self._safety.note_crisis_lines_sent(update_id)
-        return current.error
+        return current
 
     async def _finish(self, row: InboxUpdate, outcome: Outcome) -> InboxUpdate | None:
         """Mark it handled, and take the chat's next update; keep trying while the database

@@ -58,13 +58,12 @@ class SafetyFromMemory:
         for update in updates:
             if update.update_id in self._covered or update.update_id in self._crisis_sent:
                 continue
-            if handling is not None and handling.crisis_lines_sent:
-                continue
+            if handling is not None and (handling.crisis_lines_sent or handling.screened):
+                continue  # sent already, or screening (which knows who is staff) has looked
             self._covered.add(update.update_id)
-            if await self._cover_one(update, tell_slow) and handling is not None:
-                handling.crisis_lines_sent = True
+            await self._cover_one(update, tell_slow, handling)
 
-    async def _cover_one(self, update: Update, tell_slow: bool) -> bool:
+    async def _cover_one(self, update: Update, tell_slow: bool, handling: Handling | None) -> bool:
         """True when the crisis lines (or /help_now's answer) went out."""
         message = update.message or update.edited_message
         chat = update.effective_chat
@@ -83,12 +82,16 @@ class SafetyFromMemory:
         if reply is None:
             return False
         self._told_slow.add(chat.id)
-        if crisis_lines:
+        if crisis_lines:  # taken before sending: nothing else sends them meanwhile
             self._crisis_sent[update.update_id] = time.monotonic()
+            if handling is not None:
+                handling.crisis_lines_sent = True
         try:
             await send(self._bot, chat.id, reply)
         except TelegramError as error:
             self._crisis_sent.pop(update.update_id, None)
+            if crisis_lines and handling is not None:
+                handling.crisis_lines_sent = False
             log.warning(
                 "update %s: could not answer from memory (%s)",
                 update.update_id,

@@ -172,7 +172,30 @@ async def finish(
             )
         )
         if marked.rowcount != 1:
-            raise LeaseLost(row.update_id)
+            # Marked already? Then by our own earlier try, whose answer was lost, if the
+            # chat's next update is ours too; otherwise another process has it.
+            ours = (
+                await session.exec(
+                    select(InboxUpdate)
+                    .where(
+                        InboxUpdate.chat_id == row.chat_id,
+                        InboxUpdate.handled_at.is_(None),
+                        InboxUpdate.claimed_by == me,
+                    )
+                    .order_by(InboxUpdate.update_id)
+                    .limit(1)
+                )
+            ).first()
+            handled = await session.get(InboxUpdate, row.update_id)
+            if handled is None or handled.handled_at is None or ours is None:
+                raise LeaseLost(row.update_id)
+            if claim_next:
+                ours.claimed_until = now + lease
+                session.add(ours)
+                return ours
+            ours.claimed_by, ours.claimed_until = None, None
+            session.add(ours)
+            return None
         if not claim_next:
             return None
         following = (

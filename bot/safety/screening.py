@@ -5,6 +5,7 @@ handler can use it without importing the coordinator commands."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import people
@@ -40,12 +41,27 @@ async def screen(
             source,
             crisis_lines_sent=current is not None and current.crisis_lines_sent,
         )
-    if screening is not None:
-        if screening.replies and current is not None:
-            current.crisis_lines_sent = True  # sent now: never again for this update
-        await respond(
-            update, context, Response(replies=screening.replies, notices=screening.notices)
-        )
+    if current is not None:
+        current.screened = True
+    if screening is None:
+        return None
+    replies = screening.replies
+    if replies and current is not None:
+        if current.crisis_lines_sent:  # from memory while this transaction was slow
+            replies = []
+        current.crisis_lines_sent = True  # taken before sending: nothing else sends them now
+    failure = None
+    try:
+        await respond(update, context, Response(replies=replies))
+    except TelegramError as error:
+        failure = error
+        if replies and current is not None:
+            current.crisis_lines_sent = False  # they did not go: memory may still send them
+            current.crisis_lines_failed = True
+    # The coordinators hear of it whatever happened to the reply.
+    await deliver(context.bot, screening.notices, on_unreachable_of(context))
+    if failure is not None:
+        raise failure
     return screening
 
 

@@ -14,6 +14,8 @@ class Handling:
     # The crisis lines (or /help_now's answer) went out for this update already: from memory
     # while the database could not be reached, or by an earlier try.
     crisis_lines_sent: bool = False
+    screened: bool = False  # screening has looked at it (and sent what it had to)
+    crisis_lines_failed: bool = False  # Telegram refused them (screening's or /help_now's)
     attempt: int = 0  # 0 the first time; more when it is tried again after a failure
     from_backlog: bool = False  # it waited in the inbox (an outage, a restart), not just arrived
     error: BaseException | None = None
