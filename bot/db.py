@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,11 +53,49 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+TURN_TIMEOUT = 10.0  # seconds a SQLite transaction waits for its turn before it fails
+
+# SQLite lets one transaction write at a time, and its own waiting (a busy loop with growing
+# sleeps, up to five seconds) is not fair: with many chats handled at once, one transaction
+# could lose every race and fail. So a process's SQLite transactions queue here, first come
+# first served, and take the database's lock only when it is theirs. (SQLite serves one
+# process; `peerlink run` makes sure.)
+_sqlite_turns: WeakKeyDictionary[Any, WeakKeyDictionary[Any, asyncio.Lock]] = (
+    WeakKeyDictionary()
+)  # event loop -> engine -> the queue
+
+
+def _turn_for(sessions: SessionFactory) -> asyncio.Lock | None:
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return None
+    turns = _sqlite_turns.setdefault(asyncio.get_running_loop(), WeakKeyDictionary())
+    turn = turns.get(engine.sync_engine)
+    if turn is None:
+        turn = turns[engine.sync_engine] = asyncio.Lock()
+    return turn
+
+
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits if the block succeeds, rolls back if it raises."""
-    async with sessions() as session, session.begin():
-        yield session
+    turn = _turn_for(sessions)
+    if turn is None:
+        async with sessions() as session, session.begin():
+            yield session
+        return
+    try:
+        async with asyncio.timeout(TURN_TIMEOUT):
+            await turn.acquire()
+    except TimeoutError:
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, TimeoutError("SQLite was busy for too long")
+        ) from None
+    try:
+        async with sessions() as session, session.begin():
+            yield session
+    finally:
+        turn.release()
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
