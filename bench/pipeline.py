@@ -20,7 +20,9 @@ with ``pipeline.concurrency`` chats at a time, the rate limiter at
 answer each call: 50 service users relay 10 messages each, stored in the inbox at once. It
 gives messages/s against the send limit (target at least 0.85 of it at both round trips;
 one update at a time managed about 7.7/s at 100 ms and 3/s at 300 ms) and checks that every
-message reached its worker once, each chat's in the order sent.
+message reached its worker once, each chat's in the order sent. A third run with an instant
+Bot API and no limiter gives the whole pipeline's own CPU per message (claiming, handling and
+marking each update), beside the Application's alone in the first half.
 """
 
 from __future__ import annotations
@@ -190,14 +192,16 @@ async def _bot(database_url: str, pairs: int, count: int) -> dict[str, Any]:
 CHATS, PER_CHAT = 50, 10
 
 
-async def _paced(database_url: str, round_trip: float) -> dict[str, Any]:
-    """The deployed pipeline at a slow Bot API: messages/s against the send limit."""
+async def _paced(database_url: str, round_trip: float, rate_limited: bool = True) -> dict[str, Any]:
+    """The deployed pipeline at a slow Bot API: messages/s against the send limit. With an
+    instant Bot API and no limiter: the whole pipeline's own cost per message (inbox claim,
+    handling, the mark), for comparison with the Application's alone."""
     engine = create_engine(database_url)
     await upgrade_to_head(engine)
     await populate(engine, CHATS, caseload=5)
     api = CannedBotApi(round_trip)
     config = make_config(database_url, "http://canned.invalid/bot")
-    application = build_application(config, engine=engine, request=api)
+    application = build_application(config, engine=engine, request=api, rate_limited=rate_limited)
     sessions = session_factory(engine)
     async with application:
         bot = application.bot
@@ -212,11 +216,11 @@ async def _paced(database_url: str, round_trip: float) -> dict[str, Any]:
         dispatcher = Dispatcher(
             application, sessions, config.pipeline, safety, system_clock, Metrics()
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         running = asyncio.create_task(dispatcher.run())
         while (await inbox.backlog(sessions)).waiting:  # noqa: ASYNC110  (it is the database)
             await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         await dispatcher.stop(5)
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
@@ -233,9 +237,10 @@ async def _paced(database_url: str, round_trip: float) -> dict[str, Any]:
         "expected": CHATS * PER_CHAT,
         "every_chat_in_order_once": in_order and len(by_source) == CHATS,
         "messages_per_s": round(rate, 1),
-        "send_limit_per_s": limit,
-        "ratio_to_limit": round(rate / limit, 3),
-        "target_ratio": 0.85,
+        "cpu_ms_per_message": round(cpu * 1000 / max(1, len(api.copies)), 2),
+        "send_limit_per_s": limit if rate_limited else None,
+        "ratio_to_limit": round(rate / limit, 3) if rate_limited else None,
+        "target_ratio": 0.85 if rate_limited else None,
     }
 
 
@@ -245,12 +250,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
         bot = await _bot(url, args.pairs, args.updates)
     paced = []
-    for round_trip in (0.1, 0.3):
+    for round_trip, limited in ((0.1, True), (0.3, True), (0.0, False)):
         with tempfile.TemporaryDirectory() as workdir:
             fresh = args.database_url or f"sqlite+aiosqlite:///{Path(workdir) / 'paced.db'}"
             if args.database_url:
                 await _empty(fresh)
-            paced.append(await _paced(fresh, round_trip))
+            paced.append(await _paced(fresh, round_trip, limited))
     return {
         "database": url.split(":", 1)[0],
         "ceiling_echo": ceiling,
