@@ -137,10 +137,6 @@ class Dispatcher:
         with contextlib.suppress(Exception):  # let the next start take these chats at once
             await inbox.release(self._sessions, self.me)
 
-    @property
-    def busy_chats(self) -> int:
-        return len(self._active)
-
     def _log_claim_failure(self, error: BaseException) -> None:
         if database_unavailable(error):
             log.warning(

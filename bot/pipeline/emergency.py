@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from bot import crisis
 from bot.config import Config
 from bot.notify import Reply, send
-from bot.safety.service import lexicon
+from bot.safety.service import might_be_at_risk
 from bot.texts import t
 from bot.tg.handling import Handling
 
@@ -102,11 +102,9 @@ class SafetyFromMemory:
         return crisis_lines
 
     def _at_risk(self, telegram_id: int, text: str) -> bool:
-        """Any shipped language's lexicon: who the person is (their language, whether they are
-        staff) is in the database. Coordinators named in the configuration are known."""
-        if not text.strip() or telegram_id in self._config.coordinators.telegram_ids:
+        """Any configured language's lexicon, as screening's first look: who the person is
+        (their language, whether they are staff) is in the database. Coordinators named in
+        the configuration are known."""
+        if telegram_id in self._config.coordinators.telegram_ids:
             return False
-        return any(
-            lexicon(self._config, language).find(text) is not None
-            for language in self._config.safety.lexicon
-        )
+        return might_be_at_risk(self._config, text)
