@@ -6,7 +6,8 @@ real ``peerlink run`` as a subprocess.
 - A getUpdates is held open (up to its ``timeout``, at most half a second here) until
   something arrives.
 - A chat can be put under a flood wait: sends to it are answered 429 with ``retry_after``.
-Sends (sendMessage, copyMessage) are recorded with the time they arrived.
+Sends (sendMessage, copyMessage) are recorded with the time they arrived. It is served with
+tests/test_cli.py's local HTTP server.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import itertools
 import json
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.test_cli import BOT_USER, parse_body
+from tests.test_cli import BOT_USER, BotApiHandler, parse_body, serving
 
 
 @dataclass
@@ -36,7 +37,6 @@ class TelegramRules:
     pending: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     flood_waits: dict[int, float] = field(default_factory=dict)  # chat -> until (monotonic)
-    handed_out: int = 0
     lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(100_000))
@@ -68,10 +68,6 @@ class TelegramRules:
     def to(self, chat_id: int) -> list[Sent]:
         with self.lock:
             return [sent for sent in self.sent if sent.chat_id == chat_id]
-
-    def unconfirmed(self) -> int:
-        with self.lock:
-            return len(self.pending)
 
     # -- the Bot API --------------------------------------------------------------------------
 
@@ -120,48 +116,16 @@ class TelegramRules:
             self.pending = [u for u in self.pending if u["update_id"] >= offset]
             while not self.pending and time.monotonic() < deadline:
                 self.lock.wait(deadline - time.monotonic())
-            batch = self.pending[:100]
-            self.handed_out += len(batch)
-            return [json.loads(json.dumps(update)) for update in batch]
+            return [json.loads(json.dumps(update)) for update in self.pending[:100]]
 
 
-def handler_for(api: TelegramRules) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def served(api: TelegramRules) -> AbstractContextManager[str]:
+    """``with served(api) as base_url:`` the API on a local port for the block."""
+
+    class Handler(BotApiHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             params = parse_body(self.headers.get("Content-Type", ""), body)
-            status, payload = api.handle(self.path, params)
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            self.answer(*api.handle(self.path, params))
 
-        def log_message(self, fmt: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-class Served:
-    """``with Served(api) as base_url:`` the API on a local port for the block."""
-
-    def __init__(self, api: TelegramRules) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(api))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}
-        )
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+    return serving(Handler)

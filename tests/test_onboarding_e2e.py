@@ -32,26 +32,18 @@ async def _person(harness: Harness, user: TelegramUser) -> Person:
     return person
 
 
-async def complete_onboarding(
-    user: TelegramUser, name: str | None = None, coordinators_see_name: bool = False
-) -> None:
-    """The happy path a service user walks, from /start to the summary (not yet confirmed).
-    With ``name``, they tell us what their peer worker may call them; otherwise they skip."""
+async def through_the_consents(user: TelegramUser) -> None:
+    """From /start to the question of what their peer worker may call them."""
     await user.send("/start")
     await user.tap("Continue")
     await user.tap("I understand")
     await user.tap("Yes, that's OK")  # matching
     await user.tap("Yes, that's OK")  # contact
     await user.tap("Yes, you may")  # evaluation
-    if name is None:
-        await user.tap("Skip")  # what their peer worker may call them
-    else:
-        await user.send(name)
-        await user.tap("Yes, coordinators" if coordinators_see_name else "only my peer worker")
-    await user.tap("My own mental health")
-    await user.tap("Psychosis")
-    await user.tap("A hospital admission")
-    await user.tap("Done")
+
+
+async def from_the_languages(user: TelegramUser) -> None:
+    """From the languages they speak to the summary (not yet confirmed)."""
     await user.tap("English")
     await user.tap("Arabic")
     await user.tap("Done")
@@ -68,6 +60,24 @@ async def complete_onboarding(
     await user.tap("Thu eve")
     await user.tap("Done")
     await user.send("Getting out of the house more")
+
+
+async def complete_onboarding(
+    user: TelegramUser, name: str | None = None, coordinators_see_name: bool = False
+) -> None:
+    """The happy path a service user walks, from /start to the summary (not yet confirmed).
+    With ``name``, they tell us what their peer worker may call them; otherwise they skip."""
+    await through_the_consents(user)
+    if name is None:
+        await user.tap("Skip")  # what their peer worker may call them
+    else:
+        await user.send(name)
+        await user.tap("Yes, coordinators" if coordinators_see_name else "only my peer worker")
+    await user.tap("My own mental health")
+    await user.tap("Psychosis")
+    await user.tap("A hospital admission")
+    await user.tap("Done")
+    await from_the_languages(user)
 
 
 async def test_service_user_completes_onboarding_and_waits(bot: Harness) -> None:
@@ -338,12 +348,7 @@ async def test_an_update_handled_again_after_a_crash_is_not_applied_twice(
         )
 
     sam = bot.user(1002)
-    await sam.send("/start")
-    await sam.tap("Continue")
-    await sam.tap("I understand")
-    await sam.tap("Yes, that's OK")
-    await sam.tap("Yes, that's OK")
-    await sam.tap("Yes, you may")
+    await through_the_consents(sam)
     deliver_twice(900_000)
     await sam.send("Jo")
     await sam.send("Jo")  # the same update again: the step after the name is shown again,
@@ -355,20 +360,7 @@ async def test_an_update_handled_again_after_a_crash_is_not_applied_twice(
     await sam.tap("Psychosis")
     await sam.tap("Psychosis")  # the same tap again: still chosen, not chosen and unchosen
     await sam.tap("Done")
-    await sam.tap("English")
-    await sam.tap("Done")
-    await sam.tap("Important to me")
-    await sam.tap("Woman")
-    await sam.tap("Done")
-    await sam.tap("Nice to have")
-    await sam.tap("No preference")  # age
-    await sam.tap("Done")
-    await sam.tap("No preference")  # community
-    await sam.tap("Done")
-    await sam.tap("Australia/Brisbane")
-    await sam.tap("Tue eve")
-    await sam.tap("Done")
-    await sam.send("Getting out of the house more")
+    await from_the_languages(sam)
 
     summary = sam.last().text
     assert "Here's what you've told us" in summary, summary

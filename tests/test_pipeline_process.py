@@ -30,7 +30,7 @@ from bot.deps import Deps
 from bot.texts import t
 from tests import factories
 from tests.conftest import PG_URL, make_config
-from tests.fake_bot_api import Served, TelegramRules
+from tests.fake_bot_api import TelegramRules, served
 from tests.test_cli import (
     TOKEN,
     clean_environment,
@@ -199,7 +199,7 @@ def test_a_kill_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(
     tmp_path: Path, backend: str
 ) -> None:
     api = TelegramRules(TOKEN)
-    with database(backend, tmp_path) as url, Served(api) as base_url:
+    with database(backend, tmp_path) as url, served(api) as base_url:
         pairs = asyncio.run(_seed(url, 4))
         sent: dict[int, list[int]] = {}
         for round_ in range(20):
@@ -302,7 +302,7 @@ class TcpProxy:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_database_away_for_20_seconds(tmp_path: Path, backend: str) -> None:
     api = TelegramRules(TOKEN)
-    with database(backend, tmp_path) as url, Served(api) as base_url:
+    with database(backend, tmp_path) as url, served(api) as base_url:
         pairs = asyncio.run(_seed(url, 3))
         proxy = None
         bot_url = url
@@ -380,7 +380,7 @@ def test_the_database_away_for_20_seconds(tmp_path: Path, backend: str) -> None:
 def test_a_flood_wait_for_one_chat_does_not_hold_up_another(tmp_path: Path) -> None:
     api = TelegramRules(TOKEN)
     health_port = free_port()
-    with database("sqlite", tmp_path) as url, Served(api) as base_url:
+    with database("sqlite", tmp_path) as url, served(api) as base_url:
         (flooded_user, _w1), (other_user, _w2) = asyncio.run(_seed(url, 2))
         bot = Bot(tmp_path, url, base_url, health_port=health_port)
         try:
@@ -439,7 +439,7 @@ def test_the_webhook_refuses_a_wrong_or_missing_secret_and_stores_nothing(
     tmp_path: Path,
 ) -> None:
     api = TelegramRules(TOKEN)
-    with database("sqlite", tmp_path) as url, Served(api) as base_url:
+    with database("sqlite", tmp_path) as url, served(api) as base_url:
         ((user, _worker),) = asyncio.run(_seed(url, 1))
         port = free_port()
         bot = Bot(tmp_path, url, base_url, webhook_port=port)
@@ -474,7 +474,7 @@ def test_several_webhook_processes_on_one_database_act_as_one_bot(
     tmp_path: Path, processes: int
 ) -> None:
     api = TelegramRules(TOKEN)
-    with database("postgresql", tmp_path) as url, Served(api) as base_url:
+    with database("postgresql", tmp_path) as url, served(api) as base_url:
         pairs = asyncio.run(_seed(url, 6))
         ports = [free_port() for _ in range(processes)]
         bots = [
@@ -517,7 +517,7 @@ def test_several_webhook_processes_on_one_database_act_as_one_bot(
 
 def test_an_unreadable_update_is_set_aside_by_id_and_its_batch_handled(tmp_path: Path) -> None:
     api = TelegramRules(TOKEN)
-    with database("sqlite", tmp_path) as url, Served(api) as base_url:
+    with database("sqlite", tmp_path) as url, served(api) as base_url:
         ((user, worker),) = asyncio.run(_seed(url, 1))
         before = api.text_update(user, "before the odd one")
         odd = api.text_update(user, "PRIVATE-WORDS in an update that does not parse")
@@ -544,7 +544,7 @@ def test_an_unreadable_update_is_set_aside_by_id_and_its_batch_handled(tmp_path:
 
 def test_a_second_process_on_one_sqlite_database_says_so_and_stops(tmp_path: Path) -> None:
     api = TelegramRules(TOKEN)
-    with database("sqlite", tmp_path) as url, Served(api) as base_url:
+    with database("sqlite", tmp_path) as url, served(api) as base_url:
         asyncio.run(_seed(url, 1))
         first = Bot(tmp_path, url, base_url, name="first")
         second = Bot(tmp_path, url, base_url, name="second")
