@@ -1,13 +1,15 @@
 """Benchmark the fan-out of scheduled messages: N check-ins due at once, sent exactly once.
 
     python -m bench.fanout --relationships 1000 --json
+    python -m bench.fanout --relationships 1000 --round-trips 0,100,300 --json
 
 A temporary SQLite database is migrated and filled directly with N active relationships
 (service users, enough peer workers, a coordinator), each with a weekly check-in plan due at
 the same instant. The real bot is built (``bot.app.build_application``: the real HTTPX
-request and the real ``AIORateLimiter``) against a local Bot API double, with a clock one
-minute past that instant, and one ``bot.scheduler.sweep`` is timed: it claims the due check-ins,
-queues them in the outbox and drains the outbox through the rate limiter.
+request and the bot's rate limiter) against a local Bot API double, with a clock one minute
+past that instant, and one ``bot.scheduler.sweep`` is timed with the sending of what it
+queued (``bot.pipeline.sending``: ``outbox.concurrency`` sends in flight, evenly paced).
+``--round-trips`` runs it once per round trip (milliseconds) and prints every run.
 
 The double keeps Telegram's broadcast limit strictly: at most ``--limit`` sendMessage calls
 accepted in any sliding ``--window`` seconds; one more is answered with 429 "retry after 1"
@@ -45,7 +47,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,6 +66,7 @@ from bot.models import (
     Role,
     ServiceUserProfile,
 )
+from bot.pipeline.sending import send_queued
 from bot.relationships import checkins
 
 CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -225,9 +228,9 @@ def make_config(database_url: str, base_url: str) -> Config:
     return parse_config(raw, environ={})
 
 
-async def populate(engine: Any, relationships: int, caseload: int) -> None:
-    """N active relationships with a weekly check-in due at ``DUE``; first contact made."""
-    since = DUE - timedelta(weeks=2)
+async def populate(engine: Any, relationships: int, caseload: int, due: datetime = DUE) -> None:
+    """N active relationships with a check-in due at ``due``; first contact made."""
+    since = due - timedelta(weeks=2)
     workers = -(-relationships // caseload)
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         coordinator = Person(id=1, telegram_id=COORDINATOR_ID, created_at=since, updated_at=since)
@@ -314,9 +317,17 @@ async def populate(engine: Any, relationships: int, caseload: int) -> None:
                     weekday=WEEKDAY,
                     minute=MINUTE,
                     timezone=ZONE,
-                    next_due_at=DUE,
+                    next_due_at=due,
                 )
             )
+        if engine.dialect.name == "postgresql":  # the ids above were given, not drawn
+            for table in ("person", "relationship"):
+                await session.exec(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
 
 
 async def outbox_unsent(engine: Any) -> int:
@@ -335,17 +346,21 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+async def _sweep_and_send(application: Any) -> None:
+    await scheduler.sweep(SimpleNamespace(application=application))
+    await send_queued(application.bot, application.bot_data["deps"])
+
+
 async def _timed_sweep(
     application: Any, give_up_after: float, profile: cProfile.Profile | None
 ) -> tuple[float, bool]:
-    """One sweep, as the job queue runs it: (seconds, whether it was given up)."""
+    """One sweep, as the leader's tick runs it, and the sending of what it queued, as the
+    sender does it: (seconds, whether it was given up)."""
     if profile is not None:
         profile.enable()
     begun = time.perf_counter()
     try:
-        await asyncio.wait_for(
-            scheduler.sweep(SimpleNamespace(application=application)), give_up_after
-        )
+        await asyncio.wait_for(_sweep_and_send(application), give_up_after)
         return time.perf_counter() - begun, False
     except TimeoutError:
         return time.perf_counter() - begun, True
@@ -451,6 +466,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=0.0, help="added to every answer (double)"
     )
+    parser.add_argument(
+        "--round-trips", help="run once per round trip, e.g. 0,100,300 (ms; overrides --latency-ms)"
+    )
     parser.add_argument("--timeout", type=float, default=80.0, help="give up the sweep after")
     parser.add_argument(
         "--profile",
@@ -462,10 +480,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile-lines", type=_count(1), default=40)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="peerlink-fanout-") as workdir:
-        result = asyncio.run(run(args, Path(workdir)))
-    print(json.dumps(result) if args.json else _table(result))
-    failed = result["lost"] or result["duplicates"] or result["timed_out"]
+    round_trips = [float(ms) for ms in args.round_trips.split(",")] if args.round_trips else None
+    results = []
+    for latency in round_trips or [args.latency_ms]:
+        args.latency_ms = latency
+        with tempfile.TemporaryDirectory(prefix="peerlink-fanout-") as workdir:
+            results.append(asyncio.run(run(args, Path(workdir))))
+    for result in results:
+        if not args.json:
+            print(_table(result), end="\n\n")
+    if args.json:
+        print(json.dumps(results if round_trips else results[0]))
+    failed = any(r["lost"] or r["duplicates"] or r["timed_out"] for r in results)
     return 1 if failed else 0
 
 

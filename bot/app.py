@@ -96,7 +96,8 @@ def build_application(
     safety_handlers.register(application)
     privacy_handlers.register(application)
     common_handlers.register_fallbacks(application)
-    scheduler.start(application, config.scheduler.sweep_every.total_seconds())
+    scheduler.register(application, scheduler.Turn.OUTBOX, outbox.purge)
+    scheduler.start(application, config.scheduler.sweep_every)
     return application
 
 

@@ -508,6 +508,24 @@ class PipelineConfig(_Section):
         return value
 
 
+class OutboxConfig(_Section):
+    """Sending what the bot queued (bot/pipeline/sending.py): scheduled messages and notices."""
+
+    # Sends in flight at once, across chats; one chat's messages always go one after another.
+    # The overall pace is telegram.bulk_messages_per_second; at a 300 ms round trip, 29
+    # messages a second need about 9 in flight.
+    concurrency: int = Field(default=16, ge=1, le=256)
+    # Sent rows (their text emptied at once) and failed ones are deleted after this.
+    keep_sent: Duration = timedelta(days=2)
+
+    @field_validator("keep_sent")
+    @classmethod
+    def _keep_sent_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(hours=1) <= value <= timedelta(days=365):
+            raise ValueError("must be between 1 hour and 365 days")
+        return value
+
+
 class WebhookConfig(_Section):
     """Webhook mode (``peerlink run --webhook``, or ``enabled``): Telegram POSTs each update
     to ``public_url``; the bot listens on ``listen``:``port`` behind your TLS proxy or load
@@ -554,6 +572,7 @@ class Config(_Section):
     evaluation: EvaluationConfig = EvaluationConfig()
     flood: FloodConfig = FloodConfig()
     pipeline: PipelineConfig = PipelineConfig()
+    outbox: OutboxConfig = OutboxConfig()
     webhook: WebhookConfig = WebhookConfig()
 
     @model_validator(mode="after")

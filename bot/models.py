@@ -387,11 +387,15 @@ class Checkin(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A scheduled message waiting to be sent. Written in the same transaction that claims the
-    due item, sent afterwards and marked sent one by one: a stop between two sends loses
-    nothing and repeats nothing. Only the bot's own texts go here, never relayed content."""
+    """A message the bot will send (a scheduled one, or a notice queued by a sweep). Written in
+    the same transaction that claims the due item; sent by bot/pipeline/sending.py, which
+    claims a chat's oldest unsent row with a lease (``claimed_by``, ``claimed_until``) like the
+    inbox, so that any number of processes never send one row twice and one chat's messages go
+    in order. Once sent, the text is emptied and the row is kept for ``outbox.keep_sent``. Only
+    the bot's own texts go here, never relayed content."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_queue", "sent_at", "failed", "telegram_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=BigInteger)
@@ -401,6 +405,25 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _utc_column(nullable=False)
     sent_at: datetime | None = _utc_column(index=True)
     failed: bool = False
+    # Safety's messages (escalations) are sent before everything else that waits.
+    urgent: bool = False
+    attempts: int = 0  # sends that failed for a passing reason (network, Telegram busy)
+    claimed_by: str | None = Field(default=None, sa_type=String(60))
+    # While claimed: the lease's end. Unclaimed: when a row that failed for a passing reason
+    # may be tried again.
+    claimed_until: datetime | None = _utc_column()
+
+
+class SweepLeader(SQLModel, table=True):
+    """Which process runs the scheduler's sweeps (one at a time, bot/scheduler.py), until when,
+    and when the sweeps last ran, whichever process ran them."""
+
+    __tablename__ = "sweep_leader"
+
+    name: str = Field(sa_type=String(20), primary_key=True)
+    holder: str | None = Field(default=None, sa_type=String(60))
+    held_until: datetime | None = _utc_column()
+    last_sweep_at: datetime | None = _utc_column()
 
 
 class WorkerCheckin(SQLModel, table=True):

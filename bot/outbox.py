@@ -1,36 +1,49 @@
-"""Exactly-once delivery for scheduled messages.
+"""The outbox: messages the bot will send, written in the same transaction that decided them.
 
-The sweep that claims due items writes their messages here in the same transaction; the
-sender then sends them oldest first, recording each one as sent straight after. A stop or
-crash between two sends loses nothing and repeats nothing; the next start carries on.
+A sweep that claims due items (a check-in, a reminder, an escalation) queues their messages
+here in its own transaction; bot/pipeline/sending.py sends them. Like the inbox, a chat's
+*head* is its oldest unsent row, only a head can be claimed, and a claim is a lease
+(``claimed_by``, ``claimed_until``): any number of processes never send one row twice, one
+chat's messages go in order, and a dead process's claims lapse for another to take over.
+A row is marked sent (and its text emptied) straight after Telegram accepted it, so a crash
+repeats at most the sends in flight at that instant. Safety's rows are claimed first.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
 
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot
-from telegram.error import BadRequest, TelegramError
 
-from bot import callbacks, people
-from bot.db import transaction
+from bot import callbacks, leases, people
+from bot.db import SessionFactory, transaction
 from bot.deps import Deps
 from bot.models import OutboxMessage, Person, Role
-from bot.notify import Button, Notice, Reply, send, unreachable
+from bot.notify import Button, Notice, Reply
 from bot.texts import t
 from bot.texts.fragments import person_ref, worker_ref
 
 log = logging.getLogger(__name__)
-BATCH = 200
+
+SENDER_WAKE = "outbox_sender_wake"  # in bot_data: the sender's event, while it runs
 
 
-def enqueue(deps: Deps, session: AsyncSession, notices: Iterable[Notice]) -> int:
+def wake_sender(bot_data: dict) -> None:
+    """Something was queued: the sender looks now rather than at its next look."""
+    wake = bot_data.get(SENDER_WAKE)
+    if wake is not None:
+        wake.set()
+
+
+def enqueue(
+    deps: Deps, session: AsyncSession, notices: Iterable[Notice], urgent: bool = False
+) -> int:
+    """Queue messages in the caller's transaction. ``urgent``: safety's, sent before the rest."""
     count = 0
     for notice in notices:
         session.add(
@@ -43,6 +56,7 @@ def enqueue(deps: Deps, session: AsyncSession, notices: Iterable[Notice]) -> int
                     for row in notice.reply.buttons
                 ],
                 created_at=deps.now(),
+                urgent=urgent,
             )
         )
         count += 1
@@ -53,88 +67,126 @@ def _button(stored: dict) -> Button:
     return Button(stored["label"], callbacks.decode(stored.get("data")), stored.get("url"))
 
 
-def _reply(row: OutboxMessage) -> Reply:
+def reply_of(row: OutboxMessage) -> Reply:
     return Reply(row.text, tuple(tuple(_button(b) for b in r) for r in row.buttons))
 
 
-class Pacer:
-    """At most ``rate`` sends in any one second (a sliding window), so a bulk send stays under
-    Telegram's 30 messages/s overall instead of bursting and being told to retry."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self.recent: deque[float] = deque()
-
-    async def wait(self) -> None:
-        now = time.monotonic()
-        while self.recent and now - self.recent[0] >= 1.0:
-            self.recent.popleft()
-        if len(self.recent) >= self.rate:
-            await asyncio.sleep(1.0 - (now - self.recent[0]))
-            self.recent.popleft()
-        self.recent.append(time.monotonic())
+_UNSENT = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False))
 
 
-async def drain(deps: Deps, bot: Bot) -> int:
-    """One pass over what is waiting, oldest first, paced. Returns how many were sent.
-
-    A message that fails for a passing reason (network, Telegram busy) stays queued for the
-    next sweep, so one stubborn message never holds up the rest or the scheduler.
-    """
-    sent = 0
-    last_id = 0
-    pacer = Pacer(deps.config.telegram.bulk_messages_per_second)
-    while True:
-        async with transaction(deps.sessions) as session:
-            batch = (
-                await session.exec(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.sent_at.is_(None),
-                        OutboxMessage.failed.is_(False),
-                        OutboxMessage.id > last_id,
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(BATCH)
-                )
-            ).all()
-        if not batch:
-            return sent
-        last_id = batch[-1].id
-        for row in batch:
-            await pacer.wait()
-            sent += await _send_one(deps, bot, row)
+async def claim(
+    sessions: SessionFactory,
+    me: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    busy: set[int],
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` heads of chats nobody is sending to, safety's first, then oldest
+    first."""
+    return await leases.claim_heads(
+        sessions,
+        OutboxMessage.id,
+        OutboxMessage.telegram_id,
+        _UNSENT,
+        (OutboxMessage.urgent.desc(), OutboxMessage.id),
+        me=me,
+        limit=limit,
+        now=now,
+        lease=lease,
+        busy=busy,
+    )
 
 
-async def _send_one(deps: Deps, bot: Bot, row: OutboxMessage) -> int:
-    """Send outside any transaction (SQLite stays free for everyone else meanwhile), then
-    record the outcome in a short one. The scheduler runs in one process (long polling
-    allows only one); a crash in the instant between a send and its record may repeat that
-    one message, never more."""
-    outcome = "sent"
-    try:
-        await send(bot, row.telegram_id, _reply(row))
-    except TelegramError as error:
-        if unreachable(error):
-            outcome = "unreachable"
-        elif isinstance(error, BadRequest):
-            outcome = "refused"
-            log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
-        else:
-            # Network trouble or repeated RetryAfter: leave it for the next sweep.
-            log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
-            return 0
+class Outcome(StrEnum):
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # they blocked the bot, or the chat is gone: never again
+    REFUSED = "refused"  # Telegram will not take this message (a bad request): never again
+    LATER = "later"  # a passing failure (network, Telegram busy): tried again after a pause
+
+
+async def finish(
+    deps: Deps,
+    me: str,
+    row: OutboxMessage,
+    outcome: Outcome,
+    lease: timedelta,
+    retry_at: datetime | None = None,
+) -> OutboxMessage | None:
+    """Record a send's outcome and, in the same transaction, claim the chat's next row, so that
+    no other process can take the chat between the two. Returns that row, if any. Nothing is
+    changed (and None returned) if this process no longer holds the row: another took it over
+    after the lease lapsed, and sends it."""
+    now = deps.now()
+    values: dict = {"claimed_by": None, "claimed_until": None}
+    if outcome == Outcome.SENT:
+        values.update(sent_at=now, text="", buttons=[])
+    elif outcome in (Outcome.UNREACHABLE, Outcome.REFUSED):
+        values.update(failed=True, text="", buttons=[])
+    else:
+        values.update(attempts=OutboxMessage.attempts + 1, claimed_until=retry_at)
     async with transaction(deps.sessions) as session:
-        stored = await session.get(OutboxMessage, row.id)
-        if outcome == "sent":
-            stored.sent_at = deps.now()
-        else:
-            stored.failed = True  # never retried: it cannot get through
-        session.add(stored)
-        if outcome == "unreachable":
-            log.info("outbox %s: recipient cannot be reached", row.id)
+        marked = await session.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == me, _UNSENT)
+            .values(**values)
+        )
+        if marked.rowcount != 1 or outcome == Outcome.LATER:
+            return None  # a row that must wait holds its chat back: nothing after it goes
+        if outcome == Outcome.UNREACHABLE:
             await person_unreachable(deps, session, row.person_id)
-    return 1 if outcome == "sent" else 0
+        following = (
+            await session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.telegram_id == row.telegram_id, _UNSENT)
+                .order_by(OutboxMessage.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        if following is None or not (
+            following.claimed_until is None or following.claimed_until < now
+        ):
+            return None
+        following.claimed_by, following.claimed_until = me, now + lease
+        session.add(following)
+        return following
+
+
+async def renew(
+    sessions: SessionFactory, me: str, ids: list[int], now: datetime, lease: timedelta
+) -> None:
+    """Extend this process's leases on the rows it is sending right now."""
+    if not ids:
+        return
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == me, _UNSENT)
+            .values(claimed_until=now + lease)
+        )
+
+
+async def release(sessions: SessionFactory, me: str | None = None) -> None:
+    """Give up this process's claims (it is stopping), so another may take them at once;
+    ``me`` None: every claim (only when this is the one process, on SQLite)."""
+    claimed = OutboxMessage.claimed_by.is_not(None)
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(OutboxMessage)
+            .where(_UNSENT, claimed if me is None else OutboxMessage.claimed_by == me)
+            .values(claimed_by=None, claimed_until=None)
+        )
+
+
+async def purge(deps: Deps, session: AsyncSession) -> list[Notice]:
+    """The scheduler's sweep: forget sent and failed rows older than ``outbox.keep_sent``
+    (their text went the moment they were sent)."""
+    before = deps.now() - deps.config.outbox.keep_sent
+    done = or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.failed.is_(True))
+    finished_at = func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at)
+    await session.exec(delete(OutboxMessage).where(done, finished_at < before))
+    return []
 
 
 async def person_unreachable(deps: Deps, session: AsyncSession, person_id: int | None) -> None:

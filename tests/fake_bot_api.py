@@ -6,6 +6,7 @@ real ``peerlink run`` as a subprocess.
 - A getUpdates is held open (up to its ``timeout``, at most half a second here) until
   something arrives.
 - A chat can be put under a flood wait: sends to it are answered 429 with ``retry_after``.
+- ``latency`` delays every send's answer, like the round trip to api.telegram.org.
 Sends (sendMessage, copyMessage) are recorded with the time they arrived. It is served with
 tests/test_cli.py's local HTTP server.
 """
@@ -37,6 +38,7 @@ class TelegramRules:
     pending: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     flood_waits: dict[int, float] = field(default_factory=dict)  # chat -> until (monotonic)
+    latency: float = 0.0  # seconds before a send is answered (and recorded), as from afar
     lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(100_000))
@@ -96,6 +98,8 @@ class TelegramRules:
                     else f"copy:{params['from_chat_id']}:{params['message_id']}"
                 )
                 self.sent.append(Sent(method, chat_id, text, time.monotonic()))
+            if self.latency:  # delivered on arrival, answered later (each request: a thread)
+                time.sleep(self.latency)
             if method == "copyMessage":
                 return 200, {"ok": True, "result": {"message_id": message_id}}
             message = {

@@ -592,6 +592,7 @@ RANGES = [
     ("flood.updates_per_minute", [4, 601], [5, 600]),
     ("pipeline.concurrency", [0, 257], [1, 256]),
     ("pipeline.max_attempts", [0, 11], [1, 10]),
+    ("outbox.concurrency", [0, 257], [1, 256]),
     ("pipeline.health_port", [-1, 65536], [0, 65535]),
     ("webhook.port", [0, 65536], [1, 65535]),
 ]
@@ -666,6 +667,7 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
         "retention.after",
         "pipeline.lease",
         "pipeline.keep_handled",
+        "outbox.keep_sent",
     }
 
 

@@ -44,6 +44,7 @@ import bot.app
 from bot.app import build_application
 from bot.db import create_engine, session_factory, upgrade_to_head
 from bot.models import Person, Relationship, RelayedMessage
+from bot.pipeline.sending import send_queued
 from bot.scheduler import sweep
 from bot.texts import t
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_config
@@ -1072,7 +1073,9 @@ class Script:
         expected, telegram_id, update = self.build(step)
         if update is None:
             self.clock.advance(hours=step.hours)
-            await sweep(SimpleNamespace(application=self.harness.application))
+            application = self.harness.application
+            await sweep(SimpleNamespace(application=application))
+            await send_queued(application.bot, application.bot_data["deps"])
         else:
             await self.harness.process(update)
         calls = self.api.calls[before:]

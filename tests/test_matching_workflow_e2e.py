@@ -9,6 +9,7 @@ from bot.db import session_factory, transaction
 from bot.deps import Deps
 from bot.models import AuditLog, Exclusion, Person, Relationship, WaitlistEntry
 from bot.offers import requests
+from bot.pipeline.sending import send_queued
 from bot.scheduler import sweep
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
@@ -73,7 +74,9 @@ async def onboard_service_user(
 
 
 async def run_sweep(bot: Harness) -> None:
+    """One sweep, as the leader's tick runs it, then what it queued, sent as the sender would."""
     await sweep(SimpleNamespace(application=bot.application))
+    await send_queued(bot.application.bot, bot.application.bot_data["deps"])
 
 
 async def _relationships(bot: Harness) -> list[Relationship]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import scheduler
+from bot import outbox, scheduler
 from bot.offers import service as offers
 from bot.privacy import retention
 from bot.relationships import checkins, closure
@@ -21,6 +21,7 @@ def test_every_sweep_is_registered_once_in_its_turn(bot: Harness) -> None:
         checkins.sweep,
         wellbeing_checkins.sweep,
         retention.sweep,
+        outbox.purge,
     ]
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from bot.models import OutboxMessage
+from bot.pipeline.sending import send_queued
+from bot.scheduler import sweep
 from tests.conftest import COORDINATOR_ID
 from tests.harness import FakeBotApi, Harness
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
@@ -18,23 +21,22 @@ from tests.test_onboarding_e2e import _rows
 CHECKIN = "quick check-in"
 
 
-class Crash(BaseException):
-    """The process stopping mid-batch: like a task being cancelled, it is no Exception."""
-
-
 @dataclass
-class CrashingBotApi(FakeBotApi):
-    """Answers like Telegram, then dies on the n-th check-in it is asked to send."""
+class HangingBotApi(FakeBotApi):
+    """Answers like Telegram, but never answers the n-th check-in it is asked to send: the
+    process is stopped hard while that send is in flight."""
 
-    crash_on: int = 0
+    hang_on: int = 0
     _checkins: int = 0
+    in_flight: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def do_request(self, url, method, request_data=None, *args, **kwargs):
         params = dict(request_data.parameters) if request_data else {}
         if url.endswith("/sendMessage") and CHECKIN in str(params.get("text", "")):
             self._checkins += 1
-            if self._checkins == self.crash_on:
-                raise Crash()
+            if self._checkins == self.hang_on:
+                self.in_flight.set()
+                await asyncio.Event().wait()  # until cancelled, never delivered
         return await super().do_request(url, method, request_data, *args, **kwargs)
 
 
@@ -76,21 +78,28 @@ async def test_a_stop_between_scheduling_and_due_time_loses_nothing(
     assert _checkins_to([bot.api, restarted.api], users) == Counter({u: 1 for u in users})
 
 
-async def test_a_stop_in_the_middle_of_a_batch_sends_each_message_exactly_once(
+async def test_a_hard_stop_mid_batch_sends_each_message_exactly_once(
     bot: Harness, start_bot, clock
 ) -> None:
     users = await _matched_with_checkins(bot, 4)
     clock.now = datetime(2026, 3, 3, 8, 5, tzinfo=UTC)
-    crashing = await start_bot(api=CrashingBotApi(crash_on=3))
-    with pytest.raises(Crash):
-        await run_sweep(crashing)  # two sent, then the process "dies" on the third
-    assert sum(_checkins_to([crashing.api], users).values()) == 2
-    await crashing.application.shutdown()
+    stopping = await start_bot(api=HangingBotApi(hang_on=3))
+    await sweep(SimpleNamespace(application=stopping.application))
+    deps = stopping.application.bot_data["deps"]
+    sending = asyncio.create_task(send_queued(stopping.application.bot, deps))
+    await asyncio.wait_for(stopping.api.in_flight.wait(), timeout=10)
+    await asyncio.sleep(0.2)  # the others go through
+    sending.cancel()  # no goodbye: its claims stay until their lease lapses
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    assert sum(_checkins_to([stopping.api], users).values()) == 3
+    await stopping.application.shutdown()
 
+    clock.now += timedelta(minutes=1)  # past the dead sender's lease
     restarted = await start_bot()  # a new process on the same database
     await run_sweep(restarted)
     await run_sweep(restarted)
-    counts = _checkins_to([bot.api, crashing.api, restarted.api], users)
+    counts = _checkins_to([bot.api, stopping.api, restarted.api], users)
     assert counts == Counter({u: 1 for u in users})  # nothing lost, nothing twice
     assert all(row.sent_at is not None for row in await _rows(restarted, OutboxMessage))
 
@@ -118,8 +127,10 @@ async def test_one_stubborn_message_never_holds_up_the_others(
     counts = _checkins_to([flaky.api], users)
     assert counts[users[0]] == 0 and counts[users[1]] == counts[users[2]] == 1
     unsent = [row for row in await _rows(flaky, OutboxMessage) if row.sent_at is None]
-    assert len(unsent) == 1 and not unsent[0].failed  # kept for the next sweep
+    assert len(unsent) == 1 and not unsent[0].failed  # kept, tried again after a pause
+    assert unsent[0].attempts == 1 and unsent[0].claimed_until > clock.now
 
+    clock.now += timedelta(seconds=10)  # past the pause
     recovered = await start_bot()
     await run_sweep(recovered)
     assert _checkins_to([flaky.api, recovered.api], users) == Counter({u: 1 for u in users})

@@ -24,9 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import secrets
-import socket
 import traceback
 from collections.abc import Callable
 from datetime import datetime
@@ -44,6 +41,7 @@ from bot.pipeline.emergency import SafetyFromMemory
 from bot.pipeline.faults import database_unavailable
 from bot.pipeline.inbox import Outcome
 from bot.pipeline.metrics import Metrics
+from bot.scheduler import PROCESS_NAME, process_name
 from bot.texts import t
 from bot.tg import handling
 
@@ -53,10 +51,6 @@ LOOK_EVERY = 1.0  # seconds between looks at the inbox when nothing wakes the di
 MAX_PAUSE = 15.0
 SAFETY_WITHIN = 1.0  # seconds handling may take before risk phrases are answered from memory
 BACKLOG_AFTER = 10.0  # seconds in the inbox after which an update is backlog, not a flood
-
-
-def process_name() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Dispatcher:
@@ -75,7 +69,7 @@ class Dispatcher:
         self._safety = safety
         self._clock = clock
         self._metrics = metrics
-        self.me = process_name()
+        self.me = application.bot_data.setdefault(PROCESS_NAME, process_name())
         self.wake = asyncio.Event()
         self._active: dict[int, asyncio.Task] = {}
         self._current: dict[int, int] = {}  # chat -> the update being handled (for renewals)

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, Update
 
+from bot import leases
 from bot.db import SessionFactory, transaction
 from bot.deps import Deps
 from bot.models import InboxUpdate
@@ -96,19 +97,6 @@ async def store(sessions: SessionFactory, arrivals: list[Arrival], now: datetime
         await session.exec(statement)
 
 
-def _heads():
-    return (
-        select(InboxUpdate.chat_id, func.min(InboxUpdate.update_id).label("head"))
-        .where(InboxUpdate.handled_at.is_(None))
-        .group_by(InboxUpdate.chat_id)
-        .subquery()
-    )
-
-
-def _claimable(now: datetime):
-    return or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until < now)
-
-
 async def claim(
     sessions: SessionFactory,
     me: str,
@@ -118,23 +106,18 @@ async def claim(
     busy: set[int],
 ) -> list[InboxUpdate]:
     """Claim up to ``limit`` heads of chats nobody is working on, oldest first."""
-    heads = _heads()
-    query = (
-        select(InboxUpdate)
-        .join(heads, InboxUpdate.update_id == heads.c.head)
-        .where(_claimable(now))
-        .order_by(InboxUpdate.update_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=InboxUpdate)
+    return await leases.claim_heads(
+        sessions,
+        InboxUpdate.update_id,
+        InboxUpdate.chat_id,
+        InboxUpdate.handled_at.is_(None),
+        (InboxUpdate.update_id,),
+        me=me,
+        limit=limit,
+        now=now,
+        lease=lease,
+        busy=busy,
     )
-    if busy:
-        query = query.where(InboxUpdate.chat_id.not_in(busy))
-    async with transaction(sessions) as session:
-        rows = list((await session.exec(query)).all())
-        for row in rows:
-            row.claimed_by, row.claimed_until = me, now + lease
-            session.add(row)
-    return rows
 
 
 class LeaseLost(Exception):

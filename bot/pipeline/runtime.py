@@ -15,7 +15,7 @@ import uvicorn
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import scheduler
+from bot import outbox, scheduler
 from bot.deps import Deps
 from bot.pipeline import inbox
 from bot.pipeline.dispatch import Dispatcher
@@ -23,6 +23,7 @@ from bot.pipeline.emergency import SafetyFromMemory
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.polling import ALLOWED_UPDATES, Poller, get_updates
 from bot.pipeline.receiving import Receiver
+from bot.pipeline.sending import OutboxSender
 from bot.pipeline.web import build_web_app
 from bot.tg.ratelimit import ChatPacedRateLimiter
 
@@ -78,6 +79,14 @@ async def serve(application: Application, webhook: bool) -> None:
     scheduler.register(application, scheduler.Turn.INBOX, inbox.purge)
     safety = SafetyFromMemory(config, application.bot)
     dispatcher = Dispatcher(application, deps.sessions, config.pipeline, safety, deps.now, metrics)
+    sender = OutboxSender(
+        application.bot,
+        deps,
+        dispatcher.me,
+        config.pipeline.lease,
+        may_claim=lambda: application.bot_data.get(scheduler.LEADING, False),
+    )
+    application.bot_data[outbox.SENDER_WAKE] = sender.wake
 
     def stored(count: int) -> None:
         metrics.received.inc(count)
@@ -102,7 +111,9 @@ async def serve(application: Application, webhook: bool) -> None:
             # One process only (``run`` holds the lock): claims left by a crash are ours.
             with contextlib.suppress(Exception):
                 await inbox.release_all(deps.sessions)
+                await outbox.release(deps.sessions)
         handling = asyncio.create_task(dispatcher.run())
+        sending = asyncio.create_task(sender.run())
         polling = server = None
         if webhook:
             app = build_web_app(
@@ -126,7 +137,7 @@ async def serve(application: Application, webhook: bool) -> None:
                 await asyncio.sleep(0.02)
         log.info("PeerLink is running as @%s (%s)", application.bot.username, where)
 
-        tasks = [task for task in (handling, polling, serving) if task is not None]
+        tasks = [task for task in (handling, sending, polling, serving) if task is not None]
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -141,8 +152,12 @@ async def serve(application: Application, webhook: bool) -> None:
                 server.should_exit = True  # answers what it is answering, takes nothing new
             if polling is not None:
                 polling.cancel()  # what it fetched and did not store, Telegram still holds
-            await dispatcher.stop(STOP_GRACE)
+            await asyncio.gather(dispatcher.stop(STOP_GRACE), sender.stop(STOP_GRACE))
             handling.cancel()
+            sending.cancel()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await scheduler.step_down(deps.sessions, dispatcher.me)
             for result in await asyncio.gather(*tasks, return_exceptions=True):
                 if isinstance(result, Exception):
                     log.error("a loop stopped with %s", type(result).__name__)

@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func
@@ -48,12 +47,11 @@ class Health:
     oldest_unacknowledged_flag_age: float | None
 
 
-async def _read_health(deps: Deps, application: Application) -> Health:
+async def _read_health(deps: Deps) -> Health:
     now = deps.now()
-    last_sweep: datetime | None = application.bot_data.get(scheduler.LAST_SWEEP_AT)
-    sweep_age = (now - last_sweep).total_seconds() if last_sweep else None
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
+            last_sweep = await scheduler.last_sweep_at(deps.sessions)  # by any process
             backlog = await inbox.backlog(deps.sessions)
             async with transaction(deps.sessions) as session:
                 outbox = (
@@ -75,8 +73,9 @@ async def _read_health(deps: Deps, application: Application) -> Health:
                 ).first()
     except Exception as error:  # noqa: BLE001  (unhealthy, whatever the reason)
         log.warning("health check: the database did not answer (%s)", type(error).__name__)
-        return Health(False, sweep_age, None, None, None, None)
+        return Health(False, None, None, None, None, None)
     oldest = backlog.oldest_received_at
+    sweep_age = (now - last_sweep).total_seconds() if last_sweep else None
     return Health(
         database=True,
         last_sweep_age=sweep_age,
@@ -114,7 +113,7 @@ def build_web_app(
         return Response(status_code=503)  # not stored: Telegram delivers it again
 
     async def healthz(_request: Request) -> Response:
-        health = await _read_health(deps, application)
+        health = await _read_health(deps)
         problems = []
         if not health.database:
             problems.append("the database does not answer")
@@ -128,7 +127,7 @@ def build_web_app(
         return JSONResponse(body, status_code=503 if problems else 200)
 
     async def metrics_page(_request: Request) -> Response:
-        health = await _read_health(deps, application)
+        health = await _read_health(deps)
         if health.database:
             metrics.inbox_backlog.set(health.inbox_backlog or 0)
             metrics.outbox_backlog.set(health.outbox_backlog or 0)

@@ -48,6 +48,7 @@ def privacy_text(deps: Deps) -> Reply:
             service=deps.config.service.name,
             retention=span(deps.config.retention.after),
             inbox_days=span(deps.config.pipeline.keep_handled),
+            outbox_days=span(deps.config.outbox.keep_sent),
             excerpt=excerpt,
         )
     )

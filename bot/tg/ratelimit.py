@@ -52,12 +52,14 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
         pass
 
     async def _wait_for_slot(self) -> None:
+        """Sends go through here one at a time (first come, first served), each at least one
+        interval after the previous one actually went: slots reserved ahead would let a late
+        wake-up bunch two sends together, and Telegram counts them as they arrive."""
         async with self._slot_lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+            delay = self._next_slot - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next_slot = time.monotonic() + self._interval
 
     async def _wait_out_pauses(self, chat: int | str | None) -> None:
         while True:

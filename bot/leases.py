@@ -1,0 +1,63 @@
+"""Work queues whose rows are claimed with a lease (the inbox, the outbox).
+
+A queue's rows belong to a *chat*; a chat's *head* is its first pending row, and only a head
+can be claimed, so one chat's rows are worked on one after another. A claim names the
+process (``claimed_by``) and lasts until ``claimed_until``; a process that dies stops
+renewing, and its heads become claimable again when the lease lapses. On PostgreSQL the
+claim takes its rows with ``FOR UPDATE SKIP LOCKED``, so processes never wait on each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from bot.db import SessionFactory, transaction
+
+
+def claimable(model: Any, now: datetime) -> Any:
+    return or_(model.claimed_until.is_(None), model.claimed_until < now)
+
+
+async def claim_heads(
+    sessions: SessionFactory,
+    key: Any,
+    chat: Any,
+    pending: Any,
+    order_by: tuple[Any, ...],
+    *,
+    me: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    busy: set[int],
+) -> list[Any]:
+    """Claim up to ``limit`` heads of chats nobody holds, in ``order_by`` order. ``key``: the
+    rows' ordering column within a chat; ``chat``: the chat column; ``pending``: the condition
+    for a row still to be worked on; ``busy``: chats this process is working on already."""
+    model = key.class_
+    heads = (
+        select(chat.label("chat"), func.min(key).label("head"))
+        .where(pending)
+        .group_by(chat)
+        .subquery()
+    )
+    query = (
+        select(model)
+        .join(heads, key == heads.c.head)
+        .where(claimable(model, now))
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=model)
+    )
+    if busy:
+        query = query.where(chat.not_in(busy))
+    async with transaction(sessions) as session:
+        rows = list((await session.exec(query)).all())
+        for row in rows:
+            row.claimed_by, row.claimed_until = me, now + lease
+            session.add(row)
+    return rows
