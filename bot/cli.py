@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import sys
+import time
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -85,12 +86,33 @@ class Redactor(logging.Filter):
         return True
 
 
-def _configure_logging(redactor: Redactor) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for a log collector. The redactor has masked the record's
+    text before it gets here."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text or record.exc_info:
+            entry["traceback"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+JsonFormatter.converter = time.gmtime  # times in UTC, as the Z says
+
+
+def _configure_logging(redactor: Redactor, style: str = "text") -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+        if style == "json":
+            handler.setFormatter(JsonFormatter())
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -210,7 +232,7 @@ def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = Fa
     from bot.app import build_application
     from bot.pipeline.runtime import StartupFailure, TokenRefused, serve
 
-    _configure_logging(redactor)
+    _configure_logging(redactor, config.logging.format)
     application = build_application(config)
     try:
         asyncio.run(serve(application, webhook))

@@ -471,6 +471,15 @@ class EvaluationConfig(_Section):
     pseudonym_key: str = ""
 
 
+class LoggingConfig(_Section):
+    """How ``peerlink run`` writes its log (standard error). Never content or personal data at
+    INFO; secrets are masked in every record."""
+
+    # "text": one readable line per record; "json": one JSON object per line, for a log
+    # collector (time, level, logger, message, and the traceback when there is one).
+    format: Literal["text", "json"] = "text"
+
+
 class FloodConfig(_Section):
     # More updates than this from one person within a minute get one "slow down" reply;
     # the rest of that minute's updates are ignored. Nobody else is slowed.
@@ -573,6 +582,7 @@ class Config(_Section):
     flood: FloodConfig = FloodConfig()
     pipeline: PipelineConfig = PipelineConfig()
     outbox: OutboxConfig = OutboxConfig()
+    logging: LoggingConfig = LoggingConfig()
     webhook: WebhookConfig = WebhookConfig()
 
     @model_validator(mode="after")

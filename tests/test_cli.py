@@ -875,3 +875,30 @@ def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> 
     for secret in (TOKEN, TOKEN_SECRET, "pseudonym-key-0123456789", "db-password-42"):
         assert secret not in output, secret
     assert output.count("***") >= 6
+
+
+def test_json_logs_are_one_object_per_line_with_secrets_masked() -> None:
+    from bot.cli import JsonFormatter, Redactor
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(Redactor([TOKEN]))
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.json_logs")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("PeerLink is running as @%s (%s)", "peerlink_bot", "long polling")
+        try:
+            raise RuntimeError(f"refused {TOKEN}")
+        except RuntimeError:
+            logger.exception("it broke")
+    finally:
+        logger.removeHandler(handler)
+    running, broke = [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    assert running["message"] == "PeerLink is running as @peerlink_bot (long polling)"
+    assert (running["level"], running["logger"]) == ("INFO", "tests.json_logs")
+    assert running["time"].endswith("Z") and "traceback" not in running
+    assert "RuntimeError: refused ***" in broke["traceback"] and TOKEN not in broke["traceback"]
