@@ -137,6 +137,9 @@ class FakeTelegram:
             self.methods[method] += 1
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
+        if method == "getUpdates":  # nothing new: held a moment, as a long poll is
+            time.sleep(0.2)
+            return 200, {"ok": True, "result": []}
         if method != "sendMessage":  # setMyCommands, deleteWebhook, answerCallbackQuery…
             return 200, {"ok": True, "result": True}
         chat_id, text = int(params["chat_id"]), str(params["text"])

@@ -155,9 +155,11 @@ async def _database_state(config: Config, migrate: bool) -> tuple[str | None, st
     _check_sqlite_folder(config.database.url)
     engine = db.create_engine(config.database.url)
     try:
-        if migrate:
+        current = await db.current_revision(engine)
+        if migrate and current != db.head_revision():  # Alembic loads only when there is work
             await db.upgrade_to_head(engine)
-        return await db.current_revision(engine), db.head_revision()
+            current = await db.current_revision(engine)
+        return current, db.head_revision()
     finally:
         await engine.dispose()
 

@@ -1,11 +1,18 @@
 """The pure matching domain: no database, no Telegram, no I/O.
 
 ``rank`` proposes the best workers for one service user, with plain-language reasons;
-``assign`` pairs a whole waitlist optimally within every worker's capacity.
+``assign`` pairs a whole waitlist optimally within every worker's capacity; ``solve_waitlist``
+does that and explains each pair, as one call that can run in another process.
+
+The engine and the availability grid need NumPy and SciPy, which take a while and tens of
+megabytes to load: they load when one of their names is first used, not when the bot starts.
 """
 
-from matching.availability import CELL_MINUTES, cells, monday_of, overlap_minutes
-from matching.engine import CONSTRAINT_ORDER, OfferPool, assign, rank
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from matching.model import (
     Assignment,
     Availability,
@@ -20,12 +27,48 @@ from matching.model import (
     Weight,
     Weights,
 )
+from matching.weeks import monday_of
+
+if TYPE_CHECKING:
+    from matching.availability import CELL_MINUTES, cells, common_slots, overlap_minutes
+    from matching.engine import (
+        CONSTRAINT_ORDER,
+        Batch,
+        OfferPool,
+        assign,
+        rank,
+        solve_waitlist,
+        solve_waitlist_rows,
+    )
+
+_LOADED_ON_USE = {
+    "CELL_MINUTES": "matching.availability",
+    "cells": "matching.availability",
+    "common_slots": "matching.availability",
+    "overlap_minutes": "matching.availability",
+    "CONSTRAINT_ORDER": "matching.engine",
+    "Batch": "matching.engine",
+    "OfferPool": "matching.engine",
+    "assign": "matching.engine",
+    "rank": "matching.engine",
+    "solve_waitlist": "matching.engine",
+    "solve_waitlist_rows": "matching.engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOADED_ON_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'matching' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "CELL_MINUTES",
     "CONSTRAINT_ORDER",
     "Assignment",
     "Availability",
+    "Batch",
     "Candidate",
     "Constraint",
     "Need",
@@ -39,7 +82,10 @@ __all__ = [
     "Weights",
     "assign",
     "cells",
+    "common_slots",
     "monday_of",
     "overlap_minutes",
     "rank",
+    "solve_waitlist",
+    "solve_waitlist_rows",
 ]

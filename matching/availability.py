@@ -15,13 +15,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from matching.model import Availability, WeeklySlot
+from matching.weeks import monday_of
 
 CELL_MINUTES = 15
 CELLS_PER_WEEK = 7 * 24 * 60 // CELL_MINUTES
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _utc_minutes(zone: ZoneInfo, day: date, minute: int, week_origin: datetime) -> int:

@@ -214,15 +214,16 @@ class OfferPool:
         }
         return Ranking(candidates, ruled_out)
 
-    def _candidate(self, need: Need, evaluation: Evaluation, j: int) -> Candidate:
+    def _candidate(self, need: Need, evaluation: Evaluation, j: int, i: int = 0) -> Candidate:
+        """Worker ``j`` for ``need``, row ``i`` of the evaluation."""
         offer = self.offers[j]
-        components = {name: round(float(v[0, j]), 4) for name, v in evaluation.components.items()}
+        components = {name: round(float(v[i, j]), 4) for name, v in evaluation.components.items()}
         return Candidate(
             offer_id=offer.id,
-            score=int(evaluation.score[0, j]),
+            score=int(evaluation.score[i, j]),
             components=components,
             reasons=tuple(self._reasons(need, offer, j, components)),
-            overlap_minutes=int(evaluation.overlap[0, j]),
+            overlap_minutes=int(evaluation.overlap[i, j]),
         )
 
     def _reasons(
@@ -260,19 +261,25 @@ class OfferPool:
     # -- the whole waitlist --------------------------------------------------------------------
 
     def assign(self, needs: Sequence[Need]) -> Assignment:
-        """An assignment of the waitlist with the greatest total score, within capacity.
+        """An assignment of the waitlist with the greatest total score, within capacity."""
+        return self._solve(needs, explain=False).assignment
 
-        Solved as a minimum-cost perfect matching on a sparse bipartite graph: each worker is
+    def assign_explained(self, needs: Sequence[Need]) -> Batch:
+        """``assign``, and each pair's worker described as ``rank`` would (score, reasons)."""
+        return self._solve(needs, explain=True)
+
+    def _solve(self, needs: Sequence[Need], explain: bool) -> Batch:
+        """Solved as a minimum-cost perfect matching on a sparse bipartite graph: each worker is
         repeated once per free place, and each service user has a private "stay waiting" node,
         so a perfect matching always exists and waiting costs as much as a pair worth 0.
         """
         needs = sorted(needs, key=lambda need: need.id)
         if not needs:
-            return Assignment((), ())
+            return Batch(Assignment((), ()), {})
         evaluation = self.evaluate(needs)
         rows, cols = np.nonzero(evaluation.feasible)
         if rows.size == 0:
-            return Assignment((), tuple(need.id for need in needs))
+            return Batch(Assignment((), tuple(need.id for need in needs)), {})
         # A caseload cap lowered below the current caseload leaves a negative capacity: 0.
         places = np.array(
             [
@@ -302,14 +309,16 @@ class OfferPool:
         )
         matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
         owner = np.repeat(np.arange(len(self.offers)), places)
-        pairs, unassigned = [], []
+        pairs, unassigned, candidates = [], [], {}
         for i, place in zip(matched_rows, matched_cols, strict=True):
             if place < n_places:
-                j = owner[place]
+                j = int(owner[place])
                 pairs.append((needs[i].id, self.offers[j].id, int(evaluation.score[i, j])))
+                if explain:
+                    candidates[needs[i].id] = self._candidate(needs[i], evaluation, j, int(i))
             else:
                 unassigned.append(needs[i].id)
-        return Assignment(tuple(sorted(pairs)), tuple(sorted(unassigned)))
+        return Batch(Assignment(tuple(sorted(pairs)), tuple(sorted(unassigned))), candidates)
 
     def assign_greedy(self, needs: Sequence[Need]) -> Assignment:
         """Best pair first: a baseline to compare the optimal assignment with."""
@@ -328,6 +337,48 @@ class OfferPool:
                 pairs.append((needs[i].id, self.offers[j].id, int(evaluation.score[i, j])))
         unassigned = tuple(need.id for i, need in enumerate(needs) if i not in taken)
         return Assignment(tuple(sorted(pairs)), unassigned)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The best assignment of a waitlist and, when explained, each assigned service user's
+    worker as a candidate (by service user id)."""
+
+    assignment: Assignment
+    candidates: dict[int, Candidate]
+
+    def rows(self) -> list[tuple[int, int | None, int, Candidate | None]]:
+        """One row per person: (service user, worker or None, score, candidate or None); a
+        plain list, which another process can hand back in pieces."""
+        paired = [
+            (user, worker, score, self.candidates.get(user))
+            for user, worker, score in self.assignment.pairs
+        ]
+        return paired + [(user, None, 0, None) for user in self.assignment.unassigned]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, int | None, int, Candidate | None]]) -> Batch:
+        pairs = tuple(
+            sorted((user, worker, score) for user, worker, score, _ in rows if worker is not None)
+        )
+        unassigned = tuple(sorted(user for user, worker, _score, _ in rows if worker is None))
+        candidates = {user: candidate for user, _w, _s, candidate in rows if candidate}
+        return cls(Assignment(pairs, unassigned), candidates)
+
+
+def solve_waitlist(
+    needs: Sequence[Need], offers: Sequence[Offer], weights: Weights, week_start: date
+) -> Batch:
+    """The whole batch in one call, from plain data to plain data: what a worker process
+    runs, so that a large waitlist never holds up the bot's event loop."""
+    return OfferPool(offers, weights, week_start).assign_explained(needs)
+
+
+def solve_waitlist_rows(
+    needs: Sequence[Need], offers: Sequence[Offer], weights: Weights, week_start: date
+) -> list[tuple[int, int | None, int, Candidate | None]]:
+    """``solve_waitlist`` as ``Batch.rows``: what a worker process runs."""
+    return solve_waitlist(needs, offers, weights, week_start).rows()
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:

@@ -35,6 +35,7 @@ from matching import (
     assign,
     overlap_minutes,
     rank,
+    solve_waitlist,
 )
 from matching.engine import SMALL_BATCH
 
@@ -531,6 +532,22 @@ def test_assign_fills_capacity_and_leaves_the_rest_waiting() -> None:
 
 def test_assign_with_nobody_waiting() -> None:
     assert assign([], [make_offer()], WEIGHTS, WEEK) == Assignment((), ())
+
+
+def test_an_explained_batch_describes_each_pair_as_rank_does() -> None:
+    needs = [make_need(id=1), make_need(id=2, areas=frozenset({"trauma"})), make_need(id=3)]
+    offers = [
+        make_offer(id=10, capacity_left=1),
+        make_offer(id=20, capacity_left=1, areas=frozenset({"trauma"}), caseload=3),
+    ]
+    batch = solve_waitlist(needs, offers, WEIGHTS, WEEK)
+    pool = OfferPool(offers, WEIGHTS, WEEK)
+    assert batch.assignment == pool.assign(needs)
+    assert set(batch.candidates) == {need for need, _worker, _score in batch.assignment.pairs}
+    for need_id, worker_id, score in batch.assignment.pairs:
+        need = next(n for n in needs if n.id == need_id)
+        ranked = next(c for c in pool.rank(need, limit=10).candidates if c.offer_id == worker_id)
+        assert batch.candidates[need_id] == ranked and ranked.score == score
 
 
 def test_an_empty_pool_proposes_nobody() -> None:

@@ -30,6 +30,7 @@ from bot.db import (
     current_revision,
     head_revision,
     is_up_to_date,
+    migrations_head,
     upgrade_to_head,
 )
 from tests.conftest import BACKENDS, PG_URL
@@ -228,3 +229,9 @@ def test_alembic_offline_mode_renders_the_schema(tmp_path: Path) -> None:
     for table in MODEL_TABLES:
         assert f"CREATE TABLE {table} " in result.stdout, table
     assert not (tmp_path / "x.db").exists(), "offline mode must not touch the database"
+
+
+def test_the_revision_the_bot_starts_with_is_the_newest_migration() -> None:
+    """``peerlink run`` checks the database against bot.db.SCHEMA_REVISION without loading
+    Alembic: adding a migration means moving that constant on."""
+    assert migrations_head() == head_revision()

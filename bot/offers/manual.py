@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Proposal, WaitlistEntry
 from bot.notify import Notice, Reply
-from bot.offers import mapping, wording
+from bot.offers import wording
 from bot.offers.matchmaking import (
     REVIEW,
     SUPERSEDED,
@@ -19,6 +19,7 @@ from bot.offers.matchmaking import (
     offer,
     open_proposal,
     pool,
+    solve_waitlist,
     waitlist_entry,
 )
 from bot.texts.fragments import elapsed_text
@@ -122,9 +123,8 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
     free = [pid for pid in waiting if await open_proposal(session, pid) is None]
     if not free:
         return [Reply(wording.t("coord_match_all_nobody"))]
-    needs = await mapping.needs(session, free)
-    offer_pool = await pool(deps, session)
-    result = offer_pool.assign(needs)
+    batch = await solve_waitlist(deps, session, list(free))
+    result = batch.assignment
     await lifecycle.audit(
         session,
         at=deps.now(),
@@ -143,17 +143,11 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
             )
         )
     ]
-    by_id = {need.id: need for need in needs}
-    for need_id, worker_id, _score in result.pairs:
-        candidate = next(
-            c
-            for c in offer_pool.rank(by_id[need_id], limit=1000).candidates
-            if c.offer_id == worker_id
-        )
+    for need_id, _worker_id, _score in result.pairs:
         proposal = Proposal(
             service_user_id=need_id,
             source="batch",
-            candidates=[wording.candidate_record(candidate)],
+            candidates=[wording.candidate_record(batch.candidates[need_id])],
             created_at=deps.now(),
         )
         await lifecycle.transition_proposal(

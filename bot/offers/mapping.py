@@ -72,6 +72,11 @@ async def open_caseloads(session: AsyncSession, worker_ids: Iterable[int]) -> di
     return dict(rows.all())
 
 
+async def approved_workers(session: AsyncSession) -> int:
+    approved = (Person.role == Role.PEER_WORKER, Person.status == PeerWorkerStatus.APPROVED)
+    return (await session.exec(select(func.count()).where(*approved))).one()
+
+
 async def offers(session: AsyncSession) -> list[Offer]:
     """Every approved peer worker, with the room they have left."""
     rows = (

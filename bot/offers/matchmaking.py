@@ -6,10 +6,17 @@ Every status change goes through ``lifecycle``; every function returns the notic
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
+from typing import TYPE_CHECKING
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import matching
 from bot import lifecycle, people
+from bot.config import Config
+from bot.db import create_engine, session_factory
 from bot.deps import Deps
 from bot.lifecycle import (
     OPEN_PROPOSAL,
@@ -20,7 +27,11 @@ from bot.lifecycle import (
 from bot.models import Exclusion, Person, Proposal, Relationship, WaitlistEntry
 from bot.notify import Notice, Reply
 from bot.offers import mapping, wording
-from matching import Need, OfferPool, monday_of
+from bot.offload import in_worker_process
+from matching import Need, monday_of
+
+if TYPE_CHECKING:
+    from matching import Batch, OfferPool
 
 # Short names for the proposal statuses, which lifecycle defines.
 REVIEW, OFFERED, HELD, SUPERSEDED = (
@@ -39,9 +50,47 @@ CHOSEN, NONE_SUITABLE, NOT_NOW = (
 # -- the engine, fed from the database ---------------------------------------------------------
 
 
+INLINE_PAIRS = 200_000  # people × workers solved on the event loop; more: in a worker process
+
+
+def _week(deps: Deps) -> date:
+    return monday_of(deps.now().astimezone(deps.config.tz).date())
+
+
 async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
-    week = monday_of(deps.now().astimezone(deps.config.tz).date())
-    return OfferPool(await mapping.offers(session), mapping.weights(deps.config), week)
+    offers = await mapping.offers(session)
+    return matching.OfferPool(offers, mapping.weights(deps.config), _week(deps))
+
+
+async def solve_waitlist(deps: Deps, session: AsyncSession, person_ids: list[int]) -> Batch:
+    """The best assignment of these people, each pair explained. A large batch is solved in a
+    worker process, which reads the people and the workers itself: at 10,000 × 2,000 the
+    solve takes seconds and gigabytes, and the bot keeps answering everyone meanwhile
+    without ever holding those thousands of people in its own memory."""
+    workers = await mapping.approved_workers(session)
+    if len(person_ids) * workers <= INLINE_PAIRS:
+        needs = await mapping.needs(session, person_ids)
+        offers = await mapping.offers(session)
+        return matching.solve_waitlist(needs, offers, mapping.weights(deps.config), _week(deps))
+    rows = await in_worker_process(solve_from_the_database, deps.config, person_ids, _week(deps))
+    return matching.Batch.from_rows(rows)
+
+
+def solve_from_the_database(config: Config, person_ids: list[int], week: date) -> list:
+    """In a worker process: read the people and the workers, solve, and hand back
+    ``Batch.rows``."""
+    return asyncio.run(_read_and_solve(config, person_ids, week))
+
+
+async def _read_and_solve(config: Config, person_ids: list[int], week: date) -> list:
+    engine = create_engine(config.database.url, read_only=True)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            needs = await mapping.needs(session, person_ids)
+            offers = await mapping.offers(session)
+    finally:
+        await engine.dispose()
+    return matching.solve_waitlist_rows(needs, offers, mapping.weights(config), week)
 
 
 async def need_of(session: AsyncSession, person_id: int) -> Need | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import matching
 from bot.availability import slots_to_cells
 from bot.callbacks import (
     AcceptRequest,
@@ -34,8 +35,7 @@ from bot.notify import Button, Reply
 from bot.offers import mapping
 from bot.texts import Markup, t, tn
 from bot.texts.fragments import elapsed_text, period_text, person_ref, worker_ref
-from matching import Candidate, Need, Reason, Weight, cells, monday_of
-from matching.availability import common_slots
+from matching import Candidate, Need, Reason, Weight, monday_of
 
 __all__ = ["t", "tn"]
 
@@ -299,7 +299,9 @@ async def _fresh_reasons(
     shared = sorted(need.areas & offer.areas)
     if shared:
         reasons.append(Reason("shared_experience", tuple(shared)))
-    together = common_slots(need.availability, cells(offer.availability, week), week)
+    together = matching.common_slots(
+        need.availability, matching.cells(offer.availability, week), week
+    )
     if together:
         reasons.append(
             Reason(
@@ -322,7 +324,9 @@ async def request_card(
     shared = sorted(need.areas & offer.areas) if offer else []
     times = ""
     if offer is not None:
-        theirs = common_slots(offer.availability, cells(need.availability, week), week)
+        theirs = matching.common_slots(
+            offer.availability, matching.cells(need.availability, week), week
+        )
         times = _times(deps, [(s.weekday, s.start_minute, s.end_minute) for s in theirs])
     respond_by = relationship.respond_by.astimezone(deps.config.tz)
     lines = [

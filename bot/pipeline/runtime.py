@@ -11,7 +11,6 @@ import signal
 from collections.abc import Awaitable
 
 import httpx
-import uvicorn
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
@@ -24,7 +23,6 @@ from bot.pipeline.metrics import Metrics
 from bot.pipeline.polling import ALLOWED_UPDATES, Poller, get_updates
 from bot.pipeline.receiving import Receiver
 from bot.pipeline.sending import OutboxSender
-from bot.pipeline.web import build_web_app
 from bot.tg.ratelimit import ChatPacedRateLimiter
 
 log = logging.getLogger("peerlink")
@@ -55,18 +53,6 @@ async def _start_up(application: Application, base_url: str, step: Awaitable[lis
     finally:
         with contextlib.suppress(RuntimeError):
             step.close()  # never awaited when an earlier step failed
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: ``serve`` decides when to stop."""
-
-    @contextlib.contextmanager
-    def capture_signals(self):  # type: ignore[override]
-        yield
-
-
-def _web_server(app, host: str, port: int) -> _Server:
-    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
 
 
 async def serve(application: Application, webhook: bool) -> None:
@@ -115,11 +101,14 @@ async def serve(application: Application, webhook: bool) -> None:
         handling = asyncio.create_task(dispatcher.run())
         sending = asyncio.create_task(sender.run())
         polling = server = None
+        if webhook or config.pipeline.health_port:
+            # Starlette and uvicorn load only when something is served over HTTP.
+            from bot.pipeline.web import build_web_app, web_server
         if webhook:
             app = build_web_app(
                 application, metrics, receiver, config.webhook.path, config.webhook.secret_token
             )
-            server = _web_server(app, config.webhook.listen, config.webhook.port)
+            server = web_server(app, config.webhook.listen, config.webhook.port)
             where = f"webhook on {config.webhook.listen}:{config.webhook.port}"
         else:
             polling = asyncio.create_task(
@@ -128,7 +117,7 @@ async def serve(application: Application, webhook: bool) -> None:
             where = "long polling"
             if config.pipeline.health_port:
                 app = build_web_app(application, metrics, None, None, "")
-                server = _web_server(app, "127.0.0.1", config.pipeline.health_port)
+                server = web_server(app, "127.0.0.1", config.pipeline.health_port)
         serving = None
         if server is not None:
             serving = asyncio.create_task(server.serve())

@@ -8,11 +8,13 @@ Telegram delivers it again. /healthz and /metrics read the database only when as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 from dataclasses import dataclass
 
+import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func
 from sqlmodel import select
@@ -143,3 +145,15 @@ def build_web_app(
     if receiver is not None and webhook_path:
         routes.append(Route(webhook_path, webhook, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: ``serve`` decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[override]
+        yield
+
+
+def web_server(app: Starlette, host: str, port: int) -> _Server:
+    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
