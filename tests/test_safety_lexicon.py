@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_LEXICON
+from bot.safety import lexicon
 from bot.safety.lexicon import Lexicon, normalise
 
 LEXICON = Lexicon.build(DEFAULT_LEXICON["en"])
@@ -74,3 +75,35 @@ def test_any_text_is_handled(text: str) -> None:
 @given(st.text(alphabet=st.characters(categories=["Ll", "Zs", "Po"]), max_size=200))
 def test_finding_a_phrase_inside_other_words_still_finds_it(padding: str) -> None:
     assert LEXICON.find(f"{padding} . I want to kill myself . {padding}") is not None
+
+
+# -- the one-pass index against a plain scan, phrase by phrase ---------------------------------
+
+
+# Words of the lexicon, near misses of them, and ordinary words, in any order.
+_VOCABULARY = sorted(
+    {word for entries in DEFAULT_LEXICON["en"].values() for e in entries for word in e.split()}
+    | {"suicde", "sucide", "kil", "killing", "my", "self", "selfharm", "harmed", "die", "diie"}
+    | {"i", "want", "to", "the", "walk", "coffee", "skill", "cut", "hurt", "me", "end", "all"}
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VOCABULARY), max_size=12), st.sampled_from([" ", "-", ""]))
+def test_the_index_finds_what_a_plain_scan_finds(words: list[str], glue: str) -> None:
+    text = glue.join(words)
+    assert LEXICON.find(text) == lexicon.scan_phrase_by_phrase(LEXICON, text)
+
+
+def test_the_index_finds_what_a_plain_scan_finds_in_every_shipped_lexicon() -> None:
+    for language, categories in DEFAULT_LEXICON.items():
+        built = Lexicon.build(categories)
+        for entries in categories.values():
+            for entry in entries:
+                if entry.startswith("re:"):
+                    continue
+                for text in (entry, entry.replace(" ", ""), f"so {entry}ing now", entry[:-1]):
+                    assert built.find(text) == lexicon.scan_phrase_by_phrase(built, text), (
+                        language,
+                        text,
+                    )

@@ -21,6 +21,7 @@ _APOSTROPHES = re.compile(r"['\u2019\u2018`´]")
 _NOT_WORD = re.compile(r"[^\w@]+")
 _LONG_RUNS = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
+_LOOKALIKE_TOKEN = re.compile(r"\S*[013457@]\S*")  # a word with something to un-look
 _TYPO_MIN_LENGTH = 5
 
 
@@ -35,8 +36,9 @@ def normalise(text: str) -> str:
     """Lower case, single spaces, no punctuation or apostrophes, runs of 3+ letters as two."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = _APOSTROPHES.sub("", text)
-    tokens = [_unlook(token) for token in _NOT_WORD.sub(" ", text).split()]
-    return _LONG_RUNS.sub(r"\1\1", " ".join(tokens).replace("_", " ")).strip()
+    text = " ".join(_NOT_WORD.sub(" ", text).split())
+    text = _LOOKALIKE_TOKEN.sub(lambda token: _unlook(token.group()), text)
+    return _LONG_RUNS.sub(r"\1\1", text.replace("_", " ")).strip()
 
 
 def _squeeze(word: str) -> str:
@@ -65,54 +67,38 @@ def _one_edit_apart(a: str, b: str) -> bool:
 _ENDINGS = ("s", "es", "d", "ed", "ing", "er")  # "harming", "cuts": the same risk
 
 
-def _word_matches(expected: str, written: str) -> bool:
-    if expected == written:
-        return True
-    if len(expected) >= 3 and written.startswith(expected) and written[len(expected) :] in _ENDINGS:
-        return True
-    return len(expected) >= _TYPO_MIN_LENGTH and _one_edit_apart(expected, written)
-
-
-def _contains(words: list[str], expected: tuple[str, ...], memo: dict) -> bool:
-    """The phrase's words in a row, or the same letters split or joined differently
-    ("my-self", "selfharm")."""
-
-    def same(want: str, got: str) -> bool:
-        key = (want, got)
-        if key not in memo:
-            memo[key] = _word_matches(want, got)
-        return memo[key]
-
-    span = len(expected)
-    first = expected[0]
-    for start in range(len(words) - span + 1):
-        if same(first, words[start]) and all(
-            same(want, got)
-            for want, got in zip(expected[1:], words[start + 1 : start + span], strict=True)
-        ):
-            return True
-    joined = "".join(expected)
-    for width in (span - 1, span + 1):
-        if width < 1:
-            continue
-        for start in range(len(words) - width + 1):
-            if joined.startswith(words[start]) and "".join(words[start : start + width]) == joined:
-                return True
-    return False
-
-
 @dataclass(frozen=True)
 class Match:
     category: str
     phrase: str
 
 
+def _deletions(word: str) -> set[str]:
+    """The word and every way to drop one letter from it: two words one edit apart share one
+    of these (a few words further apart do too, so a shared one is checked)."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """Compiled phrases: category -> list of word sequences, and category -> patterns."""
+    """The phrases indexed for one pass over a message.
+
+    Each word a phrase may be written as is looked up once per distinct word of the message:
+    exactly, without a common ending, or (five letters or more) through the words one letter
+    shorter, whose shared variants are then checked for one edit. A phrase is found where its
+    words follow each other, or where its letters are split or joined differently across one
+    word more or fewer ("my self", "selfharm"). When several phrases are found, the first in
+    the lexicon's order is the one reported, as a plain scan phrase by phrase would.
+    """
 
     phrases: tuple[tuple[str, tuple[str, ...], str], ...]  # (category, squeezed words, phrase)
     patterns: tuple[tuple[str, re.Pattern[str], str], ...]
+    _exact: dict[str, set[str]]  # a written form -> the phrase words it is (itself, +ending)
+    _near: dict[str, set[str]]  # a one-letter-shorter form -> phrase words of 5+ letters
+    _starts: dict[str, list[tuple[int, tuple[str, ...]]]]  # first word -> (index, words)
+    _joined: dict[str, list[tuple[int, int]]]  # letters joined -> (index, words in phrase)
+    _joined_prefixes: frozenset[str]
+    _longest: int  # the most words a joined form may span
 
     @classmethod
     def build(cls, categories: Mapping[str, Sequence[str]]) -> Lexicon:
@@ -125,19 +111,112 @@ class Lexicon:
                     words = tuple(_squeeze(word) for word in normalise(entry).split())
                     if words:
                         phrases.append((category, words, entry))
-        return cls(tuple(phrases), tuple(patterns))
+        exact: dict[str, set[str]] = {}
+        near: dict[str, set[str]] = {}
+        starts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        joined: dict[str, list[tuple[int, int]]] = {}
+        for index, (_category, words, _entry) in enumerate(phrases):
+            starts.setdefault(words[0], []).append((index, words))
+            joined.setdefault("".join(words), []).append((index, len(words)))
+            for word in words:
+                exact.setdefault(word, set()).add(word)
+                if len(word) >= 3:
+                    for ending in _ENDINGS:
+                        exact.setdefault(word + ending, set()).add(word)
+                if len(word) >= _TYPO_MIN_LENGTH:
+                    for variant in _deletions(word):
+                        near.setdefault(variant, set()).add(word)
+        prefixes = frozenset(text[:n] for text in joined for n in range(1, len(text) + 1))
+        longest = max((len(words) + 1 for _c, words, _e in phrases), default=0)
+        return cls(tuple(phrases), tuple(patterns), exact, near, starts, joined, prefixes, longest)
+
+    def _phrase_words(self, written: str) -> set[str]:
+        """The phrase words this written word counts as."""
+        found = set(self._exact.get(written, ()))
+        for variant in _deletions(written):
+            for word in self._near.get(variant, ()):
+                if word not in found and _one_edit_apart(word, written):
+                    found.add(word)
+        return found
+
+    def _found(self, words: list[str]) -> set[int]:
+        """Every phrase (by index) found in the message's words."""
+        means = {written: self._phrase_words(written) for written in set(words)}
+        found: set[int] = set()
+        for start, written in enumerate(words):
+            for word in means[written]:
+                for index, expected in self._starts.get(word, ()):
+                    following = words[start + 1 : start + len(expected)]
+                    if len(following) == len(expected) - 1 and all(
+                        want in means[got]
+                        for want, got in zip(expected[1:], following, strict=True)
+                    ):
+                        found.add(index)
+            letters = ""
+            for width in range(1, self._longest + 1):
+                if start + width > len(words):
+                    break
+                letters += words[start + width - 1]
+                if letters not in self._joined_prefixes:
+                    break
+                for index, span in self._joined.get(letters, ()):
+                    if width in (span - 1, span + 1):
+                        found.add(index)
+        return found
 
     def find(self, text: str) -> Match | None:
-        """The first risk phrase in ``text``, or None."""
+        """The first risk phrase in ``text`` (in the lexicon's order), or None."""
         normalised = normalise(text)
         if not normalised:
             return None
-        words = [_squeeze(word) for word in normalised.split()]
-        memo: dict[tuple[str, str], bool] = {}
-        for category, expected, phrase in self.phrases:
-            if _contains(words, expected, memo):
-                return Match(category, phrase)
+        found = self._found(_squeeze(normalised).split())
+        if found:
+            category, _words, phrase = self.phrases[min(found)]
+            return Match(category, phrase)
         for category, pattern, phrase in self.patterns:
             if pattern.search(normalised):
                 return Match(category, phrase)
         return None
+
+
+# -- the plain definition ---------------------------------------------------------------------
+
+
+def _plain_word_matches(expected: str, written: str) -> bool:
+    if expected == written:
+        return True
+    ending = written[len(expected) :]
+    if len(expected) >= 3 and written.startswith(expected) and ending in _ENDINGS:
+        return True
+    return len(expected) >= _TYPO_MIN_LENGTH and _one_edit_apart(expected, written)
+
+
+def _plain_contains(words: list[str], expected: tuple[str, ...]) -> bool:
+    span = len(expected)
+    for start in range(len(words) - span + 1):
+        written = words[start : start + span]
+        if all(_plain_word_matches(w, g) for w, g in zip(expected, written, strict=True)):
+            return True
+    joined = "".join(expected)
+    for width in (span - 1, span + 1):
+        for start in range(len(words) - width + 1) if width >= 1 else ():
+            if "".join(words[start : start + width]) == joined:
+                return True
+    return False
+
+
+def scan_phrase_by_phrase(lex: Lexicon, text: str) -> Match | None:
+    """The plain definition of ``Lexicon.find``: every phrase tried in turn over the whole
+    message. The index must agree with it (tests/test_safety_lexicon.py), and bench/screening.py
+    measures the index against it."""
+    normalised = normalise(text)
+    if not normalised:
+        return None
+    words = [_squeeze(word) for word in normalised.split()]
+    for category, expected, phrase in lex.phrases:
+        if _plain_contains(words, expected):
+            return Match(category, phrase)
+    for category, pattern, phrase in lex.patterns:
+        if pattern.search(normalised):
+            return Match(category, phrase)
+    return None
