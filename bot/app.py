@@ -111,8 +111,10 @@ def _timeouts(url: str) -> dict:
 
 
 async def _post_init(application: Application) -> None:
+    """What handling needs before the first update: the configured reference data in the
+    database. (The command menus are Telegram's to show: ``peerlink run`` sets them once it
+    is receiving, so that their round trips never delay anyone's first message.)"""
     deps: Deps = application.bot_data["deps"]
     deps.bot_username = application.bot.username
     async with transaction(deps.sessions) as session:
         await admin.sync_reference_data(deps, session)
-    await admin_handlers.refresh_command_menus(application)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.admin.handlers import refresh_command_menus
 from bot.app import build_application
 from bot.config import Config, parse_config
 from bot.db import create_engine, upgrade_to_head
@@ -113,6 +114,7 @@ async def start_bot(database, clock) -> AsyncIterator[BotFactory]:
         )
         await application.initialize()
         await application.post_init(application)
+        await refresh_command_menus(application)  # as peerlink run does once it is receiving
         harness = Harness(application, api)
         running.append(harness)
         return harness

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot import outbox, scheduler
+from bot.admin.handlers import refresh_command_menus
 from bot.deps import Deps
 from bot.pipeline import inbox
 from bot.pipeline.dispatch import Dispatcher
@@ -125,6 +126,7 @@ async def serve(application: Application, webhook: bool) -> None:
             while not server.started and not serving.done():  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
         log.info("PeerLink is running as @%s (%s)", application.bot.username, where)
+        menus = asyncio.create_task(_set_command_menus(application))
 
         tasks = [task for task in (handling, sending, polling, serving) if task is not None]
         stopping = asyncio.Event()
@@ -150,8 +152,18 @@ async def serve(application: Application, webhook: bool) -> None:
             for result in await asyncio.gather(*tasks, return_exceptions=True):
                 if isinstance(result, Exception):
                     log.error("a loop stopped with %s", type(result).__name__)
+            menus.cancel()
             await application.stop()
             await application.shutdown()
+
+
+async def _set_command_menus(application: Application) -> None:
+    """The command menus (everyone's, and each coordinator's), set once the bot is receiving:
+    a failure here costs people a menu until the next start, never a message."""
+    try:
+        await refresh_command_menus(application)
+    except Exception as error:  # noqa: BLE001  (the menus are a convenience)
+        log.warning("command menus not set (%s); the next start tries again", type(error).__name__)
 
 
 async def _stop_webhook(application: Application, client: httpx.AsyncClient) -> list:
