@@ -24,10 +24,10 @@ def claimable(model: Any, now: datetime) -> Any:
 
 async def claim_heads(
     sessions: SessionFactory,
+    model: Any,
     key: Any,
     chat: Any,
     pending: Any,
-    order_by: tuple[Any, ...],
     *,
     me: str,
     limit: int,
@@ -35,10 +35,10 @@ async def claim_heads(
     lease: timedelta,
     busy: set[int],
 ) -> list[Any]:
-    """Claim up to ``limit`` heads of chats nobody holds, in ``order_by`` order. ``key``: the
-    rows' ordering column within a chat; ``chat``: the chat column; ``pending``: the condition
-    for a row still to be worked on; ``busy``: chats this process is working on already."""
-    model = key.class_
+    """Claim up to ``limit`` heads of chats nobody holds, lowest ``key`` first. ``key``: the
+    order of the rows (within a chat and across chats), a column or an expression;
+    ``chat``: the chat column; ``pending``: the condition for a row still to be worked on;
+    ``busy``: chats this process is working on already."""
     heads = (
         select(chat.label("chat"), func.min(key).label("head"))
         .where(pending)
@@ -47,9 +47,11 @@ async def claim_heads(
     )
     query = (
         select(model)
-        .join(heads, key == heads.c.head)
-        .where(claimable(model, now))
-        .order_by(*order_by)
+        .join(heads, (chat == heads.c.chat) & (key == heads.c.head))
+        # ``pending`` again: on PostgreSQL a row that another process changed while this
+        # claim waited for it is re-checked against this WHERE only, not the subquery's.
+        .where(pending, claimable(model, now))
+        .order_by(key)
         .limit(limit)
         .with_for_update(skip_locked=True, of=model)
     )

@@ -3,7 +3,8 @@
 A thread would not do: NumPy and SciPy hold the interpreter's lock for long stretches, and a
 10,000 × 2,000 batch takes gigabytes that a process gives back to the system when it ends.
 Each call starts a fresh process ("spawn": nothing of the bot's own state, sockets or
-threads is copied into it) and the process ends with the call.
+threads is copied into it) and the process ends with the call, killed if need be, so a stop
+never waits for a solve.
 
 Moving data costs time too: unpickling thousands of results in one call holds the
 interpreter's lock for tens of milliseconds, and the event loop with it. So long lists go
@@ -18,11 +19,11 @@ import asyncio
 import multiprocessing
 import pickle
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 CHUNK = 200  # items per piece: a few milliseconds to pickle
+DEFAULT_LIMIT = 600.0  # seconds before a worker is given up (10,000 × 2,000 took 34 s)
 
 
 class _Pieces(list):
@@ -50,16 +51,28 @@ def _run_unpacked(function: Callable[..., T], packed: tuple[Any, ...]) -> Any:
     return _pack(result) if isinstance(result, list) and len(result) > CHUNK else result
 
 
-async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
+async def in_worker_process(
+    function: Callable[..., T], *args: Any, within: float = DEFAULT_LIMIT
+) -> T:
     """``function(*args)`` in a worker process; the function must be importable by name (at a
-    module's top level) and its arguments and result picklable."""
+    module's top level) and its arguments and result picklable. Raises TimeoutError after
+    ``within`` seconds. However the call ends (a result, a timeout, the caller cancelled as the
+    bot stops), the worker is gone with it: killed if still running."""
     packed = await asyncio.to_thread(_pack_arguments, args)
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def tell_the_loop(_outcome: object) -> None:  # called on the pool's own thread
+        loop.call_soon_threadsafe(finished.set)
+
+    pool = multiprocessing.get_context("spawn").Pool(processes=1)
     try:
-        result = await asyncio.get_running_loop().run_in_executor(
-            pool, _run_unpacked, function, packed
+        pending = pool.apply_async(
+            _run_unpacked, (function, packed), callback=tell_the_loop, error_callback=tell_the_loop
         )
+        async with asyncio.timeout(within):
+            await finished.wait()
+        result = pending.get()
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.terminate()
     return await asyncio.to_thread(_unpack, result)

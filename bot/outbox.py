@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import and_, case, delete, false, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,7 +71,12 @@ def reply_of(row: OutboxMessage) -> Reply:
     return Reply(row.text, tuple(tuple(_button(b) for b in r) for r in row.buttons))
 
 
-_UNSENT = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False))
+# "= false", not "IS FALSE": PostgreSQL can use an index only for the former.
+_UNSENT = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed == false())
+# The order messages go in: safety's first (within a chat too: an escalation never waits
+# behind a coordinator's queued notices), then in the order they were queued. Ids stay far
+# below 2**40.
+_ORDER = OutboxMessage.id - case((OutboxMessage.urgent, 2**40), else_=0)
 
 
 async def claim(
@@ -86,10 +91,10 @@ async def claim(
     first."""
     return await leases.claim_heads(
         sessions,
-        OutboxMessage.id,
+        OutboxMessage,
+        _ORDER,
         OutboxMessage.telegram_id,
         _UNSENT,
-        (OutboxMessage.urgent.desc(), OutboxMessage.id),
         me=me,
         limit=limit,
         now=now,
@@ -131,7 +136,26 @@ async def finish(
             .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == me, _UNSENT)
             .values(**values)
         )
-        if marked.rowcount != 1 or outcome == Outcome.LATER:
+        if marked.rowcount != 1:
+            # Recorded already by our own earlier try, whose answer was lost, if the chat's
+            # next row is ours too: carry on with it. Otherwise another process has the chat.
+            ours = (
+                await session.exec(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.telegram_id == row.telegram_id,
+                        OutboxMessage.claimed_by == me,
+                        _UNSENT,
+                    )
+                    .order_by(_ORDER)
+                    .limit(1)
+                )
+            ).first()
+            if ours is not None:
+                ours.claimed_until = now + lease
+                session.add(ours)
+            return ours
+        if outcome == Outcome.LATER:
             return None  # a row that must wait holds its chat back: nothing after it goes
         if outcome == Outcome.UNREACHABLE:
             await person_unreachable(deps, session, row.person_id)
@@ -139,7 +163,7 @@ async def finish(
             await session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.telegram_id == row.telegram_id, _UNSENT)
-                .order_by(OutboxMessage.id)
+                .order_by(_ORDER)
                 .limit(1)
                 .with_for_update(skip_locked=True)
             )

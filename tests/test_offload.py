@@ -5,6 +5,8 @@ the event loop proposes, with the same explanations."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.admin import service as admin
 from bot.db import create_engine, session_factory, transaction, upgrade_to_head
 from bot.deps import Deps
 from bot.offers import matchmaking
+from bot.offload import in_worker_process
 from tests import factories
 from tests.conftest import make_config
 from tests.test_pipeline_process import BACKENDS, database
@@ -52,3 +55,17 @@ def test_a_worker_process_proposes_what_the_event_loop_would(tmp_path: Path, bac
         on_the_loop, in_a_process = asyncio.run(_both_ways(url))
     assert on_the_loop.assignment.pairs  # someone was matched
     assert in_a_process == on_the_loop
+
+
+async def test_a_worker_is_gone_when_its_caller_is_cancelled_or_out_of_time() -> None:
+    started = time.monotonic()
+    solving = asyncio.create_task(in_worker_process(time.sleep, 30))
+    await asyncio.sleep(1)
+    solving.cancel()  # as a stop cancels a handler
+    with pytest.raises(asyncio.CancelledError):
+        await solving
+    with pytest.raises(TimeoutError):
+        await in_worker_process(time.sleep, 30, within=1)
+    assert await in_worker_process(sorted, [3, 1, 2]) == [1, 2, 3]
+    assert multiprocessing.active_children() == []  # no worker left behind
+    assert time.monotonic() - started < 10

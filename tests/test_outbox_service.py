@@ -72,6 +72,28 @@ async def test_safety_goes_before_everything_already_waiting(database, clock) ->
     assert first.text == "still not acknowledged"
 
 
+async def test_safety_goes_first_within_a_chat_too(database, clock) -> None:
+    deps = deps_for(database, clock)
+    await queue(deps, (7, "unreachable: U1"), (7, "unreachable: U2"))
+    await queue(deps, (7, "still not acknowledged"), urgent=True)
+
+    (first,) = await outbox.claim(deps.sessions, "one", 10, clock(), LEASE, set())
+    assert first.text == "still not acknowledged"
+    following = await outbox.finish(deps, "one", first, Outcome.SENT, LEASE)
+    assert following.text == "unreachable: U1"  # then the rest, in the order queued
+
+
+async def test_a_record_whose_answer_was_lost_carries_on_with_the_chat(database, clock) -> None:
+    deps = deps_for(database, clock)
+    await queue(deps, (10, "first"), (10, "second"))
+    (head,) = await outbox.claim(deps.sessions, "one", 10, clock(), LEASE, set())
+    following = await outbox.finish(deps, "one", head, Outcome.SENT, LEASE)
+    # The commit went through but its answer was lost: the sender records it again.
+    again = await outbox.finish(deps, "one", head, Outcome.SENT, LEASE)
+    assert again is not None and again.id == following.id and again.text == "second"
+    assert await outbox.finish(deps, "two", head, Outcome.SENT, LEASE) is None  # not theirs
+
+
 async def test_a_passing_failure_holds_its_chat_back_until_the_pause_is_over(
     database, clock
 ) -> None:

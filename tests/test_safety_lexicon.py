@@ -28,6 +28,7 @@ LEXICON = Lexicon.build(DEFAULT_LEXICON["en"])
         ("might just end it all tonight", "suicide"),
         ("I've been self-harming", "self_harm"),  # a common ending
         ("selfharm", "self_harm"),
+        ("wantto die", "suicide"),  # joined where two words meet on the same letter
         ("I cut myself last night", "self_harm"),
         ("I'm scared I'll hurt someone", "harm_to_others"),
         ("he hits me when he drinks", "unsafe"),

@@ -120,8 +120,10 @@ class Dispatcher:
         is cut short stays unhandled and is handled again at the next start."""
         self._stopping = True
         self.wake.set()
-        async with self._claiming:  # a claim under way commits before the release below
-            pass
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                async with self._claiming:  # a claim under way commits before the release
+                    pass
         tasks = list(self._active.values())
         if tasks:
             _done, cut_short = await asyncio.wait(tasks, timeout=grace)
@@ -129,7 +131,8 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*cut_short, return_exceptions=True)
         with contextlib.suppress(Exception):  # let the next start take these chats at once
-            await inbox.release(self._sessions, self.me)
+            async with asyncio.timeout(1.0):
+                await inbox.release(self._sessions, self.me)
 
     def _log_claim_failure(self, error: BaseException) -> None:
         if database_unavailable(error):

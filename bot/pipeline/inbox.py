@@ -115,10 +115,10 @@ async def claim(
     """Claim up to ``limit`` heads of chats nobody is working on, oldest first."""
     return await leases.claim_heads(
         sessions,
+        InboxUpdate,
         InboxUpdate.update_id,
         InboxUpdate.chat_id,
         InboxUpdate.handled_at.is_(None),
-        (InboxUpdate.update_id,),
         me=me,
         limit=limit,
         now=now,

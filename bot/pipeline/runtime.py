@@ -28,7 +28,10 @@ from bot.tg.ratelimit import ChatPacedRateLimiter
 
 log = logging.getLogger("peerlink")
 
-STOP_GRACE = 8.0
+# A stop's budget, within the 10 s promised: what is in flight may finish in STOP_GRACE (the
+# sender then gives back its claims, at most 1 s more), then the lead is handed on.
+STOP_GRACE = 7.5
+STEP_DOWN_WAIT = 1.0
 
 
 class StartupFailure(Exception):
@@ -146,14 +149,14 @@ async def serve(application: Application, webhook: bool) -> None:
             await asyncio.gather(dispatcher.stop(STOP_GRACE), sender.stop(STOP_GRACE))
             handling.cancel()
             sending.cancel()
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(1):
-                    await scheduler.step_down(deps.sessions, dispatcher.me)
             for result in await asyncio.gather(*tasks, return_exceptions=True):
                 if isinstance(result, Exception):
                     log.error("a loop stopped with %s", type(result).__name__)
             menus.cancel()
-            await application.stop()
+            await application.stop()  # the job queue too: no tick takes the lead again
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(STEP_DOWN_WAIT):
+                    await scheduler.step_down(deps.sessions, dispatcher.me)
             await application.shutdown()
 
 

@@ -43,6 +43,9 @@ REFILL_WITHIN = 0.2  # seconds a freed place may wait for others before claiming
 FIRST_PAUSE = timedelta(seconds=5)  # before trying a message again after a passing failure
 LONGEST_PAUSE = timedelta(minutes=5)
 RECORD_TRIES = 10  # tries to record an outcome while the database is away
+GIVE_UP_AFTER = 20  # passing failures in a row (about an hour and a half of pauses)
+CLAIM_WAIT = 1.0  # seconds a stop waits for a claim under way
+RELEASE_WAIT = 1.0  # seconds a stop waits to give back its claims
 
 
 class OutboxSender:
@@ -117,15 +120,17 @@ class OutboxSender:
         back every claim so that the next process sends them at once."""
         self._stopping = True
         self.wake.set()
-        async with self._claiming:
-            pass
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLAIM_WAIT):
+                async with self._claiming:
+                    pass
         if self._chats:
             _done, late = await asyncio.wait(list(self._chats.values()), timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         with contextlib.suppress(Exception):
-            async with asyncio.timeout(2):
+            async with asyncio.timeout(RELEASE_WAIT):
                 await outbox.release(self._deps.sessions, self._me)
 
     # -- one chat ---------------------------------------------------------------------------
@@ -151,19 +156,33 @@ class OutboxSender:
         try:
             await send(self._bot, row.telegram_id, outbox.reply_of(row))
             return Outcome.SENT, None
-        except TelegramError as error:
-            if unreachable(error):
-                log.info("outbox %s: recipient cannot be reached", row.id)
-                return Outcome.UNREACHABLE, None
-            if isinstance(error, BadRequest):
-                log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001  (not Telegram's: it will not go better)
+            if not isinstance(error, TelegramError):
+                log.error("outbox %s: cannot be sent (%s)", row.id, type(error).__name__)
                 return Outcome.REFUSED, None
-            # The network, or Telegram busy even after the limiter's retries: later.
-            pause = min(FIRST_PAUSE * 2**row.attempts, LONGEST_PAUSE)
-            if isinstance(error, RetryAfter):
-                pause = max(pause, timedelta(seconds=retry_after_seconds(error)))
-            log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
-            return Outcome.LATER, self._deps.now() + pause
+            return self._telegram_failure(row, error)
+
+    def _telegram_failure(
+        self, row: OutboxMessage, error: TelegramError
+    ) -> tuple[Outcome, datetime | None]:
+        if unreachable(error):
+            log.info("outbox %s: recipient cannot be reached", row.id)
+            return Outcome.UNREACHABLE, None
+        if isinstance(error, BadRequest):
+            log.warning("outbox %s: refused (%s)", row.id, type(error).__name__)
+            return Outcome.REFUSED, None
+        # The network, or Telegram busy even after the limiter's retries: later, unless it
+        # has failed so for so long that it would only arrive out of its time.
+        if row.attempts + 1 >= GIVE_UP_AFTER:
+            log.warning("outbox %s: given up after %d tries", row.id, GIVE_UP_AFTER)
+            return Outcome.REFUSED, None
+        pause = min(FIRST_PAUSE * 2**row.attempts, LONGEST_PAUSE)
+        if isinstance(error, RetryAfter):
+            pause = max(pause, timedelta(seconds=retry_after_seconds(error)))
+        log.warning("outbox %s: not sent yet (%s)", row.id, type(error).__name__)
+        return Outcome.LATER, self._deps.now() + pause
 
     async def _record(
         self, row: OutboxMessage, outcome: Outcome, retry_at: datetime | None

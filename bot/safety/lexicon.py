@@ -117,7 +117,8 @@ class Lexicon:
         joined: dict[str, list[tuple[int, int]]] = {}
         for index, (_category, words, _entry) in enumerate(phrases):
             starts.setdefault(words[0], []).append((index, words))
-            joined.setdefault("".join(words), []).append((index, len(words)))
+            # Squeezed as a whole: "want to" written "wantto" reads "wanto".
+            joined.setdefault(_squeeze("".join(words)), []).append((index, len(words)))
             for word in words:
                 exact.setdefault(word, set()).add(word)
                 if len(word) >= 3:
@@ -156,7 +157,10 @@ class Lexicon:
             for width in range(1, self._longest + 1):
                 if start + width > len(words):
                     break
-                letters += words[start + width - 1]
+                # Squeezed as a whole, as the joined forms are ("want"+"to" reads "wanto");
+                # each word is squeezed already, so only where two meet can letters repeat.
+                word = words[start + width - 1]
+                letters += word[1:] if letters and letters[-1] == word[0] else word
                 if letters not in self._joined_prefixes:
                     break
                 for index, span in self._joined.get(letters, ()):
@@ -197,10 +201,10 @@ def _plain_contains(words: list[str], expected: tuple[str, ...]) -> bool:
         written = words[start : start + span]
         if all(_plain_word_matches(w, g) for w, g in zip(expected, written, strict=True)):
             return True
-    joined = "".join(expected)
+    joined = _squeeze("".join(expected))
     for width in (span - 1, span + 1):
         for start in range(len(words) - width + 1) if width >= 1 else ():
-            if "".join(words[start : start + width]) == joined:
+            if _squeeze("".join(words[start : start + width])) == joined:
                 return True
     return False
 
