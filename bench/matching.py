@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import json
 import random
 import resource
@@ -638,7 +639,7 @@ async def _solve_beside_a_probe(
     """``/match_all``'s solve as the bot runs it (bot/offers/matchmaking.py: a worker process
     that reads the database itself), while a probe on the event loop wakes every TICK: (the
     batch, seconds, the probe's longest lateness in seconds)."""
-    from bot.db import session_factory, transaction
+    from bot.db import session_factory
     from bot.deps import Deps
     from bot.offers import matchmaking
 
@@ -655,8 +656,7 @@ async def _solve_beside_a_probe(
 
     probing = asyncio.create_task(probe())
     started = time.perf_counter()
-    async with transaction(deps.sessions) as session:  # as a coordinator's command holds one
-        batch = await matchmaking.solve_waitlist(deps, session, person_ids)
+    batch = await matchmaking.solve_waitlist(deps, person_ids)
     seconds = time.perf_counter() - started
     done.set()
     await probing
@@ -683,15 +683,22 @@ def run_loop_lag(args: argparse.Namespace) -> dict:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'peerlink.db'}"
         config = make_config(url, "http://127.0.0.1:9/bot")
 
-        async def measured() -> tuple[object, float, float]:
+        async def measured(people: list[Need], workers: list[Offer]) -> tuple:
             engine = create_engine(url)
             try:
-                await _store(engine, config, needs, offers)
-                return await _solve_beside_a_probe(engine, config, [n.id for n in needs])
+                await _store(engine, config, people, workers)
+                ids = [n.id for n in people]
+                # The bot never holds the population; neither does this process from here on
+                # (the collector would otherwise walk it, stalling the loop, unlike the bot).
+                people.clear()
+                workers.clear()
+                gc.collect()
+                return await _solve_beside_a_probe(engine, config, ids)
             finally:
                 await engine.dispose()
 
-        batch, seconds, longest = asyncio.run(measured())
+        batch, seconds, longest = asyncio.run(measured(needs, offers))
+        del needs, offers
     return {
         "users": args.users,
         "peers": args.peers,

@@ -107,6 +107,15 @@ class Response:
     menus: dict[int, bool] = field(default_factory=dict)  # telegram id -> coordinator menu?
 
 
+@dataclass(frozen=True)
+class AfterCommit:
+    """What a coordinator action does once its transaction has committed, for work that must
+    not hold the database meanwhile (a large batch, solved in a worker process). ``step``
+    opens the transactions it needs and returns what to say."""
+
+    step: Callable[[], Awaitable[Response]]
+
+
 def plain(text: str) -> str:
     """Button labels and toasts are plain text to Telegram, not HTML: what ``t`` escaped for a
     message ('A&amp;B') must read as typed ('A&B')."""

@@ -16,6 +16,7 @@ it needs from the database itself is given ids, not objects (bot/offers/matchmak
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import pickle
 from collections.abc import Callable, Sequence
@@ -52,12 +53,16 @@ def _run_unpacked(function: Callable[..., T], packed: tuple[Any, ...]) -> Any:
 
 
 async def in_worker_process(
-    function: Callable[..., T], *args: Any, within: float = DEFAULT_LIMIT
+    function: Callable[..., Any],
+    *args: Any,
+    then: Callable[[Any], T] = lambda result: result,
+    within: float = DEFAULT_LIMIT,
 ) -> T:
-    """``function(*args)`` in a worker process; the function must be importable by name (at a
-    module's top level) and its arguments and result picklable. Raises TimeoutError after
-    ``within`` seconds. However the call ends (a result, a timeout, the caller cancelled as the
-    bot stops), the worker is gone with it: killed if still running."""
+    """``then(function(*args))``: the function in a worker process (importable by name, at a
+    module's top level; its arguments and result picklable), ``then`` in the bot on what it
+    returned, off the event loop. Raises TimeoutError after ``within`` seconds. However the
+    call ends (a result, a timeout, the caller cancelled as the bot stops), the worker is gone
+    with it: killed if still running."""
     packed = await asyncio.to_thread(_pack_arguments, args)
     loop = asyncio.get_running_loop()
     finished = asyncio.Event()
@@ -75,4 +80,11 @@ async def in_worker_process(
         result = pending.get()
     finally:
         pool.terminate()
-    return await asyncio.to_thread(_unpack, result)
+    # Unpickling thousands of results sets off the garbage collector's full passes, each of
+    # which would walk everything the bot holds (a tenth of a second and more, the loop
+    # waiting): while they arrive, what was there before is left out of those passes.
+    gc.freeze()
+    try:
+        return await asyncio.to_thread(lambda: then(_unpack(result)))
+    finally:
+        gc.unfreeze()

@@ -1,6 +1,6 @@
-"""A large /match_all is solved in a worker process that reads the database itself: on SQLite
-(while the bot holds its write lock) and on PostgreSQL, it proposes exactly what solving on
-the event loop proposes, with the same explanations."""
+"""A large /match_all is solved in a worker process that reads the database itself, outside
+any transaction of the bot's: on SQLite and on PostgreSQL it proposes exactly what solving on
+the event loop proposes, with the same explanations, while the bot goes on writing."""
 
 from __future__ import annotations
 
@@ -36,14 +36,16 @@ async def _both_ways(url: str) -> tuple[object, object]:
             await factories.peer_worker(session, telegram_id=72_000 + n, at=now)
     ids = [person.id for person in waiting]
     try:
-        # As a coordinator's /match_all does: inside the bot's own (write) transaction.
-        async with transaction(deps.sessions) as session:
-            on_the_loop = await matchmaking.solve_waitlist(deps, session, ids)
-            matchmaking.INLINE_PAIRS, inline = 0, matchmaking.INLINE_PAIRS
-            try:
-                in_a_process = await matchmaking.solve_waitlist(deps, session, ids)
-            finally:
-                matchmaking.INLINE_PAIRS = inline
+        on_the_loop = await matchmaking.solve_waitlist(deps, ids)
+        matchmaking.INLINE_PAIRS, inline = 0, matchmaking.INLINE_PAIRS
+        try:
+            # The bot goes on writing meanwhile (SQLite: its write lock is free to take).
+            solving = asyncio.create_task(matchmaking.solve_waitlist(deps, ids))
+            async with transaction(deps.sessions) as session:
+                await factories.service_user(session, telegram_id=73_000, at=now)
+            in_a_process = await solving
+        finally:
+            matchmaking.INLINE_PAIRS = inline
     finally:
         await engine.dispose()
     return on_the_loop, in_a_process

@@ -208,7 +208,7 @@ async def _view(deps, session, coordinator, view: str) -> Response:
         more = ((Button(t("btn_con_match_all"), ConsoleView("matchall")),),)
         return Response(replies=[Reply(waitlist.text, waitlist.buttons + more)])
     if view == "matchall":
-        return Response(replies=await manual.match_all(deps, session, coordinator))
+        return await manual.match_all(deps, session, coordinator)
     if view == "invites":
         invites = await admin.list_invites(deps, session)
         more = ((Button(t("btn_con_invite"), ConsoleView("invite")),),)

@@ -23,7 +23,7 @@ from bot.callbacks import (
 from bot.db import transaction
 from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
-from bot.notify import Button, Reply, Response, respond
+from bot.notify import AfterCommit, Button, Reply, Response, respond
 from bot.offers import manual, matchmaking, service, wording
 from bot.texts import t
 from bot.texts.fragments import person_ref
@@ -126,8 +126,8 @@ async def waitlist(deps, session, coordinator: Person, update, context) -> Respo
 
 
 @coordinator_only
-async def match_all(deps, session, coordinator: Person, update, context) -> Response:
-    return Response(replies=await manual.match_all(deps, session, coordinator))
+async def match_all(deps, session, coordinator: Person, update, context) -> Response | AfterCommit:
+    return await manual.match_all(deps, session, coordinator)
 
 
 def _ref(text: str) -> int | None:

@@ -3,14 +3,17 @@ constraint it breaks, if any), and the optimal batch over everyone waiting."""
 
 from __future__ import annotations
 
+import functools
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
+from bot.db import transaction
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Proposal, WaitlistEntry
-from bot.notify import Notice, Reply
+from bot.notify import AfterCommit, Notice, Reply, Response
 from bot.offers import wording
 from bot.offers.matchmaking import (
     REVIEW,
@@ -111,8 +114,7 @@ async def manual_match(
     return await offer(deps, session, proposal, [worker_id], coordinator.id)
 
 
-async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> list[Reply]:
-    """The optimal batch over everyone waiting, laid out as proposals for review."""
+async def _waiting_without_a_card(session: AsyncSession) -> list[int]:
     waiting = (
         await session.exec(
             select(Person.id)
@@ -120,39 +122,48 @@ async def match_all(deps: Deps, session: AsyncSession, coordinator: Person) -> l
             .where(Person.status == ServiceUserStatus.WAITING)
         )
     ).all()
-    free = [pid for pid in waiting if await open_proposal(session, pid) is None]
+    return [pid for pid in waiting if await open_proposal(session, pid) is None]
+
+
+async def match_all(
+    deps: Deps, session: AsyncSession, coordinator: Person
+) -> Response | AfterCommit:
+    """The optimal batch over everyone waiting, laid out as proposals for review. The solve
+    runs after this transaction (a large one in a worker process, for seconds): meanwhile the
+    database stays free for everyone else."""
+    free = await _waiting_without_a_card(session)
     if not free:
-        return [Reply(wording.t("coord_match_all_nobody"))]
-    batch = await solve_waitlist(deps, session, list(free))
-    result = batch.assignment
-    await lifecycle.audit(
-        session,
-        at=deps.now(),
-        actor_id=coordinator.id,
-        action="match.batch",
-        subject_type="waitlist",
-        subject_id=None,
-        reason=f"{len(result.pairs)} proposed, {len(result.unassigned)} unassigned",
-    )
-    replies = [
-        Reply(
-            wording.tn(
-                "coord_match_all_title",
-                len(result.pairs),
-                unassigned=len(result.unassigned),
+        return Response(replies=[Reply(wording.t("coord_match_all_nobody"))])
+    return AfterCommit(functools.partial(_solve_and_lay_out, deps, coordinator.id, free))
+
+
+async def _solve_and_lay_out(deps: Deps, coordinator_id: int, free: list[int]) -> Response:
+    batch = await solve_waitlist(deps, free)
+    async with transaction(deps.sessions) as session:
+        # Someone given a card or an offer while the batch was solved keeps it.
+        still_free = set(await _waiting_without_a_card(session))
+        pairs = [pair for pair in batch.assignment.pairs if pair[0] in still_free]
+        unassigned = len(batch.assignment.unassigned)
+        await lifecycle.audit(
+            session,
+            at=deps.now(),
+            actor_id=coordinator_id,
+            action="match.batch",
+            subject_type="waitlist",
+            subject_id=None,
+            reason=f"{len(pairs)} proposed, {unassigned} unassigned",
+        )
+        replies = [Reply(wording.tn("coord_match_all_title", len(pairs), unassigned=unassigned))]
+        for need_id, _worker_id, _score in pairs:
+            proposal = Proposal(
+                service_user_id=need_id,
+                source="batch",
+                candidates=[wording.candidate_record(batch.candidates[need_id])],
+                created_at=deps.now(),
             )
-        )
-    ]
-    for need_id, _worker_id, _score in result.pairs:
-        proposal = Proposal(
-            service_user_id=need_id,
-            source="batch",
-            candidates=[wording.candidate_record(batch.candidates[need_id])],
-            created_at=deps.now(),
-        )
-        await lifecycle.transition_proposal(
-            session, proposal, REVIEW, at=deps.now(), actor_id=coordinator.id
-        )
-        entry = await waitlist_entry(deps, session, need_id)
-        replies.append(await wording.proposal_card(deps, session, proposal, entry))
-    return replies
+            await lifecycle.transition_proposal(
+                session, proposal, REVIEW, at=deps.now(), actor_id=coordinator_id
+            )
+            entry = await waitlist_entry(deps, session, need_id)
+            replies.append(await wording.proposal_card(deps, session, proposal, entry))
+    return Response(replies=replies)

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import matching
 from bot import lifecycle, people
 from bot.config import Config
-from bot.db import create_engine, session_factory
+from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
 from bot.lifecycle import (
     OPEN_PROPOSAL,
@@ -62,18 +62,27 @@ async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
     return matching.OfferPool(offers, mapping.weights(deps.config), _week(deps))
 
 
-async def solve_waitlist(deps: Deps, session: AsyncSession, person_ids: list[int]) -> Batch:
-    """The best assignment of these people, each pair explained. A large batch is solved in a
-    worker process, which reads the people and the workers itself: at 10,000 × 2,000 the
-    solve takes seconds and gigabytes, and the bot keeps answering everyone meanwhile
-    without ever holding those thousands of people in its own memory."""
-    workers = await mapping.approved_workers(session)
-    if len(person_ids) * workers <= INLINE_PAIRS:
-        needs = await mapping.needs(session, person_ids)
-        offers = await mapping.offers(session)
+async def solve_waitlist(deps: Deps, person_ids: list[int]) -> Batch:
+    """The best assignment of these people, each pair explained, read in a transaction of its
+    own and solved outside any. A large batch is solved in a worker process, which reads the
+    people and the workers itself: at 10,000 × 2,000 the solve takes seconds and gigabytes,
+    and the bot keeps answering everyone meanwhile without ever holding those thousands of
+    people in its own memory."""
+    async with transaction(deps.sessions) as session:
+        workers = await mapping.approved_workers(session)
+        inline = len(person_ids) * workers <= INLINE_PAIRS
+        if inline:
+            needs = await mapping.needs(session, person_ids)
+            offers = await mapping.offers(session)
+    if inline:
         return matching.solve_waitlist(needs, offers, mapping.weights(deps.config), _week(deps))
-    rows = await in_worker_process(solve_from_the_database, deps.config, person_ids, _week(deps))
-    return matching.Batch.from_rows(rows)
+    return await in_worker_process(
+        solve_from_the_database,
+        deps.config,
+        person_ids,
+        _week(deps),
+        then=matching.Batch.from_rows,
+    )
 
 
 def solve_from_the_database(config: Config, person_ids: list[int], week: date) -> list:

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot import people
 from bot.db import transaction
 from bot.deps import Deps
-from bot.notify import Reply, Response, respond
+from bot.notify import AfterCommit, Reply, Response, respond
 from bot.texts import t
 from bot.tg.context import deps_of
 
@@ -25,7 +25,8 @@ Answer = Callable[[Deps, AsyncSession, int], Awaitable[Reply]]
 
 
 def coordinator_only(action: CoordinatorAction) -> Handler:
-    """Run ``action(deps, session, coordinator, update, context)`` for coordinators only."""
+    """Run ``action(deps, session, coordinator, update, context)`` for coordinators only. An
+    action that answers ``AfterCommit`` has its step run once the transaction is over."""
 
     @functools.wraps(action)
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,6 +39,8 @@ def coordinator_only(action: CoordinatorAction) -> Handler:
                     response = Response(toast=t("not_allowed"))
             else:
                 response = await action(deps, session, coordinator, update, context)
+        if isinstance(response, AfterCommit):
+            response = await response.step()
         await respond(update, context, response)
 
     return handler
