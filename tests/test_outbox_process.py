@@ -251,3 +251,31 @@ def test_a_stop_with_10000_queued_is_quick_and_safety_goes_first(
 def _escalations(api: TelegramRules) -> bool:
     with api.lock:
         return any("Still not acknowledged" in s.text for s in api.sent)
+
+
+def test_a_stop_with_sends_stuck_in_flood_waits_at_a_slow_round_trip_takes_under_10_s(
+    tmp_path: Path,
+) -> None:
+    """The grace is used for real here: every send takes 300 ms, and the first chats' sends
+    sit out a two-minute flood wait inside the rate limiter when SIGTERM comes."""
+    api = TelegramRules(TOKEN, latency=0.3)
+    for n in range(20):
+        api.flood_waits[40_000_000 + n] = time.monotonic() + 120
+    with database("sqlite", tmp_path) as url, served(api) as base_url:
+        asyncio.run(_seed(url, checkins_due=1, queued=2_000))
+        (bot,) = _bots(tmp_path, url, base_url, 1)
+        bot.start()
+        try:
+            wait_for(lambda: len(api.sent) >= 60, 30, lambda: f"{len(api.sent)} sent")
+        finally:
+            stop_began = time.monotonic()
+            assert bot.stop() == 0
+            stopped_in = time.monotonic() - stop_began
+        assert stopped_in <= 10, stopped_in
+        claimed = asyncio.run(
+            _scalar(url, "SELECT count(*) FROM outbox_message WHERE claimed_by IS NOT NULL")
+        )
+        assert claimed == 0  # the stuck ones were given back, for the next start
+        with api.lock:
+            news = Counter(s.chat_id for s in api.sent if s.text == "news")
+        assert not news or max(news.values()) == 1
