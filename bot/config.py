@@ -307,6 +307,8 @@ class MatchingConfig(_Section):
     max_wait: Duration = timedelta(days=14)
     min_overlap: Duration = timedelta(hours=1)
     declines_before_alert: int = Field(default=2, ge=1, le=20)
+    # Requests a worker lets expire in a row before new ones to them are paused (0: never).
+    expiries_before_pause: int = Field(default=2, ge=0, le=20)
     weights: MatchingWeights = MatchingWeights()
 
 

@@ -147,6 +147,7 @@ class PeerWorkerProfile(SQLModel, table=True):
     wellbeing_checkins: bool = True  # their own weekly check-in (optional)
     wellbeing_next_due_at: datetime | None = _utc_column()
     taking_new_matches: bool = True
+    expired_in_row: int = 0  # requests to them that expired unanswered since they last answered
     submitted_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
     reviewed_at: datetime | None = _utc_column()

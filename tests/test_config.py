@@ -593,6 +593,7 @@ RANGES = [
     ("pipeline.concurrency", [0, 257], [1, 256]),
     ("pipeline.max_attempts", [0, 11], [1, 10]),
     ("outbox.concurrency", [0, 257], [1, 256]),
+    ("matching.expiries_before_pause", [-1, 21], [0, 20]),
     ("pipeline.health_port", [-1, 65536], [0, 65535]),
     ("webhook.port", [0, 65536], [1, 65535]),
 ]

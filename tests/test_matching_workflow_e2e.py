@@ -9,7 +9,14 @@ import pytest
 
 from bot.db import session_factory, transaction
 from bot.deps import Deps
-from bot.models import AuditLog, Exclusion, Person, Relationship, WaitlistEntry
+from bot.models import (
+    AuditLog,
+    Exclusion,
+    PeerWorkerProfile,
+    Person,
+    Relationship,
+    WaitlistEntry,
+)
 from bot.offers import matchmaking, requests
 from bot.pipeline.sending import send_queued
 from bot.scheduler import sweep
@@ -184,6 +191,43 @@ async def test_an_unanswered_request_is_reminded_then_expires(bot: Harness, cloc
     assert (await _person(bot, sam)).status == "waiting"
     replies = await robin.tap("Accept")  # too late: answered, not applied
     assert "isn't open any more" in replies[-1].text
+
+
+async def test_a_worker_who_lets_requests_expire_is_paused_and_people_offered_again(
+    bot: Harness, clock
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, 4020, "Robin", caseload="3")
+    sam = await onboard_service_user(bot, 4120)
+    await casey.tap("Offer only Robin")
+    await sam.tap("Choose Robin")
+    clock.advance(days=3.1)
+    await run_sweep(bot)  # the first expires: Robin is told, nothing more
+    assert "pause new matches in /profile" in robin.last().text
+
+    kim = await onboard_service_user(bot, 4121)
+    await casey.tap("Offer only Robin")
+    await kim.tap("Choose Robin")
+    await onboard_worker(bot, casey, 4021, "Alex")  # someone else who fits; held for now
+    for message in reversed(bot.api.sent_to(casey.id)):
+        if "Hold" in message.button_labels:
+            await casey.tap("Hold", message=message)
+    clock.advance(days=3.1)
+    await run_sweep(bot)  # the second in a row: paused, kindly; coordinators told
+
+    assert "paused new requests to you for now" in robin.last().text
+    alerts = [m.text for m in bot.api.sent_to(casey.id) if "requests in a row expire" in m.text]
+    assert len(alerts) == 1 and "W" in alerts[0]
+    profile = (await _rows(bot, PeerWorkerProfile, person_id=(await _person(bot, robin)).id))[0]
+    assert not profile.taking_new_matches and profile.expired_in_row == 2
+    # Kim is looked for again at once, and Robin is never proposed while paused.
+    cards = [m.text for m in bot.api.sent_to(casey.id)[-3:]]
+    assert any("Alex" in text for text in cards) and not any("Robin" in t for t in cards)
+
+    await robin.send("/profile")  # turning new matches back on starts the count again
+    await robin.tap("I'm taking new matches again")
+    profile = (await _rows(bot, PeerWorkerProfile, person_id=(await _person(bot, robin)).id))[0]
+    assert profile.taking_new_matches and profile.expired_in_row == 0
 
 
 async def test_none_of_these_and_not_now(bot: Harness) -> None:

@@ -128,6 +128,9 @@ async def decline(
     relationship = await open_request(session, worker, relationship_id)
     if relationship is None:
         return [Reply(wording.t("request_stale"))], []
+    profile = await session.get(PeerWorkerProfile, worker.id)
+    profile.expired_in_row = 0  # they answer: any run of unanswered requests is over
+    session.add(profile)
     notices = await release(
         deps, session, relationship, RelationshipStatus.DECLINED, worker.id, None
     )

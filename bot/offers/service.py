@@ -35,7 +35,7 @@ from bot.offers.matchmaking import (
     waitlist_entry,
 )
 from bot.offers.requests import release, request_worker
-from bot.texts.fragments import elapsed_text
+from bot.texts.fragments import elapsed_text, worker_ref
 
 # -- answering an offer ------------------------------------------------------------------------
 
@@ -188,9 +188,17 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     notices: list[Notice] = []
     for relationship in await _requests_due(session, Relationship.respond_by, now):
         worker = await session.get(Person, relationship.peer_worker_id)
-        notices.append(
-            Notice(worker.telegram_id, Reply(wording.t("request_expired_worker")), worker.id)
-        )
+        paused = await _count_unanswered(deps, session, worker)
+        told = "request_expired_worker_paused" if paused else "request_expired_worker"
+        notices.append(Notice(worker.telegram_id, Reply(wording.t(told)), worker.id))
+        if paused:
+            alert = wording.tn(
+                "coord_worker_paused_unanswered",
+                deps.config.matching.expiries_before_pause,
+                ref=worker_ref(worker.id),
+            )
+            notices += await people.coordinator_notices(session, Reply(alert))
+        # Released after the pause, so that the person is offered someone else at once.
         notices += await release(
             deps, session, relationship, RelationshipStatus.EXPIRED, None, None
         )
@@ -202,6 +210,31 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         notices.append(Notice(worker.telegram_id, card, worker.id))
     notices += await _alert_long_waits(deps, session, now)
     return notices
+
+
+async def _count_unanswered(deps: Deps, session: AsyncSession, worker: Person) -> bool:
+    """One more request the worker let expire; True if that pauses new requests to them now
+    (``matching.expiries_before_pause`` in a row). Answering a request starts the count
+    again."""
+    profile = await session.get(PeerWorkerProfile, worker.id)
+    profile.expired_in_row += 1
+    session.add(profile)
+    limit = deps.config.matching.expiries_before_pause
+    if not limit or profile.expired_in_row < limit or not profile.taking_new_matches:
+        return False
+    profile.taking_new_matches = False
+    profile.updated_at = deps.now()
+    await lifecycle.audit(
+        session,
+        at=deps.now(),
+        actor_id=None,
+        action="peer_worker.paused_unanswered",
+        subject_type="person",
+        subject_id=worker.id,
+        reason=f"{profile.expired_in_row} requests expired in a row",
+    )
+    await session.flush()
+    return True
 
 
 async def _requests_due(session: AsyncSession, deadline, now: datetime) -> list[Relationship]:

@@ -36,6 +36,8 @@ async def accept(
     if entry is not None:
         await session.delete(entry)
     profile = await session.get(PeerWorkerProfile, worker.id)
+    profile.expired_in_row = 0  # they answer: any run of unanswered requests is over
+    session.add(profile)
     name = await worker_name(session, person.id)
     return (
         [Reply(t("request_accepted_worker", ref=name))],

@@ -232,6 +232,7 @@ async def set_taking_new_matches(
     profile = await session.get(PeerWorkerProfile, person.id)
     if profile.taking_new_matches != taking:
         profile.taking_new_matches = taking
+        profile.expired_in_row = 0  # a fresh start either way
         profile.updated_at = deps.now()
         session.add(profile)
         await lifecycle.audit(

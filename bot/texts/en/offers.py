@@ -78,6 +78,17 @@ TEXTS: dict[str, str] = {
     "decline_reason_saved": "Thanks — noted.",
     "request_expired_worker": "A request to you has expired without an answer, so we've "
     "offered the person someone else. If you're away, you can pause new matches in /profile.",
+    "request_expired_worker_paused": "A request to you has expired without an answer, so "
+    "we've offered the person someone else. As the last few went unanswered too, we've paused "
+    "new requests to you for now: no problem at all, and nothing else changes. When you're "
+    "ready for new matches, turn them back on in /profile.",
+    "coord_worker_paused_unanswered_one": "{ref} has let a request expire without an "
+    "answer, so new requests to them are paused (the person asked has been offered someone "
+    "else). They can turn new matches back on in /profile; you may want to check in with them.",
+    "coord_worker_paused_unanswered_other": "{ref} has let {count} requests in a row expire "
+    "without an answer, so new requests to them are paused (the people asked have been "
+    "offered someone else). They can turn new matches back on in /profile; you may want to "
+    "check in with them.",
     "rematch_worker": "{ref} has decided to look for a different peer worker. This happens, "
     "and it's not a judgement on you. Thank you for your support.",
     # -- offers: coordinators --
