@@ -31,7 +31,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("messages", ("bot.notify", "bot.people", "bot.crisis")),
-    ("kit", ("bot.tg", "bot.forms", "bot.outbox", "bot.scheduler", "bot.roles")),
+    (
+        "kit",
+        (
+            "bot.tg",
+            "bot.forms",
+            "bot.outbox",
+            "bot.leases",
+            "bot.offload",
+            "bot.scheduler",
+            "bot.roles",
+        ),
+    ),
     (
         "capabilities, lower",
         ("bot.onboarding", "bot.offers", "bot.evaluation"),
