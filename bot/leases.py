@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import select
 
 from bot.db import SessionFactory, transaction
@@ -63,3 +63,35 @@ async def claim_heads(
             row.claimed_by, row.claimed_until = me, now + lease
             session.add(row)
     return rows
+
+
+async def renew(
+    sessions: SessionFactory,
+    key: Any,
+    pending: Any,
+    *,
+    me: str,
+    keys: list[int],
+    now: datetime,
+    lease: timedelta,
+) -> None:
+    """Extend this process's leases on the rows (by ``key``) it is working on right now; only
+    those, and only while still pending."""
+    if not keys:
+        return
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(key.class_)
+            .where(key.in_(keys), key.class_.claimed_by == me, pending)
+            .values(claimed_until=now + lease)
+        )
+
+
+async def release(sessions: SessionFactory, model: Any, pending: Any, me: str | None) -> None:
+    """Give up this process's claims on pending rows (it is stopping), so another may take
+    them at once; ``me`` None: every claim (only when this is the one process, on SQLite)."""
+    claimed = model.claimed_by.is_not(None) if me is None else model.claimed_by == me
+    async with transaction(sessions) as session:
+        await session.exec(
+            update(model).where(pending, claimed).values(claimed_by=None, claimed_until=None)
+        )

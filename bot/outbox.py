@@ -181,26 +181,13 @@ async def renew(
     sessions: SessionFactory, me: str, ids: list[int], now: datetime, lease: timedelta
 ) -> None:
     """Extend this process's leases on the rows it is sending right now."""
-    if not ids:
-        return
-    async with transaction(sessions) as session:
-        await session.exec(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == me, _UNSENT)
-            .values(claimed_until=now + lease)
-        )
+    await leases.renew(sessions, OutboxMessage.id, _UNSENT, me=me, keys=ids, now=now, lease=lease)
 
 
 async def release(sessions: SessionFactory, me: str | None = None) -> None:
     """Give up this process's claims (it is stopping), so another may take them at once;
     ``me`` None: every claim (only when this is the one process, on SQLite)."""
-    claimed = OutboxMessage.claimed_by.is_not(None)
-    async with transaction(sessions) as session:
-        await session.exec(
-            update(OutboxMessage)
-            .where(_UNSENT, claimed if me is None else OutboxMessage.claimed_by == me)
-            .values(claimed_by=None, claimed_until=None)
-        )
+    await leases.release(sessions, OutboxMessage, _UNSENT, me)
 
 
 async def purge(deps: Deps, session: AsyncSession) -> list[Notice]:

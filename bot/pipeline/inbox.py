@@ -32,6 +32,9 @@ KINDS = ("message", "edited_message", "callback_query")
 UNPARSABLE = "unparsable"
 
 
+_UNHANDLED = InboxUpdate.handled_at.is_(None)
+
+
 class Outcome(StrEnum):
     HANDLED = "handled"
     SET_ASIDE = "set_aside"  # Telegram sent something we cannot read: only its id is kept
@@ -118,7 +121,7 @@ async def claim(
         InboxUpdate,
         InboxUpdate.update_id,
         InboxUpdate.chat_id,
-        InboxUpdate.handled_at.is_(None),
+        _UNHANDLED,
         me=me,
         limit=limit,
         now=now,
@@ -151,7 +154,7 @@ async def finish(
             .where(
                 InboxUpdate.update_id == row.update_id,
                 InboxUpdate.claimed_by == me,
-                InboxUpdate.handled_at.is_(None),
+                _UNHANDLED,
             )
             .values(
                 handled_at=now,
@@ -169,7 +172,7 @@ async def finish(
                     select(InboxUpdate)
                     .where(
                         InboxUpdate.chat_id == row.chat_id,
-                        InboxUpdate.handled_at.is_(None),
+                        _UNHANDLED,
                         InboxUpdate.claimed_by == me,
                     )
                     .order_by(InboxUpdate.update_id)
@@ -191,7 +194,7 @@ async def finish(
         following = (
             await session.exec(
                 select(InboxUpdate)
-                .where(InboxUpdate.chat_id == row.chat_id, InboxUpdate.handled_at.is_(None))
+                .where(InboxUpdate.chat_id == row.chat_id, _UNHANDLED)
                 .order_by(InboxUpdate.update_id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -220,7 +223,7 @@ async def hold(
             .where(
                 InboxUpdate.update_id == update_id,
                 InboxUpdate.claimed_by == me,
-                InboxUpdate.handled_at.is_(None),
+                _UNHANDLED,
             )
             .values(claimed_until=now + lease)
         )
@@ -241,18 +244,9 @@ async def renew(
 ) -> None:
     """Extend the leases on the updates this process is handling right now (only those: a
     claim left over from a lost answer lapses, and another process may take it)."""
-    if not update_ids:
-        return
-    async with transaction(sessions) as session:
-        await session.exec(
-            update(InboxUpdate)
-            .where(
-                InboxUpdate.update_id.in_(update_ids),
-                InboxUpdate.claimed_by == me,
-                InboxUpdate.handled_at.is_(None),
-            )
-            .values(claimed_until=now + lease)
-        )
+    await leases.renew(
+        sessions, InboxUpdate.update_id, _UNHANDLED, me=me, keys=update_ids, now=now, lease=lease
+    )
 
 
 async def purge(deps: Deps, session: AsyncSession) -> list[Notice]:
@@ -275,7 +269,7 @@ class Backlog:
 
 async def backlog(sessions: SessionFactory) -> Backlog:
     async with transaction(sessions) as session:
-        unhandled = InboxUpdate.handled_at.is_(None)
+        unhandled = _UNHANDLED
         waiting = (await session.exec(select(func.count()).where(unhandled))).one()
         oldest = (
             await session.exec(
@@ -290,19 +284,9 @@ async def backlog(sessions: SessionFactory) -> Backlog:
 
 async def release(sessions: SessionFactory, me: str) -> None:
     """Give up this process's claims (it is stopping), so another may take them at once."""
-    async with transaction(sessions) as session:
-        await session.exec(
-            update(InboxUpdate)
-            .where(InboxUpdate.claimed_by == me, InboxUpdate.handled_at.is_(None))
-            .values(claimed_by=None, claimed_until=None)
-        )
+    await leases.release(sessions, InboxUpdate, _UNHANDLED, me)
 
 
 async def release_all(sessions: SessionFactory) -> None:
     """Forget every claim: only when this is the one process (SQLite)."""
-    async with transaction(sessions) as session:
-        await session.exec(
-            update(InboxUpdate)
-            .where(InboxUpdate.handled_at.is_(None))
-            .values(claimed_by=None, claimed_until=None)
-        )
+    await leases.release(sessions, InboxUpdate, _UNHANDLED, None)
