@@ -135,7 +135,6 @@ def run(runs: int) -> dict:
         ),
         "rss_ratio_to_bare": round(ours["idle_rss_mb"] / anchor["idle_rss_mb"], 2),
         "targets": {"seconds_to_first_get_updates": 0.6, "idle_rss_mb": 90},
-        "numpy_loaded_at_start": False,  # checked by tests/test_startup_imports.py
     }
 
 
