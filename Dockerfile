@@ -10,7 +10,7 @@
 # better given as PEERLINK_* environment variables (deploy/peerlink.env.example). Other
 # commands take the same --config: docker run ... peerlink peerlink migrate --config
 # /etc/peerlink/config.toml. /data is the working directory and the only place the bot
-# writes: the default SQLite URL (sqlite+aiosqlite:///peerlink.db) is /data/peerlink.db, so
+# writes: the default SQLite URL (sqlite:///peerlink.db) is /data/peerlink.db, so
 # mount a volume there. More than one process needs PostgreSQL (compose.yaml).
 
 ARG PYTHON_IMAGE=python:3.11-slim

@@ -373,7 +373,7 @@ async def _timed_sweep(
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    url = f"sqlite+aiosqlite:///{workdir / 'peerlink.db'}"
+    url = f"sqlite:///{workdir / 'peerlink.db'}"
     engine = create_engine(url)
     started = time.perf_counter()
     try:

@@ -680,7 +680,7 @@ def run_loop_lag(args: argparse.Namespace) -> dict:
         for n in needs
     ]
     with tempfile.TemporaryDirectory(prefix="peerlink-matching-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'peerlink.db'}"
+        url = f"sqlite:///{Path(folder) / 'peerlink.db'}"
         config = make_config(url, "http://127.0.0.1:9/bot")
 
         async def measured(people: list[Need], workers: list[Offer]) -> tuple:

@@ -149,7 +149,7 @@ async def run(database: str | None, rows: int, pairs: int, probes: int, seed_: i
         folder = None
     else:
         folder = tempfile.TemporaryDirectory()
-        engine = create_engine(f"sqlite+aiosqlite:///{Path(folder.name) / 'relay.db'}")
+        engine = create_engine(f"sqlite:///{Path(folder.name) / 'relay.db'}")
     try:
         await upgrade_to_head(engine)
         started = time.perf_counter()

@@ -56,7 +56,7 @@ def _config(database: Path, base_url: str) -> str:
         '\ntoken = ""\n': f'\ntoken = "{TOKEN}"\n',
         "telegram_ids = []": "telegram_ids = [111111111]",
         'base_url = "https://api.telegram.org/bot"': f'base_url = "{base_url}"',
-        'url = "sqlite+aiosqlite:///peerlink.db"': f'url = "sqlite+aiosqlite:///{database}"',
+        'url = "sqlite:///peerlink.db"': f'url = "sqlite:///{database}"',
     }
     for old, new in replacements.items():
         if text.count(old) != 1:
@@ -107,7 +107,7 @@ def run(runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="peerlink-startup-") as folder, serve(api) as base:
         workdir = Path(folder)
         database = workdir / "peerlink.db"
-        engine = create_engine(f"sqlite+aiosqlite:///{database}")
+        engine = create_engine(f"sqlite:///{database}")
         asyncio.run(upgrade_to_head(engine))
         asyncio.run(engine.dispose())
         (workdir / "config.toml").write_text(_config(database, base), encoding="utf-8")

@@ -173,14 +173,16 @@ class TelegramConfig(_Section):
 
 
 class DatabaseConfig(_Section):
-    url: str = "sqlite+aiosqlite:///peerlink.db"
+    url: str = "sqlite:///peerlink.db"
     auto_migrate: bool = False
 
     @field_validator("url")
     @classmethod
-    def _async_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with 'sqlite+aiosqlite://' or 'postgresql+asyncpg://'")
+    def _known_database(cls, value: str) -> str:
+        # sqlite+aiosqlite:// is the spelling of earlier versions; every SQLite URL runs on
+        # PeerLink's own driver (bot/sqlite_on_loop.py).
+        if not value.startswith(("sqlite://", "sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with 'sqlite://' or 'postgresql+asyncpg://'")
         return value
 
 

@@ -39,7 +39,7 @@ def example_document() -> dict[str, Any]:
         return tomllib.load(handle)
 
 
-def make_config(database_url: str = "sqlite+aiosqlite:///unused.db", **sections: Any) -> Config:
+def make_config(database_url: str = "sqlite:///unused.db", **sections: Any) -> Config:
     raw = example_document()
     raw["telegram"]["token"] = TOKEN
     raw["database"]["url"] = database_url
@@ -58,7 +58,7 @@ async def database(
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
     """A migrated, empty database: a SQLite file, or a fresh schema in PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'peerlink.db'}"
+        url = f"sqlite:///{tmp_path / 'peerlink.db'}"
         engine = create_engine(url)
         await upgrade_to_head(engine)
         yield url, engine

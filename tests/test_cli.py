@@ -141,9 +141,7 @@ def config_text(
         'base_url = "https://api.telegram.org/bot"',
         f"base_url = {toml_string(base_url)}",
     )
-    text = replace_once(
-        text, 'url = "sqlite+aiosqlite:///peerlink.db"', f"url = {toml_string(database_url)}"
-    )
+    text = replace_once(text, 'url = "sqlite:///peerlink.db"', f"url = {toml_string(database_url)}")
     text = replace_once(
         text, "auto_migrate = true", f"auto_migrate = {'true' if auto_migrate else 'false'}"
     )
@@ -151,7 +149,7 @@ def config_text(
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 def write_config(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
@@ -846,7 +844,7 @@ def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> 
     from bot.cli import Redactor, secrets_of
     from bot.config import parse_config
 
-    raw = tomllib.loads(config_text("sqlite+aiosqlite:///x.db"))
+    raw = tomllib.loads(config_text("sqlite:///x.db"))
     raw["evaluation"]["pseudonym_key"] = "pseudonym-key-0123456789"
     raw["database"]["url"] = "postgresql+asyncpg://peerlink:db-password-42@db.example/peerlink"
     config = parse_config(raw, environ={})

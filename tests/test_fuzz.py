@@ -342,12 +342,12 @@ class World:
 
 def _config(path: Path):
     # 600 a minute, and a clock that moves a second per update: throttling never hides anything.
-    return make_config(f"sqlite+aiosqlite:///{path}", flood={"updates_per_minute": 600})
+    return make_config(f"sqlite:///{path}", flood={"updates_per_minute": 600})
 
 
 def _fast_engine(path: Path) -> AsyncEngine:
     """The bot's engine, minus waiting for the disk: a throwaway copy needs no durability."""
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine.sync_engine, "connect")
     def _no_sync(dbapi_connection: Any, _record: Any) -> None:

@@ -51,7 +51,7 @@ async def empty_database(
 ) -> AsyncIterator[EmptyDatabase]:
     """An empty SQLite file, or a new, empty schema in PostgreSQL (dropped afterwards)."""
     if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+        engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
         try:
             yield EmptyDatabase(engine, None)
         finally:
@@ -201,7 +201,7 @@ def _alembic(*args: str, url: str | None) -> subprocess.CompletedProcess[str]:
 
 
 async def test_alembic_command_line_upgrade_head_on_sqlite(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
 
     result = _alembic("upgrade", "head", url=url)
 
@@ -223,7 +223,7 @@ def test_alembic_command_line_without_a_url_says_what_to_set() -> None:
 
 
 def test_alembic_offline_mode_renders_the_schema(tmp_path: Path) -> None:
-    result = _alembic("upgrade", "head", "--sql", url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    result = _alembic("upgrade", "head", "--sql", url=f"sqlite:///{tmp_path / 'x.db'}")
 
     assert result.returncode == 0, result.stderr
     for table in MODEL_TABLES:

@@ -12,7 +12,7 @@ from bot.db import create_engine, session_factory, transaction, upgrade_to_head
 
 
 async def test_many_transactions_at_once_each_wait_their_turn_and_none_fails(tmp_path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'turns.db'}")
     await upgrade_to_head(engine)
     sessions = session_factory(engine)
     order: list[int] = []

@@ -24,7 +24,7 @@ def database_unavailable(error: BaseException | None) -> bool:
             return True
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
-        if type(error).__module__.startswith(("asyncpg", "sqlite3", "aiosqlite")):
+        if type(error).__module__.startswith(("asyncpg", "sqlite3")):
             # A driver's own error that SQLAlchemy did not wrap (e.g. a dropped connection).
             return "Connection" in type(error).__name__ or isinstance(error, OSError)
         if isinstance(error, ConnectionError | asyncio.TimeoutError) and seen == 0:
