@@ -301,9 +301,11 @@ async def delivered(
 ) -> None:
     """Keep the pair of message ids and the contact figures (never the content)."""
     now = deps.now()
-    await session.exec(
+    # Through the connection: the ORM would look through the session for objects to update.
+    connection = await session.connection()
+    await connection.execute(
         _RECORD,
-        params={
+        {
             "relationship_id": delivery.relationship_id,
             "sender_person_id": delivery.sender_person_id,
             "source_message_id": source_id,
@@ -313,7 +315,7 @@ async def delivered(
         },
     )
     counted = _FROM_SERVICE_USER if delivery.from_service_user else _FROM_WORKER
-    await session.exec(counted, params={"relationship_id": delivery.relationship_id, "now": now})
+    await connection.execute(counted, {"relationship_id": delivery.relationship_id, "now": now})
 
 
 async def copy_of(
