@@ -46,11 +46,13 @@ def build_application(
     There is no python-telegram-bot updater: it acknowledges updates to Telegram before they
     are handled. ``peerlink run`` receives them through bot/pipeline/ instead, which stores
     each update before acknowledging it."""
-    # A connection for every chat handled at once, and a few for the rest (receiving, the
-    # sweeps, /healthz): handlers hold one only for the length of a transaction.
+    # Handlers hold a connection only for the length of a transaction, and most of a chat's
+    # time goes to Telegram's round trips: up to 16 connections, and a few more for the rest
+    # (receiving, the sweeps, /healthz), so that several processes stay within PostgreSQL's
+    # default 100 connections.
     engine = engine or create_engine(
         config.database.url,
-        pool_size=config.pipeline.concurrency,
+        pool_size=min(config.pipeline.concurrency, 16),
         max_overflow=8,
         **_timeouts(config.database.url),
     )
@@ -104,7 +106,8 @@ def build_application(
 def _timeouts(url: str) -> dict:
     """A database that stops answering fails a statement in seconds, instead of holding a
     handler (and its chat) for ever: the pipeline then tries again and, meanwhile, answers
-    risk phrases from memory. SQLite waits up to its own 5 s for a lock."""
+    risk phrases from memory. (SQLite waits up to 10 s for another process's lock, with the
+    loop free: bot/sqlite_on_loop.py.)"""
     if url.startswith("postgresql"):
         return {"connect_args": {"timeout": 5, "command_timeout": 15}}
     return {}
