@@ -231,13 +231,18 @@ def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = Fa
     except AnotherProcess as error:
         print(str(error), file=sys.stderr)
         return 1
-    from bot.app import build_application
-    from bot.pipeline.runtime import StartupFailure, TokenRefused, serve
-
     _configure_logging(redactor, config.logging.format)
-    application = build_application(config)
+    from bot.pipeline.botapi import StartupFailure, TokenRefused, first_look
+
     try:
-        asyncio.run(serve(application, webhook))
+        # Polling: what is waiting is fetched before the handlers load (a third of the
+        # start), so the bot is receiving sooner; it is acknowledged only once stored.
+        first_batch = [] if webhook else asyncio.run(first_look(_plain_bot(config)))
+        from bot.app import build_application
+        from bot.pipeline.runtime import serve
+
+        application = build_application(config)
+        asyncio.run(serve(application, webhook, first_batch))
     except TokenRefused:
         print(_REFUSED, file=sys.stderr)
         return 2
@@ -248,6 +253,12 @@ def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = Fa
         if lock is not None:
             lock.close()
     return 0
+
+
+def _plain_bot(config: Config) -> Any:
+    from telegram import Bot
+
+    return Bot(config.telegram.token, base_url=config.telegram.base_url)
 
 
 def migrate(config: Config, redactor: Redactor) -> int:

@@ -725,7 +725,8 @@ def test_run_when_telegram_refuses_the_token_is_one_line(
 
     result = peerlink("run", config, tmp_path)
 
-    assert paths == [f"/bot{TOKEN}/getMe"], paths  # it asked, and gave up at once
+    # Leaving webhook mode is the first call (before the handlers load): refused, it gave up.
+    assert paths == [f"/bot{TOKEN}/deleteWebhook"], paths
     assert result.returncode == 2, result.stderr
     line = assert_one_line(result.stderr, "Telegram refused the token")
     assert line.startswith("Telegram refused the token"), line
@@ -785,14 +786,14 @@ def failing_api(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]
 def test_run_when_the_bot_api_fails_before_polling_has_begun_is_one_line(
     tmp_path: Path, failing_api: tuple[str, list[str]]
 ) -> None:
-    """getMe answered, so post_init ran; python-telegram-bot calls deleteWebhook and the first
-    getUpdates after it. A failure there is still a start-up failure: one line, status 2."""
+    """The first look (deleteWebhook, then getUpdates) comes before the handlers load and
+    before getMe. A failure there is a start-up failure: one line, status 2."""
     base_url, methods = failing_api
     config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db"), base_url=base_url))
 
     result = peerlink("run", config, tmp_path)
 
-    assert methods[0] == "getMe" and "deleteWebhook" in methods, methods
+    assert methods[0] == "deleteWebhook" and "getMe" not in methods, methods
     assert result.returncode == 2, result.stderr
     line = assert_one_line(result.stderr, f"cannot reach the Bot API at {base_url}: ")
     assert line.startswith("cannot reach the Bot API"), line
@@ -808,7 +809,7 @@ def test_run_when_the_bot_api_fails_before_polling_has_begun_is_one_line(
     ],
     indirect=True,
 )
-def test_run_when_telegram_refuses_the_token_after_getme_is_one_line(
+def test_run_when_telegram_refuses_the_token_at_the_first_look_is_one_line(
     tmp_path: Path, failing_api: tuple[str, list[str]]
 ) -> None:
     base_url, _methods = failing_api

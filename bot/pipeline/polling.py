@@ -5,57 +5,21 @@ ones out again, so a crash or a database outage costs time, never a message."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 import httpx
 from telegram import Bot
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.pipeline.botapi import get_updates
 from bot.pipeline.receiving import Receiver
 from bot.tg.ratelimit import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when there is nothing new
 MAX_BACKOFF = 30.0
 STORE_RETRY = 1.0  # seconds between tries to store a batch the database would not take
-
-
-async def get_updates(
-    bot: Bot, client: httpx.AsyncClient, offset: int | None, hold_for: int
-) -> list:
-    """One getUpdates call, answered as raw JSON: python-telegram-bot's own parses the whole
-    batch at once, drops it if one update does not parse, and logs it with its content.
-    Failures are python-telegram-bot's exceptions, as its own call would raise them."""
-    body: dict[str, object] = {"timeout": hold_for, "allowed_updates": ALLOWED_UPDATES}
-    if offset is not None:
-        body["offset"] = offset
-    try:
-        answer = await client.post(
-            f"{bot.base_url}/getUpdates", json=body, timeout=httpx.Timeout(5, read=hold_for + 5)
-        )
-    except httpx.HTTPError as error:
-        raise NetworkError(f"{type(error).__name__}") from None
-    try:
-        payload = json.loads(answer.content)
-    except ValueError:
-        payload = {}
-    if not isinstance(payload, dict):
-        payload = {}
-    if answer.status_code == 200 and payload.get("ok"):
-        result = payload.get("result")
-        return result if isinstance(result, list) else []
-    description = str(payload.get("description") or "")[:200]
-    retry_after = (payload.get("parameters") or {}).get("retry_after")
-    if isinstance(retry_after, int):
-        raise RetryAfter(retry_after)
-    if answer.status_code in (401, 404):
-        raise InvalidToken(description)
-    if answer.status_code == 409:
-        raise Conflict(description)
-    raise NetworkError(f"getUpdates answered {answer.status_code} {description}".rstrip())
 
 
 class Poller:

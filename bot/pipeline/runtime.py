@@ -18,10 +18,11 @@ from bot import outbox, scheduler
 from bot.admin.handlers import refresh_command_menus
 from bot.deps import Deps
 from bot.pipeline import inbox
+from bot.pipeline.botapi import ALLOWED_UPDATES, StartupFailure, TokenRefused
 from bot.pipeline.dispatch import Dispatcher
 from bot.pipeline.emergency import SafetyFromMemory
 from bot.pipeline.metrics import Metrics
-from bot.pipeline.polling import ALLOWED_UPDATES, Poller, get_updates
+from bot.pipeline.polling import Poller
 from bot.pipeline.receiving import Receiver
 from bot.pipeline.sending import OutboxSender
 from bot.tg.ratelimit import ChatPacedRateLimiter
@@ -34,17 +35,9 @@ STOP_GRACE = 7.5
 STEP_DOWN_WAIT = 1.0
 
 
-class StartupFailure(Exception):
-    """The bot could not start; the message is the one line to print."""
-
-
-class TokenRefused(StartupFailure):
-    pass
-
-
 async def _start_up(application: Application, base_url: str, step: Awaitable[list]) -> list:
-    """getMe, the bot's own start-up (reference data, menus), then ``step`` (polling: the
-    first getUpdates; webhook: setWebhook). Any failure is one line."""
+    """getMe, the bot's own start-up (reference data), then ``step`` (webhook: setWebhook).
+    Any failure is one line."""
     try:
         await application.initialize()  # getMe
         await application.post_init(application)
@@ -59,7 +52,9 @@ async def _start_up(application: Application, base_url: str, step: Awaitable[lis
             step.close()  # never awaited when an earlier step failed
 
 
-async def serve(application: Application, webhook: bool) -> None:
+async def serve(application: Application, webhook: bool, first_batch: list) -> None:
+    """Run until SIGTERM or SIGINT. ``first_batch``: polling, what ``polling.first_look``
+    fetched before the handlers loaded (webhook: empty)."""
     deps: Deps = application.bot_data["deps"]
     config = deps.config
     metrics = Metrics()
@@ -86,16 +81,10 @@ async def serve(application: Application, webhook: bool) -> None:
     async with httpx.AsyncClient() as client:
         if webhook:
             hook = config.webhook
-            await _start_up(
-                application,
-                config.telegram.base_url,
-                _set_webhook(application, hook.public_url, hook.secret_token),
-            )
-            first_batch: list = []
+            step = _set_webhook(application, hook.public_url, hook.secret_token)
         else:
-            first_batch = await _start_up(
-                application, config.telegram.base_url, _stop_webhook(application, client)
-            )
+            step = _already(first_batch)
+        await _start_up(application, config.telegram.base_url, step)
         await application.start()
         if deps.sessions.kw["bind"].dialect.name == "sqlite":
             # One process only (``run`` holds the lock): claims left by a crash are ours.
@@ -169,9 +158,8 @@ async def _set_command_menus(application: Application) -> None:
         log.warning("command menus not set (%s); the next start tries again", type(error).__name__)
 
 
-async def _stop_webhook(application: Application, client: httpx.AsyncClient) -> list:
-    await application.bot.delete_webhook()
-    return await get_updates(application.bot, client, None, hold_for=0)
+async def _already(first_batch: list) -> list:
+    return first_batch
 
 
 async def _set_webhook(application: Application, url: str, secret: str) -> list:
