@@ -43,10 +43,7 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.002, 0.1
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(error) or "busy" in str(error)
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 async def _when_free(connection: sqlite3.Connection, call: Callable[..., Any], *args: Any) -> Any:

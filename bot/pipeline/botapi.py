@@ -4,6 +4,8 @@ start-up. Light on purpose: ``peerlink run`` takes its first look before the han
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 from telegram import Bot
@@ -33,20 +35,26 @@ async def get_updates(
     return result if isinstance(result, list) else []
 
 
-async def first_look(bot: Bot) -> list:
-    """Before the handlers load: out of webhook mode, and what is waiting, fetched but not
-    acknowledged (the poller stores it, and only then moves the offset on). A refused token
-    or an unreachable Bot API is one line for ``peerlink run`` to print."""
+@contextmanager
+def start_up_failures(base_url: str) -> Iterator[None]:
+    """Telegram's refusals while starting, as one line for ``peerlink run`` to print.
+    ``base_url``: as configured, without the token."""
     try:
-        async with httpx.AsyncClient() as client:
-            await _call(bot, client, "deleteWebhook", {}, read_timeout=5)
-            return await get_updates(bot, client, None, hold_for=0)
+        yield
     except InvalidToken:
         raise TokenRefused() from None
     except TelegramError as error:
         first = (str(error).splitlines() or [""])[0][:200] or type(error).__name__
-        where = bot.base_url.removesuffix(bot.token)  # never the token itself
-        raise StartupFailure(f"cannot reach the Bot API at {where}: {first}") from None
+        raise StartupFailure(f"cannot reach the Bot API at {base_url}: {first}") from None
+
+
+async def first_look(bot: Bot) -> list:
+    """Before the handlers load: out of webhook mode, and what is waiting, fetched but not
+    acknowledged (the poller stores it, and only then moves the offset on)."""
+    with start_up_failures(bot.base_url.removesuffix(bot.token)):  # never the token itself
+        async with httpx.AsyncClient() as client:
+            await _call(bot, client, "deleteWebhook", {}, read_timeout=5)
+            return await get_updates(bot, client, None, hold_for=0)
 
 
 async def _call(

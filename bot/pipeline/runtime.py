@@ -8,17 +8,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable
 
 import httpx
-from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot import outbox, scheduler
 from bot.admin.handlers import refresh_command_menus
+from bot.config import Config
 from bot.deps import Deps
 from bot.pipeline import inbox
-from bot.pipeline.botapi import ALLOWED_UPDATES, StartupFailure, TokenRefused
+from bot.pipeline.botapi import ALLOWED_UPDATES, start_up_failures
 from bot.pipeline.dispatch import Dispatcher
 from bot.pipeline.emergency import SafetyFromMemory
 from bot.pipeline.metrics import Metrics
@@ -35,25 +34,23 @@ STOP_GRACE = 7.5
 STEP_DOWN_WAIT = 1.0
 
 
-async def _start_up(application: Application, base_url: str, step: Awaitable[list]) -> list:
-    """getMe, the bot's own start-up (reference data), then ``step`` (webhook: setWebhook).
-    Any failure is one line."""
-    try:
+async def _start_up(application: Application, config: Config, webhook: bool) -> None:
+    """getMe, the bot's own start-up (reference data), and in webhook mode setWebhook. Any
+    failure is one line."""
+    with start_up_failures(config.telegram.base_url):
         await application.initialize()  # getMe
         await application.post_init(application)
-        return await step
-    except InvalidToken:
-        raise TokenRefused() from None
-    except TelegramError as error:
-        first = (str(error).splitlines() or [""])[0][:200] or type(error).__name__
-        raise StartupFailure(f"cannot reach the Bot API at {base_url}: {first}") from None
-    finally:
-        with contextlib.suppress(RuntimeError):
-            step.close()  # never awaited when an earlier step failed
+        hook = config.webhook
+        if webhook and hook.public_url:
+            await application.bot.set_webhook(
+                hook.public_url,
+                secret_token=hook.secret_token or None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
 
 
 async def serve(application: Application, webhook: bool, first_batch: list) -> None:
-    """Run until SIGTERM or SIGINT. ``first_batch``: polling, what ``polling.first_look``
+    """Run until SIGTERM or SIGINT. ``first_batch``: polling, what ``botapi.first_look``
     fetched before the handlers loaded (webhook: empty)."""
     deps: Deps = application.bot_data["deps"]
     config = deps.config
@@ -79,12 +76,7 @@ async def serve(application: Application, webhook: bool, first_batch: list) -> N
 
     receiver = Receiver(application.bot, deps.sessions, safety, deps.now, stored)
     async with httpx.AsyncClient() as client:
-        if webhook:
-            hook = config.webhook
-            step = _set_webhook(application, hook.public_url, hook.secret_token)
-        else:
-            step = _already(first_batch)
-        await _start_up(application, config.telegram.base_url, step)
+        await _start_up(application, config, webhook)
         await application.start()
         if deps.sessions.kw["bind"].dialect.name == "sqlite":
             # One process only (``run`` holds the lock): claims left by a crash are ours.
@@ -156,15 +148,3 @@ async def _set_command_menus(application: Application) -> None:
         await refresh_command_menus(application)
     except Exception as error:  # noqa: BLE001  (the menus are a convenience)
         log.warning("command menus not set (%s); the next start tries again", type(error).__name__)
-
-
-async def _already(first_batch: list) -> list:
-    return first_batch
-
-
-async def _set_webhook(application: Application, url: str, secret: str) -> list:
-    if url:
-        await application.bot.set_webhook(
-            url, secret_token=secret or None, allowed_updates=ALLOWED_UPDATES
-        )
-    return []
