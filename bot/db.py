@@ -6,13 +6,19 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 if TYPE_CHECKING:
@@ -27,6 +33,17 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SCHEMA_REVISION = "0015"
 
 
+# Two kinds of commit. What Telegram is told we have (the inbox's store) is synced to disk
+# before the answer: it survives a power cut. Everything else, the results of handling, is
+# committed without waiting for the disk: a crash of the bot loses none of it (the database
+# has it), and a power cut or a crash of the machine can undo only the last moments of it,
+# always a tail in commit order, so the inbox shows those updates unhandled and they are
+# handled again. Waiting for the disk on every commit cost a third of the time of a relayed
+# message (bench/pipeline.py).
+_DURABLE: ContextVar[bool] = ContextVar("durable_commit", default=False)
+_SQLITE_SYNC = {True: "FULL", False: "NORMAL"}  # in WAL mode NORMAL syncs only at checkpoints
+
+
 def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """``read_only``: for a process that only reads (a worker solving a large batch); on SQLite
     its transactions then take no write lock, so it reads while the bot writes."""
@@ -35,16 +52,24 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
         from bot import sqlite_on_loop  # noqa: F401  (registers the driver)
 
         parsed = parsed.set(drivername="sqlite+peerlink")
+    elif parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
+        # Handling's commits do not wait for the disk; ``transaction(durable=True)`` does.
+        connect_args = dict(kwargs.get("connect_args", {}))
+        connect_args["server_settings"] = {
+            "synchronous_commit": "off",
+            **connect_args.get("server_settings", {}),
+        }
+        kwargs["connect_args"] = connect_args
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        def _on_connect(dbapi_connection: Any, record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            # WAL: readers never wait for the writer, and a commit appends to the log (one
-            # sync to disk, so that a stored update survives a power cut too).
+            # WAL: readers never wait for the writer, and a commit appends to the log.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute(f"PRAGMA synchronous={_SQLITE_SYNC[False]}")
+            record.info["durable"] = False
             # SQLite checks foreign keys only when asked, per connection.
             cursor.execute("PRAGMA foreign_keys=ON")
             if read_only:
@@ -61,8 +86,13 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
             # Straight to the driver: as a statement of SQLAlchemy's it would cost a fifth of
             # a short transaction.
             begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+            durable, info = _DURABLE.get(), connection.connection.info
             try:
-                connection.connection.cursor().execute(begin)
+                cursor = connection.connection.cursor()
+                if info.get("durable") is not durable:  # (only outside a transaction)
+                    cursor.execute(f"PRAGMA synchronous={_SQLITE_SYNC[durable]}")
+                    info["durable"] = durable
+                cursor.execute(begin)
             except sqlite3.Error as error:  # (SQLAlchemy wraps its own statements' errors)
                 raise DBAPIError.instance(begin, (), error, sqlite3.Error) from error
 
@@ -100,25 +130,89 @@ def _turn_for(sessions: SessionFactory) -> asyncio.Lock | None:
 
 
 @asynccontextmanager
-async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commits if the block succeeds, rolls back if it raises."""
+async def _turn(sessions: SessionFactory) -> AsyncIterator[None]:
+    """On SQLite, wait for this process's turn to write (see ``_sqlite_turns``)."""
     turn = _turn_for(sessions)
     if turn is None:
-        async with sessions() as session, session.begin():
-            yield session
+        yield
         return
+    if turn.locked():
+        try:
+            async with asyncio.timeout(TURN_TIMEOUT):
+                await turn.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, TimeoutError("SQLite was busy for too long")
+            ) from None
+    else:  # free, or freed a moment ago for the one already woken: no timer to set
+        await turn.acquire()
     try:
-        async with asyncio.timeout(TURN_TIMEOUT):
-            await turn.acquire()
-    except TimeoutError:
-        raise OperationalError(
-            "BEGIN IMMEDIATE", None, TimeoutError("SQLite was busy for too long")
-        ) from None
-    try:
-        async with sessions() as session, session.begin():
-            yield session
+        yield
     finally:
         turn.release()
+
+
+@asynccontextmanager
+async def transaction(
+    sessions: SessionFactory, durable: bool = False
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commits if the block succeeds, rolls back if it raises. ``durable``:
+    the commit returns only once the data is on disk (see ``_DURABLE``)."""
+    async with _turn(sessions):
+        if not _closes_at_once(sessions):
+            async with sessions() as session, session.begin():
+                if durable:
+                    await _begin_durable(session, sqlite=False)
+                yield session
+            return
+        session = sessions()
+        try:
+            async with session.begin():
+                if durable:
+                    await _begin_durable(session, sqlite=True)
+                yield session
+        finally:
+            await session.close()
+
+
+@asynccontextmanager
+async def plain_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
+    """A transaction of SQL statements alone, without the ORM's session: a third cheaper than
+    ``transaction``, for the reads and writes of every relayed message."""
+    engine = sessions.kw["bind"]
+    async with _turn(sessions):
+        if not _closes_at_once(sessions):
+            async with engine.begin() as connection:
+                yield connection
+            return
+        connection = await engine.connect()
+        try:
+            async with connection.begin():
+                yield connection
+        finally:
+            await connection.close()
+
+
+def _closes_at_once(sessions: SessionFactory) -> bool:
+    """SQLAlchemy closes a session or connection leaving an ``async with`` in a task of its
+    own, so that a cancellation cannot cut the close short; that costs two turns of the event
+    loop, a fifth of a short transaction. On SQLite nothing in a close waits (the driver never
+    suspends there), so no cancellation can arrive during it, and it is closed directly."""
+    return sessions.kw["bind"].dialect.name == "sqlite"
+
+
+async def _begin_durable(session: AsyncSession, sqlite: bool) -> None:
+    token = _DURABLE.set(True)  # read by SQLite's begin hook, which runs on the first use
+    try:
+        if sqlite:
+            await session.connection()
+        else:
+            await (await session.connection()).execute(_SYNCHRONOUS_COMMIT)
+    finally:
+        _DURABLE.reset(token)
+
+
+_SYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO on")
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 from telegram import Bot
 
@@ -156,3 +157,30 @@ async def test_a_finish_tried_again_after_its_answer_was_lost_goes_on(database, 
     again = await inbox.finish(sessions, "a", head, Outcome.HANDLED, clock(), LEASE)
     assert following is not None and again is not None
     assert again.update_id == following.update_id == 2
+
+
+async def test_only_the_store_waits_for_the_disk(database, clock, monkeypatch) -> None:
+    """What Telegram is told we have is on disk before the answer; the results of handling
+    are committed without waiting for it (bot.db: a power cut can only have them redone)."""
+    _url, engine = database
+    sessions = session_factory(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    ask = text("PRAGMA synchronous" if sqlite else "SHOW synchronous_commit")
+
+    async def level(durable: bool) -> object:
+        async with transaction(sessions, durable=durable) as session:
+            return (await session.exec(ask)).one()[0]
+
+    levels = [await level(True), await level(False), await level(True), await level(False)]
+    assert levels == ([2, 1, 2, 1] if sqlite else ["on", "off", "on", "off"])  # 2 FULL, 1 NORMAL
+
+    asked = []
+    real = inbox.transaction
+
+    def recording(sessions, durable=False):
+        asked.append(durable)
+        return real(sessions, durable=durable)
+
+    monkeypatch.setattr(inbox, "transaction", recording)
+    await inbox.store(sessions, [inbox.arrival_of(raw(1, 10), BOT)], clock())
+    assert asked == [True]

@@ -1,6 +1,6 @@
 """The SQLite driver that runs on the event loop (bot/sqlite_on_loop.py): SQLite's answers as
-the standard library gives them, WAL with a sync at each commit, and a lock held by another
-process waited for without holding up the loop."""
+the standard library gives them, WAL (synced to disk at the inbox's commits), and a lock held
+by another process waited for without holding up the loop."""
 
 from __future__ import annotations
 
@@ -32,14 +32,14 @@ async def sqlite(tmp_path):
     await engine.dispose()
 
 
-async def test_every_sqlite_url_runs_on_the_loop_in_wal_with_a_sync_at_each_commit(sqlite) -> None:
+async def test_every_sqlite_url_runs_on_the_loop_in_wal(sqlite) -> None:
     engine, _path = sqlite
     async with engine.connect() as connection:
         journal = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
         synchronous = (await connection.execute(text("PRAGMA synchronous"))).scalar_one()
         foreign_keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
     assert engine.dialect.driver == "peerlink"
-    assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2: FULL
+    assert (journal, synchronous, foreign_keys) == ("wal", 1, 1)  # 1: NORMAL (see bot.db)
     older = create_engine("sqlite+aiosqlite:///:memory:")  # the spelling of earlier versions
     assert older.dialect.driver == "peerlink"
     await older.dispose()

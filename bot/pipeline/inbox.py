@@ -82,7 +82,8 @@ def _insert_for(dialect: str) -> Any:
 
 async def store(sessions: SessionFactory, arrivals: list[Arrival], now: datetime) -> None:
     """Store a batch in one transaction. An update already stored (Telegram delivered it again,
-    or another process received it too) is left as it is: stored once, handled once."""
+    or another process received it too) is left as it is: stored once, handled once. The
+    commit is synced to disk before it returns: Telegram is told next that we have these."""
     if not arrivals:
         return
     rows = [
@@ -99,7 +100,7 @@ async def store(sessions: SessionFactory, arrivals: list[Arrival], now: datetime
         }
         for arrival in arrivals
     ]
-    async with transaction(sessions) as session:
+    async with transaction(sessions, durable=True) as session:
         insert = _insert_for(session.bind.dialect.name)
         statement = (
             insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
