@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,30 +20,60 @@ async def find(session: AsyncSession, telegram_id: int) -> Person | None:
 
 
 @dataclass(frozen=True)
-class Visit:
-    """Who wrote, and what we were waiting for from them: an answer we asked for, or a form
-    in progress. Read in one statement at the start of handling a message."""
+class Sender:
+    """Someone who wrote, as far as deciding where their message goes needs."""
 
-    person: Person | None
-    pending: PendingInput | None = None
+    id: int
+    role: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who wrote, and what we were waiting for from them: an answer we asked for (its kind),
+    or a form in progress. Read in one statement at the start of handling a message."""
+
+    sender: Sender | None
+    pending_kind: str | None = None
     in_a_form: bool = False
 
 
 # Built once: on every message, building it would cost more than running it.
 _VISIT = (
-    select(Person, PendingInput, FormDraft.person_id)
+    select(Person.id, Person.role, Person.status, PendingInput.kind, FormDraft.person_id)
     .outerjoin(PendingInput, PendingInput.person_id == Person.id)
     .outerjoin(FormDraft, FormDraft.person_id == Person.id)
     .where(Person.telegram_id == bindparam("telegram_id"))
 )
+_SENDER = select(Person.id, Person.role, Person.status).where(
+    Person.telegram_id == bindparam("telegram_id")
+)
 
 
-async def visit(session: AsyncSession, telegram_id: int) -> Visit:
-    row = (await session.exec(_VISIT, params={"telegram_id": telegram_id})).first()
+async def visit(connection: AsyncConnection, telegram_id: int) -> Visit:
+    """Plain columns, not the ORM's objects: this runs on every message."""
+    row = (await connection.execute(_VISIT, {"telegram_id": telegram_id})).first()
     if row is None:
         return Visit(None)
-    person, pending, draft_of = row
-    return Visit(person, pending, draft_of is not None)
+    person_id, role, status, pending_kind, draft_of = row
+    return Visit(Sender(person_id, role, status), pending_kind, draft_of is not None)
+
+
+async def sender(connection: AsyncConnection, telegram_id: int) -> Sender | None:
+    row = (await connection.execute(_SENDER, {"telegram_id": telegram_id})).first()
+    return Sender(*row) if row is not None else None
+
+
+async def questioned(session: AsyncSession, telegram_id: int) -> tuple[Person, PendingInput] | None:
+    """The person and the question we asked them, if we are waiting for an answer."""
+    row = (
+        await session.exec(
+            select(Person, PendingInput)
+            .join(PendingInput, PendingInput.person_id == Person.id)
+            .where(Person.telegram_id == telegram_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime) -> Person:

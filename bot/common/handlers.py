@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot import callbacks, crisis, menus, people
 from bot.admin import service as admin
 from bot.callbacks import FormTap
-from bot.db import transaction
+from bot.db import plain_transaction, transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
 from bot.forms import runner
@@ -154,24 +154,26 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Free text: an answer we asked for (a check-in note, a coordinator's reason), an answer
     in a form, a message for the other side of a relationship, or a gentle pointer."""
     deps = deps_of(context)
+    telegram_id = update.effective_user.id
     text = update.effective_message.text or ""
     # One read decides where the text goes; for the relay, it also finds the recipient.
-    async with transaction(deps.sessions) as session:
-        visit = await people.visit(session, update.effective_user.id)
-        person, pending = visit.person, visit.pending
+    async with plain_transaction(deps.sessions) as connection:
+        visit = await people.visit(connection, telegram_id)
         routed = relationship_handlers.NOT_ROUTED
-        if person is not None and pending is None and not visit.in_a_form:
-            routed = await relationship_handlers.route(update, context, session, person)
-    kind = pending.kind if pending else None
+        if visit.sender is not None and visit.pending_kind is None and not visit.in_a_form:
+            routed = await relationship_handlers.route(update, context, connection, visit.sender)
     # Risk first: the crisis lines come before anything else we say.
-    screening = await safety_screening.screen(update, context, text, kind)
-    answer = answers.handler_for(context, kind)
-    if answer is not None and await answer(update, context, person, pending, text, screening):
-        await safety_screening.after_delivery(context, screening)  # e.g. a check-in note
-        return
+    screening = await safety_screening.screen(update, context, text, visit.pending_kind)
+    answer = answers.handler_for(context, visit.pending_kind)
+    if answer is not None:
+        async with transaction(deps.sessions) as session:
+            questioned = await people.questioned(session, telegram_id)
+        if questioned is not None and await answer(update, context, *questioned, text, screening):
+            await safety_screening.after_delivery(context, screening)  # e.g. a check-in note
+            return
     response = None
-    if visit.in_a_form or pending is not None:  # (a lapsed question: the text is for a form)
-        response = await runner.on_text(deps, update.effective_user.id, text, update.update_id)
+    if visit.in_a_form or visit.pending_kind is not None:  # (a lapsed question: for a form)
+        response = await runner.on_text(deps, telegram_id, text, update.update_id)
     if response is None:
         if await relationship_handlers.relay_message(update, context, routed):
             await safety_screening.after_delivery(context, screening)

@@ -3,6 +3,7 @@ relationship commands and buttons."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
@@ -32,8 +33,8 @@ from bot.callbacks import (
     SurveyRating,
     SurveyRecommend,
 )
-from bot.db import transaction
-from bot.models import PendingInput, Person, Role
+from bot.db import plain_transaction, transaction
+from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
 from bot.relationships import checkins, closure, relay, starting
@@ -54,21 +55,24 @@ async def _copy(
     copied = await deliver_one(context.bot, notice, on_unreachable_of(context))
     if copied is None:  # the sender has been told
         return
-    async with transaction(deps.sessions) as session:
-        await relay.delivered(deps, session, delivery, message_id, copied.message_id)
+    async with plain_transaction(deps.sessions) as connection:
+        await relay.delivered(deps, connection, delivery, message_id, copied.message_id)
 
 
 Routed = relay.Delivery | Reply | relay.AlreadyRelayed | None
 
 
 async def route(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session, sender: Person | None = None
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    connection: AsyncConnection,
+    sender: people.Sender | None = None,
 ) -> Routed:
     """Where this message would go (``relay.route``), in the caller's transaction."""
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     return await relay.route(
-        deps_of(context), session, update.effective_user.id, message.message_id, reply_to, sender
+        deps_of(context), connection, update.effective_user.id, message.message_id, reply_to, sender
     )
 
 
@@ -83,8 +87,8 @@ async def relay_message(
     deps = deps_of(context)
     message = update.effective_message
     if routed is NOT_ROUTED:
-        async with transaction(deps.sessions) as session:
-            routed = await route(update, context, session)
+        async with plain_transaction(deps.sessions) as connection:
+            routed = await route(update, context, connection)
     outcome = routed
     if outcome is None:
         return False
@@ -156,8 +160,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case RelayFromLabel():
             response = Response(toast=t("relay_who_toast"))
         case RelayTo(relationship_id, message_id):
-            async with transaction(deps.sessions) as session:
-                delivery = await relay.route_chosen(deps, session, user_id, relationship_id)
+            async with plain_transaction(deps.sessions) as connection:
+                delivery = await relay.route_chosen(
+                    deps, connection, user_id, relationship_id, message_id
+                )
             if delivery is None:
                 await respond(update, context, stale)
                 return

@@ -12,7 +12,8 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import Select, bindparam, func, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -39,7 +40,8 @@ from bot.models import (
     UTCDateTime,
 )
 from bot.notify import Button, Copy, Notice, Reply
-from bot.offers.wording import worker_name
+from bot.offers.wording import name_for_worker, worker_name
+from bot.people import Sender
 from bot.relationships import access, closure
 from bot.texts import t, tn
 
@@ -80,12 +82,12 @@ async def active_relationships(session: AsyncSession, person: Person) -> list[Re
     return await relationships_of(session, person, (RelationshipStatus.ACTIVE,))
 
 
-def in_quiet_hours(profile: PeerWorkerProfile | None, now: datetime) -> bool:
-    """Is it within the worker's quiet hours, in their own time zone?"""
-    if profile is None or not profile.quiet_hours:
+def in_quiet_hours(quiet_hours: str | None, timezone: str | None, now: datetime) -> bool:
+    """Is it within a worker's quiet hours ("21:00-07:00"), in their own time zone?"""
+    if not quiet_hours or not timezone:
         return False
-    start, end = (time.fromisoformat(part) for part in profile.quiet_hours.split("-"))
-    local = now.astimezone(ZoneInfo(profile.timezone)).time()
+    start, end = (time.fromisoformat(part) for part in quiet_hours.split("-"))
+    local = now.astimezone(ZoneInfo(timezone)).time()
     return (start <= local or local < end) if start > end else (start <= local < end)
 
 
@@ -122,58 +124,36 @@ def sent_original(
     return statement
 
 
-async def _delivery(
-    session: AsyncSession,
-    sender: Person,
-    relationship: Relationship,
-    reply_to: int | None,
-    now: datetime,
-) -> Delivery:
-    to_worker = sender.id == relationship.service_user_id
-    recipient_id = relationship.peer_worker_id if to_worker else relationship.service_user_id
-    recipient = await session.get(Person, recipient_id)
-    target_reply = None
-    if reply_to is not None:
-        # The sender replied to a copy we delivered to them: reply to its original.
-        original = (await session.exec(received_copy(sender.id, reply_to, relationship.id))).first()
-        if original is not None:
-            target_reply = original.source_message_id
-        else:
-            # They replied to their own message: point at our copy of it.
-            own = (await session.exec(sent_original(sender.id, reply_to, relationship.id))).first()
-            target_reply = own.target_message_id if own else None
-    silent = False
-    if to_worker:
-        profile = await session.get(PeerWorkerProfile, recipient.id)
-        silent = in_quiet_hours(profile, now)
-    return Delivery(
-        from_service_user=to_worker,
-        silent=silent,
-        relationship_id=relationship.id,
-        sender_person_id=sender.id,
-        recipient_person_id=recipient.id,
-        recipient_telegram_id=recipient.telegram_id,
-        reply_to_message_id=target_reply,
-        sender_label=await worker_name(session, sender.id) if to_worker else None,
-    )
+@dataclass(frozen=True)
+class Leg:
+    """One of the sender's active relationships, with what a delivery needs of the other side."""
+
+    relationship_id: int
+    service_user_id: int
+    peer_worker_id: int
+    recipient_telegram_id: int
+    quiet_hours: str | None  # the worker's
+    timezone: str | None  # the worker's
+    preferred_name: str | None  # the service user's, as their worker sees it
+    already_relayed: bool  # this very message went across before (handled again after a crash)
 
 
-async def _relationship_of_reply(
-    session: AsyncSession, worker: Person, reply_to: int
-) -> Relationship | None:
-    mapped = (await session.exec(received_copy(worker.id, reply_to))).first()
-    if mapped is None:
-        mapped = (await session.exec(sent_original(worker.id, reply_to))).first()
-    return await session.get(Relationship, mapped.relationship_id) if mapped else None
-
-
-def _with_recipients(to_worker: bool) -> SelectOfScalar:
-    """The statement behind ``_active_with_recipients``, built once per direction: building
-    a statement of five tables and its cache key costs more than running it."""
+def _legs_statement(to_worker: bool) -> Select:
+    """The statement behind ``_legs``, built once per direction: building a statement of five
+    tables and its cache key costs more than running it."""
     own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
     other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
     return (
-        select(Relationship, Person, PeerWorkerProfile, ServiceUserProfile, RelayedMessage.id)
+        select(
+            Relationship.id,
+            Relationship.service_user_id,
+            Relationship.peer_worker_id,
+            Person.telegram_id,
+            PeerWorkerProfile.quiet_hours,
+            PeerWorkerProfile.timezone,
+            ServiceUserProfile.preferred_name,
+            RelayedMessage.id,
+        )
         .join(Person, Person.id == other)
         .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
         .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
@@ -188,20 +168,52 @@ def _with_recipients(to_worker: bool) -> SelectOfScalar:
     )
 
 
-_TO_WORKER, _TO_SERVICE_USER = _with_recipients(True), _with_recipients(False)
+_TO_WORKER, _TO_SERVICE_USER = _legs_statement(True), _legs_statement(False)
 
 
-async def _active_with_recipients(
-    session: AsyncSession, sender: Person, message_id: int
-) -> list[tuple]:
-    """``active_relationships``, loading in the same statement what a delivery reads (the
-    recipient, the worker's profile for quiet hours, the service user's name), so that
-    ``_delivery``'s look-ups by id find them in the session instead of asking again; and
-    whether this very message was relayed already (handled again after a crash). The
-    session holds its objects weakly: the caller keeps the rows while it delivers."""
+async def _legs(connection: AsyncConnection, sender: Sender, message_id: int) -> list[Leg]:
+    """The sender's active relationships, oldest first, in one statement of plain columns
+    (this runs on every message)."""
     statement = _TO_SERVICE_USER if sender.role == Role.PEER_WORKER else _TO_WORKER
-    rows = await session.exec(statement, params={"sender_id": sender.id, "message_id": message_id})
-    return list(rows.all())
+    rows = await connection.execute(statement, {"sender_id": sender.id, "message_id": message_id})
+    return [Leg(*row[:-1], already_relayed=row[-1] is not None) for row in rows]
+
+
+async def _delivery(
+    connection: AsyncConnection, sender: Sender, leg: Leg, reply_to: int | None, now: datetime
+) -> Delivery:
+    to_worker = sender.id == leg.service_user_id
+    target_reply = None
+    if reply_to is not None:
+        # The sender replied to a copy we delivered to them: reply to its original.
+        copy = received_copy(sender.id, reply_to, leg.relationship_id)
+        original = (await connection.execute(copy)).first()
+        if original is not None:
+            target_reply = original.source_message_id
+        else:
+            # They replied to their own message: point at our copy of it.
+            sent = sent_original(sender.id, reply_to, leg.relationship_id)
+            own = (await connection.execute(sent)).first()
+            target_reply = own.target_message_id if own else None
+    return Delivery(
+        from_service_user=to_worker,
+        silent=to_worker and in_quiet_hours(leg.quiet_hours, leg.timezone, now),
+        relationship_id=leg.relationship_id,
+        sender_person_id=sender.id,
+        recipient_person_id=leg.peer_worker_id if to_worker else leg.service_user_id,
+        recipient_telegram_id=leg.recipient_telegram_id,
+        reply_to_message_id=target_reply,
+        sender_label=name_for_worker(leg.preferred_name, sender.id) if to_worker else None,
+    )
+
+
+async def _relationship_of_reply(
+    connection: AsyncConnection, worker_id: int, reply_to: int
+) -> int | None:
+    mapped = (await connection.execute(received_copy(worker_id, reply_to))).first()
+    if mapped is None:
+        mapped = (await connection.execute(sent_original(worker_id, reply_to))).first()
+    return mapped.relationship_id if mapped else None
 
 
 @dataclass(frozen=True)
@@ -211,67 +223,72 @@ class AlreadyRelayed:
 
 async def route(
     deps: Deps,
-    session: AsyncSession,
+    connection: AsyncConnection,
     telegram_id: int,
     message_id: int,
     reply_to: int | None,
-    sender: Person | None = None,
+    sender: Sender | None = None,
 ) -> Delivery | Reply | AlreadyRelayed | None:
     """Where a message from this person goes, or what to tell them instead. ``sender``:
-    the person, when the caller has them already.
+    who wrote, when the caller has read it already.
 
     None: they are not someone the relay serves (not onboarded), so the caller's
     usual fallback applies.
     """
-    sender = sender or await people.find(session, telegram_id)
+    sender = sender or await people.sender(connection, telegram_id)
     if sender is None or sender.role is None:
         return None
-    loaded = await _active_with_recipients(session, sender, message_id)
-    if any(row[-1] is not None for row in loaded):
+    legs = await _legs(connection, sender, message_id)
+    if any(leg.already_relayed for leg in legs):
         return AlreadyRelayed()
-    relationships = [relationship for relationship, *_recipient_and_profiles in loaded]
     if sender.role == Role.SERVICE_USER:
-        if not relationships:
+        if not legs:
             if sender.status in (ServiceUserStatus.ONBOARDING, ServiceUserStatus.CANCELLED):
                 return None
             return Reply(t("relay_no_peer", status=t(f"relay_status_{sender.status}")))
-        return await _delivery(session, sender, relationships[0], reply_to, deps.now())
+        return await _delivery(connection, sender, legs[0], reply_to, deps.now())
     if sender.status != PeerWorkerStatus.APPROVED:
         return None
-    if not relationships:
+    if not legs:
         return Reply(t("relay_worker_nobody"))
     if reply_to is not None:
-        replied = await _relationship_of_reply(session, sender, reply_to)
-        if replied is not None and replied.status == RelationshipStatus.ACTIVE:
-            return await _delivery(session, sender, replied, reply_to, deps.now())
-    if len(relationships) == 1:
-        return await _delivery(session, sender, relationships[0], reply_to, deps.now())
+        replied = await _relationship_of_reply(connection, sender.id, reply_to)
+        for leg in legs:
+            if leg.relationship_id == replied:
+                return await _delivery(connection, sender, leg, reply_to, deps.now())
+    if len(legs) == 1:
+        return await _delivery(connection, sender, legs[0], reply_to, deps.now())
     # Several people and no reply to follow: ask rather than guess.
     return Reply(
         t("relay_who_is_this_for"),
         tuple(
-            [
-                (
-                    Button(
-                        await worker_name(session, r.service_user_id),
-                        RelayTo(r.id, message_id),
-                    ),
-                )
-                for r in relationships
-            ]
+            (
+                Button(
+                    name_for_worker(leg.preferred_name, leg.service_user_id),
+                    RelayTo(leg.relationship_id, message_id),
+                ),
+            )
+            for leg in legs
         ),
     )
 
 
 async def route_chosen(
-    deps: Deps, session: AsyncSession, telegram_id: int, relationship_id: int
+    deps: Deps,
+    connection: AsyncConnection,
+    telegram_id: int,
+    relationship_id: int,
+    message_id: int,
 ) -> Delivery | None:
-    """The worker answered "who is this for?"."""
-    owned = await access.own(session, telegram_id, relationship_id, access.PEER_WORKER)
-    if owned is None:
+    """The worker answered "who is this for?": None if that is not an active relationship of
+    theirs, or the message went across already (a second tap)."""
+    sender = await people.sender(connection, telegram_id)
+    if sender is None or sender.role != Role.PEER_WORKER:
         return None
-    sender, relationship = owned
-    return await _delivery(session, sender, relationship, None, deps.now())
+    for leg in await _legs(connection, sender, message_id):
+        if leg.relationship_id == relationship_id and not leg.already_relayed:
+            return await _delivery(connection, sender, leg, None, deps.now())
+    return None
 
 
 def _counted(counter: Any) -> Any:
@@ -297,12 +314,10 @@ _FROM_WORKER = _counted(Relationship.messages_from_worker)
 
 
 async def delivered(
-    deps: Deps, session: AsyncSession, delivery: Delivery, source_id: int, target_id: int
+    deps: Deps, connection: AsyncConnection, delivery: Delivery, source_id: int, target_id: int
 ) -> None:
     """Keep the pair of message ids and the contact figures (never the content)."""
     now = deps.now()
-    # Through the connection: the ORM would look through the session for objects to update.
-    connection = await session.connection()
     await connection.execute(
         _RECORD,
         {
