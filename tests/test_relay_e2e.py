@@ -81,9 +81,15 @@ async def test_a_worker_with_two_people_never_sends_to_the_wrong_one(bot: Harnes
     assert "who is this message for" in replies[-1].text
     assert sam.last().text == "For Sam" and kim.last().text == "For Kim"
     kim_ref = f"U{(await _person(bot, kim)).id}"
-    await robin.tap(kim_ref)
+    question = replies[-1]
+    (for_kim,) = [b["callback_data"] for b in question.buttons if kim_ref in b["text"]]
+    await robin.press(for_kim, question)
     assert kim.last().text == "Who gets this?"
     assert sam.last().text == "For Sam"
+    # A second tap (a double tap before the buttons went) does not send it twice.
+    copies = len(bot.api.sent_to(kim.id))
+    await robin.press(for_kim, question)
+    assert len(bot.api.sent_to(kim.id)) == copies
 
     # Ending one of the two: the worker picks which, then confirms (reason optional).
     replies = await robin.send("/end")
