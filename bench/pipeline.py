@@ -164,9 +164,9 @@ async def _bot_against_ceiling(database_url: str, pairs: int, count: int) -> dic
         nonlocal statements
         statements += not statement.startswith("BEGIN")  # SQLite's own BEGIN IMMEDIATE
 
-    def on_begin(*_args: Any) -> None:
-        nonlocal transactions
-        transactions += 1
+    def on_begin(connection: Any) -> None:
+        nonlocal transactions  # (statements that commit on their own send no BEGIN)
+        transactions += connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
 
     bot_rounds, echo_rounds, ratios = [], [], []
     async with application, echo:

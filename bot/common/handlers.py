@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot import callbacks, crisis, menus, people
 from bot.admin import service as admin
 from bot.callbacks import FormTap
-from bot.db import plain_transaction, transaction
+from bot.db import single_statements, transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
 from bot.forms import runner
@@ -157,7 +157,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     telegram_id = update.effective_user.id
     text = update.effective_message.text or ""
     # One read decides where the text goes; for the relay, it also finds the recipient.
-    async with plain_transaction(deps.sessions) as connection:
+    async with single_statements(deps.sessions) as connection:
         visit = await people.visit(connection, telegram_id)
         routed = relationship_handlers.NOT_ROUTED
         if visit.sender is not None and visit.pending_kind is None and not visit.in_a_form:

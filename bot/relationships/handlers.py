@@ -33,7 +33,7 @@ from bot.callbacks import (
     SurveyRating,
     SurveyRecommend,
 )
-from bot.db import plain_transaction, transaction
+from bot.db import single_statements, transaction
 from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
@@ -55,7 +55,7 @@ async def _copy(
     copied = await deliver_one(context.bot, notice, on_unreachable_of(context))
     if copied is None:  # the sender has been told
         return
-    async with plain_transaction(deps.sessions) as connection:
+    async with single_statements(deps.sessions) as connection:
         await relay.delivered(deps, connection, delivery, message_id, copied.message_id)
 
 
@@ -87,7 +87,7 @@ async def relay_message(
     deps = deps_of(context)
     message = update.effective_message
     if routed is NOT_ROUTED:
-        async with plain_transaction(deps.sessions) as connection:
+        async with single_statements(deps.sessions) as connection:
             routed = await route(update, context, connection)
     outcome = routed
     if outcome is None:
@@ -160,7 +160,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case RelayFromLabel():
             response = Response(toast=t("relay_who_toast"))
         case RelayTo(relationship_id, message_id):
-            async with plain_transaction(deps.sessions) as connection:
+            async with single_statements(deps.sessions) as connection:
                 delivery = await relay.route_chosen(
                     deps, connection, user_id, relationship_id, message_id
                 )

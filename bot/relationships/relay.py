@@ -313,24 +313,55 @@ _FROM_SERVICE_USER = _counted(Relationship.messages_from_service_user)
 _FROM_WORKER = _counted(Relationship.messages_from_worker)
 
 
+def _recorded_and_counted(counter: Any) -> Any:
+    """PostgreSQL's form of the two: one statement (a data-modifying WITH), so that it needs
+    no transaction around it."""
+    recorded = (
+        insert(RelayedMessage)
+        .values(
+            relationship_id=bindparam("relationship_id"),
+            sender_person_id=bindparam("sender_person_id"),
+            source_message_id=bindparam("source_message_id"),
+            recipient_person_id=bindparam("recipient_person_id"),
+            target_message_id=bindparam("target_message_id"),
+            created_at=bindparam("now", type_=UTCDateTime()),
+        )
+        .returning(RelayedMessage.relationship_id)
+        .cte("recorded")
+    )
+    counted = _counted(counter)
+    return counted.where(Relationship.id.in_(select(recorded.c.relationship_id)))
+
+
+_ONE_STATEMENT = {
+    True: _recorded_and_counted(Relationship.messages_from_service_user),
+    False: _recorded_and_counted(Relationship.messages_from_worker),
+}
+
+
 async def delivered(
     deps: Deps, connection: AsyncConnection, delivery: Delivery, source_id: int, target_id: int
 ) -> None:
-    """Keep the pair of message ids and the contact figures (never the content)."""
-    now = deps.now()
-    await connection.execute(
-        _RECORD,
-        {
-            "relationship_id": delivery.relationship_id,
-            "sender_person_id": delivery.sender_person_id,
-            "source_message_id": source_id,
-            "recipient_person_id": delivery.recipient_person_id,
-            "target_message_id": target_id,
-            "created_at": now,
-        },
-    )
+    """Keep the pair of message ids and the contact figures (never the content), both or
+    neither: on PostgreSQL in one statement, on SQLite (which has no data-modifying WITH) in
+    the caller's transaction."""
+    values = {
+        "relationship_id": delivery.relationship_id,
+        "sender_person_id": delivery.sender_person_id,
+        "source_message_id": source_id,
+        "recipient_person_id": delivery.recipient_person_id,
+        "target_message_id": target_id,
+        "now": deps.now(),
+    }
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_ONE_STATEMENT[delivery.from_service_user], values)
+        return
+    created_at = values.pop("now")
+    await connection.execute(_RECORD, {**values, "created_at": created_at})
     counted = _FROM_SERVICE_USER if delivery.from_service_user else _FROM_WORKER
-    await connection.execute(counted, {"relationship_id": delivery.relationship_id, "now": now})
+    await connection.execute(
+        counted, {"relationship_id": delivery.relationship_id, "now": created_at}
+    )
 
 
 async def copy_of(
