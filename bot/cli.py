@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from bot.config import (
     PSEUDONYM_KEY_ENV,
@@ -30,6 +30,7 @@ from bot.config import (
     masked,
     require_coordinator,
 )
+from bot.schema import SCHEMA_REVISION
 from bot.texts import tn
 
 log = logging.getLogger("peerlink")
@@ -39,9 +40,8 @@ MASK = "***"
 
 def secrets_of(config: Config) -> list[str]:
     """What must never be printed: the token (whole, URL-quoted, and its secret half), the
-    pseudonym key, the webhook secret and the database password."""
-    from sqlalchemy.engine import make_url
-
+    pseudonym key, the webhook secret and the database password (as written in the URL and
+    decoded)."""
     token = config.telegram.token
     found = [
         token,
@@ -50,9 +50,23 @@ def secrets_of(config: Config) -> list[str]:
         config.evaluation.pseudonym_key,
         config.webhook.secret_token,
     ]
-    with contextlib.suppress(Exception):  # an unparsable URL has no password to hide
-        found.append(make_url(config.database.url).password or "")
+    with contextlib.suppress(ValueError):  # an unparsable URL has no password to hide
+        password = urlsplit(config.database.url).password or ""
+        found += [password, unquote(password)]
     return found
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///relative.db``, ``sqlite:////absolute.db``, with
+    any driver name), or None for another database or one in memory. Read without
+    SQLAlchemy, whose import is a fifth of the start."""
+    scheme, separator, rest = url.partition(":///")
+    if not separator or scheme.split("+", 1)[0] != "sqlite":
+        return None
+    database = rest.split("?", 1)[0]
+    if database in ("", ":memory:"):
+        return None
+    return Path(database).expanduser().resolve()
 
 
 class Redactor(logging.Filter):
@@ -139,14 +153,9 @@ class FolderUnwritable(Exception):
 
 def _check_sqlite_folder(url: str) -> None:
     """Say plainly that a SQLite file's folder is missing, before the driver stumbles on it."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return
-    folder = Path(parsed.database).expanduser().resolve().parent
-    if not folder.is_dir():
-        raise DatabaseUnavailable(f"the folder {folder} does not exist")
+    path = sqlite_file(url)
+    if path is not None and not path.parent.is_dir():
+        raise DatabaseUnavailable(f"the folder {path.parent} does not exist")
 
 
 async def _database_state(config: Config, migrate: bool) -> tuple[str | None, str | None]:
@@ -198,12 +207,10 @@ def _one_process_on_sqlite(url: str) -> Any:
     the open lock file (held until the process ends), or None for PostgreSQL."""
     import fcntl
 
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         return None
-    path = Path(parsed.database).expanduser().resolve()
+    _check_sqlite_folder(url)
     lock = (path.parent / f".{path.name}.run-lock").open("a")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -219,40 +226,69 @@ def _one_process_on_sqlite(url: str) -> Any:
 def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = False) -> int:
     _install_excepthook(redactor)
     try:
-        current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
-    except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
-        print(redactor.redact(_database_problem(error)), file=sys.stderr)
-        return 1
-    if current != head:
-        print(_not_migrated(current, head, config_path), file=sys.stderr)
-        return 1
-    try:
         lock = _one_process_on_sqlite(config.database.url)
     except AnotherProcess as error:
         print(str(error), file=sys.stderr)
         return 1
-    _configure_logging(redactor, config.logging.format)
-    from bot.pipeline.botapi import StartupFailure, TokenRefused, first_look
-
+    except DatabaseUnavailable as error:
+        print(redactor.redact(_database_problem(error)), file=sys.stderr)
+        return 1
     try:
-        # Polling: what is waiting is fetched before the handlers load (a third of the
-        # start), so the bot is receiving sooner; it is acknowledged only once stored.
-        first_batch = [] if webhook else asyncio.run(first_look(_plain_bot(config)))
-        from bot.app import build_application
-        from bot.pipeline.runtime import serve
+        problem = _database_unusable(config, config_path, redactor)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        _configure_logging(redactor, config.logging.format)
+        from bot.pipeline.botapi import StartupFailure, TokenRefused, first_look
 
-        application = build_application(config)
-        asyncio.run(serve(application, webhook, first_batch))
-    except TokenRefused:
-        print(_REFUSED, file=sys.stderr)
-        return 2
-    except StartupFailure as error:
-        print(redactor.redact(str(error)), file=sys.stderr)
-        return 2
+        try:
+            # Polling: what is waiting is fetched before the handlers load (a third of the
+            # start), so the bot is receiving sooner; it is acknowledged only once stored.
+            first_batch = [] if webhook else asyncio.run(first_look(_plain_bot(config)))
+            from bot.app import build_application
+            from bot.pipeline.runtime import serve
+
+            application = build_application(config)
+            asyncio.run(serve(application, webhook, first_batch))
+        except TokenRefused:
+            print(_REFUSED, file=sys.stderr)
+            return 2
+        except StartupFailure as error:
+            print(redactor.redact(str(error)), file=sys.stderr)
+            return 2
     finally:
         if lock is not None:
             lock.close()
     return 0
+
+
+def _database_unusable(config: Config, config_path: str, redactor: Redactor) -> str | None:
+    """Why the database cannot serve the bot (unreachable, not migrated), or None."""
+    path = sqlite_file(config.database.url)
+    if path is not None and _sqlite_revision(path) == SCHEMA_REVISION:
+        return None  # the usual start: SQLAlchemy and the models load with the handlers
+    try:
+        current, head = asyncio.run(_database_state(config, config.database.auto_migrate))
+    except Exception as error:  # noqa: BLE001  (any driver error: one clear line)
+        return redactor.redact(_database_problem(error))
+    if current != head:
+        return _not_migrated(current, head, config_path)
+    return None
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    """The migration a SQLite file is at, read with the standard library; None when that
+    cannot be told so (no file yet, no such table, a lock): SQLAlchemy's check then says."""
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=0)) as connection:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def _plain_bot(config: Config) -> Any:

@@ -901,3 +901,37 @@ def test_json_logs_are_one_object_per_line_with_secrets_masked() -> None:
     assert (running["level"], running["logger"]) == ("INFO", "tests.json_logs")
     assert running["time"].endswith("Z") and "traceback" not in running
     assert "RuntimeError: refused ***" in broke["traceback"] and TOKEN not in broke["traceback"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///peerlink.db",
+        "sqlite:////srv/peerlink/peerlink.db",
+        "sqlite+aiosqlite:///data/x.db?timeout=5",
+        "sqlite:///~/peerlink.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+asyncpg://bot:secret@db:5432/peerlink",
+    ],
+)
+def test_the_sqlite_file_is_read_from_the_url_as_sqlalchemy_reads_it(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from bot.cli import sqlite_file
+
+    parsed = make_url(url)
+    expected = None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        expected = Path(parsed.database).expanduser().resolve()
+    assert sqlite_file(url) == expected
+
+
+def test_a_database_password_is_masked_as_written_and_decoded() -> None:
+    from bot.cli import secrets_of
+    from bot.config import parse_config
+
+    raw = tomllib.loads(config_text("sqlite:///x.db"))
+    raw["database"]["url"] = "postgresql+asyncpg://bot:p%40ss%2Fword@db:5432/peerlink"
+    found = secrets_of(parse_config(raw, environ={}))
+    assert "p%40ss%2Fword" in found and "p@ss/word" in found

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.callbacks",
             "bot.lifecycle",
             "bot.db",
+            "bot.schema",
             "bot.deps",
             "bot.flood",
             "bot.availability",

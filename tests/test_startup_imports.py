@@ -37,3 +37,38 @@ def test_the_bot_builds_without_loading_what_only_some_uses_need(tmp_path: Path)
 
     assert at_start == []
     assert after_matching == ["numpy", "scipy"]
+
+
+CHECK_AND_REPORT = """
+import json, sys
+from bot.cli import _database_unusable, load_config, Redactor
+config = load_config(sys.argv[1])
+problem = _database_unusable(config, sys.argv[1], Redactor([]))
+print(json.dumps([problem, "sqlalchemy" in sys.modules]))
+"""
+
+
+def test_a_migrated_sqlite_database_is_checked_before_sqlalchemy_loads(tmp_path: Path) -> None:
+    """The usual start reads the migration with the standard library, so the first getUpdates
+    goes out before SQLAlchemy and the models load (with the handlers, after it)."""
+    database = tmp_path / "peerlink.db"
+    config = tmp_path / "config.toml"
+    config.write_text(config_text(sqlite_url(database), auto_migrate=False), encoding="utf-8")
+
+    def check() -> list:
+        result = subprocess.run(
+            [sys.executable, "-c", CHECK_AND_REPORT, str(config)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(result.stdout)
+
+    problem, loaded = check()  # no file yet: SQLAlchemy's check says what is wrong
+    assert "peerlink migrate" in problem and loaded
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate", "--config", str(config)],
+        capture_output=True,
+        check=True,
+    )
+    assert check() == [None, False]
