@@ -306,6 +306,7 @@ class MatchingConfig(_Section):
     candidates_shown_to_coordinators: int = Field(default=5, ge=1, le=10)
     offer_count: int = Field(default=3, ge=1, le=5)
     offer_timeout: Duration = timedelta(days=3)
+    offer_hold: Duration = timedelta(days=7)
     max_wait: Duration = timedelta(days=14)
     min_overlap: Duration = timedelta(hours=1)
     declines_before_alert: int = Field(default=2, ge=1, le=20)

@@ -260,6 +260,8 @@ class Proposal(SQLModel, table=True):
     status: str = Field(sa_type=String(20), index=True)
     source: str = Field(sa_type=String(10))  # auto, batch or manual
     candidates: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # The workers whose places this proposal holds while it is open: the one it would offer
+    # (in review), or those offered (offered).
     offered_worker_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = _utc_column(nullable=False)
     decided_at: datetime | None = _utc_column()

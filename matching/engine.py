@@ -98,10 +98,26 @@ class OfferPool:
         self.cells = self.cell_grid.astype(np.float32)
         self.consumer = np.array([o.consumer for o in offers], dtype=bool)
         self.carer = np.array([o.carer for o in offers], dtype=bool)
-        self.open = np.array([o.active and o.capacity_left > 0 for o in offers], dtype=bool)
+        # Places left, lowered by ``take`` as places are handed out from this pool.
+        self.places = np.array(
+            [max(o.capacity_left, 0) if o.active else 0 for o in offers], dtype=np.int64
+        )
+        self.open = self.places > 0
         self.load = np.array(
             [1.0 - min(o.caseload, o.max_caseload) / max(o.max_caseload, 1) for o in offers]
         )
+
+    def take(self, offer_id: int) -> None:
+        """One of this worker's places has been handed out (held by an offer or a request):
+        later rankings and solves from this pool see one fewer."""
+        j = self.position.get(offer_id)
+        if j is not None and self.places[j] > 0:
+            self.places[j] -= 1
+            self.open[j] = self.places[j] > 0
+
+    def has_place(self, offer_id: int) -> bool:
+        j = self.position.get(offer_id)
+        return j is not None and bool(self.open[j])
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -280,14 +296,7 @@ class OfferPool:
         rows, cols = np.nonzero(evaluation.feasible)
         if rows.size == 0:
             return Batch(Assignment((), tuple(need.id for need in needs)), {})
-        # A caseload cap lowered below the current caseload leaves a negative capacity: 0.
-        places = np.array(
-            [
-                max(0, min(offer.capacity_left, len(needs))) if offer.active else 0
-                for offer in self.offers
-            ],
-            dtype=np.int64,
-        )
+        places = np.minimum(self.places, len(needs))
         first_place = np.concatenate(([0], np.cumsum(places)[:-1]))
         scores = evaluation.score[rows, cols]
         ceiling = int(scores.max()) + 1
@@ -326,7 +335,7 @@ class OfferPool:
         evaluation = self.evaluate(needs)
         rows, cols = np.nonzero(evaluation.feasible)
         order = np.lexsort((cols, rows, -evaluation.score[rows, cols]))
-        left = [offer.capacity_left if offer.active else 0 for offer in self.offers]
+        left = [int(places) for places in self.places]
         taken: set[int] = set()
         pairs = []
         for k in order:

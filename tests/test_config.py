@@ -652,6 +652,7 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
     assert set(duration_keys()) == {
         "invites.valid_for",
         "matching.offer_timeout",
+        "matching.offer_hold",
         "matching.max_wait",
         "matching.min_overlap",
         "scheduler.sweep_every",

@@ -955,3 +955,20 @@ def test_property_a_big_batch_scores_like_one_at_a_time(instance, extra: list[di
     result = pool.assign(needs)
     check_assignment(result, scored)
     assert result.total == linear_sum_total(scored)
+
+
+def test_places_taken_from_a_pool_count_in_later_rankings_and_solves() -> None:
+    """A pool reused for several people in turn sees the places it has handed out."""
+    pool = OfferPool([make_offer(id=10, capacity_left=2), make_offer(id=20)], WEIGHTS, WEEK)
+    assert pool.has_place(10) and set(candidate_ids(pool.rank(make_need()))) == {10, 20}
+    pool.take(10)
+    assert pool.has_place(10)
+    pool.take(10)
+    assert not pool.has_place(10)
+    ranking = pool.rank(make_need())
+    assert candidate_ids(ranking) == [20]
+    assert ranking.ruled_out == {10: Constraint.UNAVAILABLE}
+    pool.take(10)  # nothing left to take: stays at none
+    needs = [make_need(id=1), make_need(id=2), make_need(id=3)]
+    assert [pair[1] for pair in pool.assign(needs).pairs] == [20, 20]
+    assert not pool.has_place(99)  # not a worker of this pool

@@ -365,15 +365,18 @@ async def test_two_offers_can_never_take_a_workers_last_place(bot: Harness) -> N
     second = (await _rows(bot, Person, telegram_id=4111))[0]
 
     async def claim(person: Person) -> bool:
+        """Ask Robin for this person, with their card if they have one (the first has: it
+        holds Robin's one place for them)."""
         sessions = session_factory(bot.application.bot_data["engine"])
         async with transaction(sessions) as session:
             fresh = await session.get(Person, person.id)
-            created = await requests.request_worker(deps, session, fresh, worker_id, None, None)
+            card = await matchmaking.open_proposal(session, person.id)
+            created = await requests.request_worker(deps, session, fresh, worker_id, card, None)
             await asyncio.sleep(0.05)  # hold the transaction open while the other tries
             return created is not None
 
     results = await asyncio.gather(claim(first), claim(second))
-    assert sorted(results) == [False, True]
+    assert results == [True, False]
     open_requests = [r for r in await _relationships(bot) if r.status == "requested"]
     assert len(open_requests) == 1
 

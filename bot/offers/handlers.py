@@ -58,7 +58,7 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             case NoneOfThese(proposal_id):
                 replies, notices = await service.none_suitable(deps, session, person, proposal_id)
             case NotNow(proposal_id):
-                replies = await service.not_now(deps, session, person, proposal_id)
+                replies, notices = await service.not_now(deps, session, person, proposal_id)
             case FindMeAPeer():
                 replies, notices = await service.resume(deps, session, person)
     await respond(update, context, Response(close_tapped=True, replies=replies, notices=notices))

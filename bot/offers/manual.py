@@ -24,6 +24,7 @@ from bot.offers.matchmaking import (
     pool,
     solve_waitlist,
     waitlist_entry,
+    with_a_place,
 )
 from bot.texts.fragments import elapsed_text
 from matching import Constraint
@@ -114,36 +115,76 @@ async def manual_match(
     return await offer(deps, session, proposal, [worker_id], coordinator.id)
 
 
-async def _waiting_without_a_card(session: AsyncSession) -> list[int]:
-    waiting = (
+async def _waiting(session: AsyncSession) -> dict[int, int | None]:
+    """Everyone waiting (no offer open), with the id of their card in review if they have
+    one: a batch decides them all again."""
+    rows = (
         await session.exec(
-            select(Person.id)
+            select(Person.id, Proposal.id)
             .join(WaitlistEntry, WaitlistEntry.service_user_id == Person.id)
+            .outerjoin(
+                Proposal,
+                (Proposal.service_user_id == Person.id) & (Proposal.status == REVIEW),
+            )
             .where(Person.status == ServiceUserStatus.WAITING)
         )
     ).all()
-    return [pid for pid in waiting if await open_proposal(session, pid) is None]
+    return dict(rows)
 
 
 async def match_all(
     deps: Deps, session: AsyncSession, coordinator: Person
 ) -> Response | AfterCommit:
-    """The optimal batch over everyone waiting, laid out as proposals for review. The solve
-    runs after this transaction (a large one in a worker process, for seconds): meanwhile the
-    database stays free for everyone else."""
-    free = await _waiting_without_a_card(session)
-    if not free:
+    """The optimal batch over everyone waiting, cards in review included (their places are
+    decided again), laid out as proposals for review. The solve runs after this transaction
+    (a large one in a worker process, for seconds): meanwhile the database stays free for
+    everyone else."""
+    waiting = await _waiting(session)
+    if not waiting:
         return Response(replies=[Reply(wording.t("coord_match_all_nobody"))])
-    return AfterCommit(functools.partial(_solve_and_lay_out, deps, coordinator.id, free))
+    return AfterCommit(functools.partial(_solve_and_lay_out, deps, coordinator.id, waiting))
 
 
-async def _solve_and_lay_out(deps: Deps, coordinator_id: int, free: list[int]) -> Response:
-    batch = await solve_waitlist(deps, free)
+async def _solve_and_lay_out(
+    deps: Deps, coordinator_id: int, waiting: dict[int, int | None]
+) -> Response:
+    cards = [card for card in waiting.values() if card is not None]
+    batch = await solve_waitlist(deps, list(waiting), released=cards)
+    matched = {need_id: worker_id for need_id, worker_id, _score in batch.assignment.pairs}
     async with transaction(deps.sessions) as session:
-        # Someone given a card or an offer while the batch was solved keeps it.
-        still_free = set(await _waiting_without_a_card(session))
-        pairs = [pair for pair in batch.assignment.pairs if pair[0] in still_free]
-        unassigned = len(batch.assignment.unassigned)
+        # Someone whose card or offer changed while the batch was solved keeps what they have.
+        now_waiting = await _waiting(session)
+        unchanged = {p for p, card in now_waiting.items() if waiting.get(p, -1) == card}
+        proposed, replies = 0, []
+        for need_id in sorted(unchanged):
+            old = (
+                await session.get(Proposal, now_waiting[need_id]) if now_waiting[need_id] else None
+            )
+            pair = matched.get(need_id)
+            new = None
+            if pair is not None:
+                new = Proposal(
+                    service_user_id=need_id,
+                    source="batch",
+                    candidates=[wording.candidate_record(batch.candidates[need_id])],
+                    offered_worker_ids=[pair],
+                    created_at=deps.now(),
+                )
+                if not await with_a_place(session, new, [pair], released=[old.id] if old else []):
+                    new = None  # its place went to a card made meanwhile
+            if old is not None and (new is not None or pair is None):
+                await lifecycle.transition_proposal(
+                    session, old, SUPERSEDED, at=deps.now(), actor_id=coordinator_id
+                )
+                await session.flush()
+            if new is not None:
+                await lifecycle.transition_proposal(
+                    session, new, REVIEW, at=deps.now(), actor_id=coordinator_id
+                )
+                entry = await waitlist_entry(deps, session, need_id)
+                replies.append(await wording.proposal_card(deps, session, new, entry))
+                proposed += 1
+        unassigned = len(unchanged) - proposed
         await lifecycle.audit(
             session,
             at=deps.now(),
@@ -151,19 +192,7 @@ async def _solve_and_lay_out(deps: Deps, coordinator_id: int, free: list[int]) -
             action="match.batch",
             subject_type="waitlist",
             subject_id=None,
-            reason=f"{len(pairs)} proposed, {unassigned} unassigned",
+            reason=f"{proposed} proposed, {unassigned} unassigned",
         )
-        replies = [Reply(wording.tn("coord_match_all_title", len(pairs), unassigned=unassigned))]
-        for need_id, _worker_id, _score in pairs:
-            proposal = Proposal(
-                service_user_id=need_id,
-                source="batch",
-                candidates=[wording.candidate_record(batch.candidates[need_id])],
-                created_at=deps.now(),
-            )
-            await lifecycle.transition_proposal(
-                session, proposal, REVIEW, at=deps.now(), actor_id=coordinator_id
-            )
-            entry = await waitlist_entry(deps, session, need_id)
-            replies.append(await wording.proposal_card(deps, session, proposal, entry))
-    return Response(replies=replies)
+        title = Reply(wording.tn("coord_match_all_title", proposed, unassigned=unassigned))
+    return Response(replies=[title, *replies])

@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
-from bot.lifecycle import OPEN_RELATIONSHIP, PeerWorkerStatus
+from bot.lifecycle import OPEN_PROPOSAL, OPEN_RELATIONSHIP, PeerWorkerStatus
 from bot.models import (
     AvailabilitySlot,
     Exclusion,
@@ -19,6 +19,7 @@ from bot.models import (
     PersonLanguage,
     PersonLivedExperience,
     Preference,
+    Proposal,
     Relationship,
     Role,
     ServiceUserProfile,
@@ -72,13 +73,46 @@ async def open_caseloads(session: AsyncSession, worker_ids: Iterable[int]) -> di
     return dict(rows.all())
 
 
+async def held_by_proposals(
+    session: AsyncSession, worker_ids: Iterable[int], released: Iterable[int] = ()
+) -> dict[int, int]:
+    """Places held by open proposals: a card in review holds its worker's, an offer each
+    offered worker's (``Proposal.offered_worker_ids``), so that what a person is shown is
+    theirs to choose. ``released``: proposals to leave out (being decided again)."""
+    wanted, left_out = set(worker_ids), set(released)
+    rows = await session.exec(
+        select(Proposal.id, Proposal.offered_worker_ids).where(Proposal.status.in_(OPEN_PROPOSAL))
+    )
+    held: dict[int, int] = defaultdict(int)
+    for proposal_id, worker_ids_held in rows.all():
+        if proposal_id in left_out:
+            continue
+        for worker_id in worker_ids_held or ():
+            if worker_id in wanted:
+                held[worker_id] += 1
+    return dict(held)
+
+
+async def places_taken(
+    session: AsyncSession, worker_ids: Iterable[int], released: Iterable[int] = ()
+) -> dict[int, int]:
+    """A worker's places in use: their open relationships (a request holds one too) and
+    the places open proposals hold."""
+    worker_ids = list(worker_ids)
+    taken = await open_caseloads(session, worker_ids)
+    for worker_id, count in (await held_by_proposals(session, worker_ids, released)).items():
+        taken[worker_id] = taken.get(worker_id, 0) + count
+    return taken
+
+
 async def approved_workers(session: AsyncSession) -> int:
     approved = (Person.role == Role.PEER_WORKER, Person.status == PeerWorkerStatus.APPROVED)
     return (await session.exec(select(func.count()).where(*approved))).one()
 
 
-async def offers(session: AsyncSession) -> list[Offer]:
-    """Every approved peer worker, with the room they have left."""
+async def offers(session: AsyncSession, released: Iterable[int] = ()) -> list[Offer]:
+    """Every approved peer worker, with the room they have left once every place in use or
+    held is counted (``places_taken``; ``released``: proposals being decided again)."""
     rows = (
         await session.exec(
             select(Person, PeerWorkerProfile)
@@ -91,6 +125,7 @@ async def offers(session: AsyncSession) -> list[Offer]:
     languages = await _grouped(session, PersonLanguage.language, ids)
     slots = await _slots(session, ids)
     caseloads = await open_caseloads(session, ids)
+    taken = await places_taken(session, ids, released)
     return [
         Offer(
             id=person.id,
@@ -99,7 +134,7 @@ async def offers(session: AsyncSession) -> list[Offer]:
             areas=frozenset(areas[person.id]),
             languages=frozenset(languages[person.id]),
             availability=Availability(profile.timezone, tuple(slots[person.id])),
-            capacity_left=max(profile.max_caseload - caseloads.get(person.id, 0), 0),
+            capacity_left=max(profile.max_caseload - taken.get(person.id, 0), 0),
             caseload=caseloads.get(person.id, 0),
             max_caseload=profile.max_caseload,
             gender=profile.gender,

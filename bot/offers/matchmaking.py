@@ -24,7 +24,14 @@ from bot.lifecycle import (
     ProposalStatus,
     ServiceUserStatus,
 )
-from bot.models import Exclusion, Person, Proposal, Relationship, WaitlistEntry
+from bot.models import (
+    Exclusion,
+    PeerWorkerProfile,
+    Person,
+    Proposal,
+    Relationship,
+    WaitlistEntry,
+)
 from bot.notify import Notice, Reply
 from bot.offers import mapping, wording
 from bot.offload import in_worker_process
@@ -62,18 +69,18 @@ async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
     return matching.OfferPool(offers, mapping.weights(deps.config), _week(deps))
 
 
-async def solve_waitlist(deps: Deps, person_ids: list[int]) -> Batch:
+async def solve_waitlist(deps: Deps, person_ids: list[int], released: list[int] = ()) -> Batch:
     """The best assignment of these people, each pair explained, read in a transaction of its
-    own and solved outside any. A large batch is solved in a worker process, which reads the
-    people and the workers itself: at 10,000 × 2,000 the solve takes seconds and gigabytes,
-    and the bot keeps answering everyone meanwhile without ever holding those thousands of
-    people in its own memory."""
+    own and solved outside any; the places held by ``released`` proposals count as free. A
+    large batch is solved in a worker process, which reads the people and the workers itself:
+    at 10,000 × 2,000 the solve takes seconds and gigabytes, and the bot keeps answering
+    everyone meanwhile without ever holding those thousands of people in its own memory."""
     async with transaction(deps.sessions) as session:
         workers = await mapping.approved_workers(session)
         inline = len(person_ids) * workers <= INLINE_PAIRS
         if inline:
             needs = await mapping.needs(session, person_ids)
-            offers = await mapping.offers(session)
+            offers = await mapping.offers(session, released)
     if inline:
         return matching.solve_waitlist(needs, offers, mapping.weights(deps.config), _week(deps))
     return await in_worker_process(
@@ -81,22 +88,27 @@ async def solve_waitlist(deps: Deps, person_ids: list[int]) -> Batch:
         deps.config,
         person_ids,
         _week(deps),
+        list(released),
         then=matching.Batch.from_rows,
     )
 
 
-def solve_from_the_database(config: Config, person_ids: list[int], week: date) -> list:
+def solve_from_the_database(
+    config: Config, person_ids: list[int], week: date, released: list[int]
+) -> list:
     """In a worker process: read the people and the workers, solve, and hand back
     ``Batch.rows``."""
-    return asyncio.run(_read_and_solve(config, person_ids, week))
+    return asyncio.run(_read_and_solve(config, person_ids, week, released))
 
 
-async def _read_and_solve(config: Config, person_ids: list[int], week: date) -> list:
+async def _read_and_solve(
+    config: Config, person_ids: list[int], week: date, released: list[int]
+) -> list:
     engine = create_engine(config.database.url, read_only=True)
     try:
         async with session_factory(engine)() as session, session.begin():
             needs = await mapping.needs(session, person_ids)
-            offers = await mapping.offers(session)
+            offers = await mapping.offers(session, released)
     finally:
         await engine.dispose()
     return matching.solve_waitlist_rows(needs, offers, mapping.weights(config), week)
@@ -156,19 +168,26 @@ async def find_match(
     session.add(entry)
     if not ranking.candidates:
         return await _keep_waiting(deps, session, person, entry)
+    best = ranking.candidates[0].offer_id
     proposal = Proposal(
         service_user_id=person.id,
         source="auto",
         candidates=[wording.candidate_record(c) for c in ranking.candidates],
+        offered_worker_ids=[best],  # the card holds its best match's place
         created_at=deps.now(),
     )
+    offer_pool.take(best)
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if deps.config.matching.require_coordinator_approval:
         return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry)
         )
-    top = [c["worker_id"] for c in proposal.candidates[: deps.config.matching.offer_count]]
-    return await offer(deps, session, proposal, top, actor_id=None)
+    # Offered at once: the best match and alternatives with a place to spare, each held.
+    alternatives = [c.offer_id for c in ranking.candidates[1:] if offer_pool.has_place(c.offer_id)]
+    chosen = [best, *alternatives[: deps.config.matching.offer_count - 1]]
+    for worker_id in chosen[1:]:
+        offer_pool.take(worker_id)
+    return await offer(deps, session, proposal, chosen, actor_id=None)
 
 
 async def _keep_waiting(
@@ -207,6 +226,22 @@ async def start_waiting(deps: Deps, session: AsyncSession, person: Person) -> li
 # -- offering to the service user --------------------------------------------------------------
 
 
+async def with_a_place(
+    session: AsyncSession, proposal: Proposal, worker_ids: list[int], released: list[int] = ()
+) -> list[int]:
+    """Those of ``worker_ids`` with a place free for this proposal: none in use or held by
+    another (its own holds count as its own, as do ``released`` proposals')."""
+    profiles = (
+        await session.exec(
+            select(PeerWorkerProfile).where(PeerWorkerProfile.person_id.in_(worker_ids))
+        )
+    ).all()
+    caps = {profile.person_id: profile.max_caseload for profile in profiles}
+    released = [*released, *([proposal.id] if proposal.id is not None else [])]
+    taken = await mapping.places_taken(session, worker_ids, released)
+    return [i for i in worker_ids if taken.get(i, 0) < caps.get(i, 0)]
+
+
 async def offer(
     deps: Deps,
     session: AsyncSession,
@@ -214,6 +249,8 @@ async def offer(
     worker_ids: list[int],
     actor_id: int | None,
 ) -> list[Notice]:
+    """Offer these workers (each with a place free for it: see ``with_a_place``); from now
+    the offer holds their places until it is answered or lapses."""
     person = await session.get(Person, proposal.service_user_id)
     proposal.offered_worker_ids = list(worker_ids)
     proposal.decided_at = deps.now()
@@ -249,11 +286,16 @@ async def review_proposal(
         return "proposal_held", []
     ids = [c["worker_id"] for c in proposal.candidates]
     if choice == "all":
-        chosen = ids[: deps.config.matching.offer_count]
+        # The card's own match first (its place is held), then alternatives with room.
+        first = [i for i in proposal.offered_worker_ids if i in ids][:1] or ids[:1]
+        ranked = first + [i for i in ids if i not in first]
+        chosen = (await with_a_place(session, proposal, ranked))[: deps.config.matching.offer_count]
     elif choice.isdigit() and int(choice) in ids:
-        chosen = [int(choice)]
+        chosen = await with_a_place(session, proposal, [int(choice)])
     else:
         return "proposal_already_decided", []
+    if not chosen:  # their places went to others since the card was made
+        return "proposal_places_taken", []
     await lifecycle.audit(
         session,
         at=deps.now(),

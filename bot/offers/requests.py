@@ -17,8 +17,9 @@ from bot.offers import mapping, wording
 from bot.offers.matchmaking import exclude, retry_waitlist, waitlist_entry
 
 
-async def _claim_place(session: AsyncSession, worker_id: int) -> bool:
-    """Lock the worker's profile row and check a place is free, in this transaction.
+async def _claim_place(session: AsyncSession, worker_id: int, proposal: Proposal | None) -> bool:
+    """Lock the worker's profile row and check a place is free, in this transaction: none in
+    use or held by another proposal (this one's own hold is the place it takes).
 
     On PostgreSQL ``FOR UPDATE`` makes concurrent claims for one worker queue up, so two
     offers can never take the last place; SQLite allows one writer at a time anyway.
@@ -35,7 +36,8 @@ async def _claim_place(session: AsyncSession, worker_id: int) -> bool:
         return False
     if not profile.taking_new_matches:
         return False
-    used = (await mapping.open_caseloads(session, [worker_id])).get(worker_id, 0)
+    released = [proposal.id] if proposal is not None and proposal.id is not None else []
+    used = (await mapping.places_taken(session, [worker_id], released)).get(worker_id, 0)
     return used < profile.max_caseload
 
 
@@ -48,7 +50,7 @@ async def request_worker(
     actor_id: int | None,
 ) -> Relationship | None:
     """Ask a worker to take someone on, holding one of their places. None if they are full."""
-    if not await _claim_place(session, worker_id):
+    if not await _claim_place(session, worker_id, proposal):
         return None
     now = deps.now()
     timeout = deps.config.matching.offer_timeout

@@ -67,9 +67,12 @@ async def choose(
     worker = await session.get(Person, worker_id)
     profile = await session.get(PeerWorkerProfile, worker_id)
     request = await wording.request_card(deps, session, relationship)
+    # The workers not chosen have their places back: someone waiting may fit them.
+    released = len(proposal.offered_worker_ids) > 1
     return (
         [Reply(wording.request_sent(deps, profile.display_name))],
-        [Notice(worker.telegram_id, request, worker.id)],
+        [Notice(worker.telegram_id, request, worker.id)]
+        + (await retry_waitlist(deps, session) if released else []),
     )
 
 
@@ -87,7 +90,9 @@ async def _back_to_waiting(
     await lifecycle.transition(
         session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=person.id, reason=reason
     )
-    return [Reply(wording.t("offer_looking_again"))], await find_match(deps, session, person)
+    await session.flush()
+    # The places the offer held are free again: everyone waiting is looked at, them included.
+    return [Reply(wording.t("offer_looking_again"))], await retry_waitlist(deps, session)
 
 
 async def none_suitable(
@@ -104,17 +109,54 @@ async def none_suitable(
 
 async def not_now(
     deps: Deps, session: AsyncSession, person: Person, proposal_id: int
-) -> list[Reply]:
+) -> tuple[list[Reply], list[Notice]]:
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.service_user_id != person.id or proposal.status != OFFERED:
-        return [Reply(wording.t("offer_stale"))]
+        return [Reply(wording.t("offer_stale"))], []
+    await _set_aside(deps, session, person, proposal, person.id)
+    return [wording.not_now_reply()], await retry_waitlist(deps, session)
+
+
+async def _set_aside(
+    deps: Deps, session: AsyncSession, person: Person, proposal: Proposal, actor_id: int | None
+) -> None:
+    """The offer is closed as "not now": its places are free again, and the person is no
+    longer looked for until they ask."""
     await lifecycle.transition_proposal(
-        session, proposal, NOT_NOW, at=deps.now(), actor_id=person.id
+        session, proposal, NOT_NOW, at=deps.now(), actor_id=actor_id
     )
     await lifecycle.transition(
-        session, person, ServiceUserStatus.NOT_NOW, at=deps.now(), actor_id=person.id
+        session, person, ServiceUserStatus.NOT_NOW, at=deps.now(), actor_id=actor_id
     )
-    return [wording.not_now_reply()]
+    await session.flush()
+
+
+async def _lapse_offers(deps: Deps, session: AsyncSession, now: datetime) -> list[Notice]:
+    """Offers left unanswered for ``matching.offer_hold``: their places go back to the
+    programme (someone waiting may fit them), and the person hears kindly that they can ask
+    again whenever they like."""
+    lapsed = (
+        await session.exec(
+            select(Proposal)
+            .where(
+                Proposal.status == OFFERED,
+                Proposal.decided_at <= now - deps.config.matching.offer_hold,
+            )
+            .order_by(Proposal.decided_at, Proposal.id)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    notices: list[Notice] = []
+    for proposal in lapsed:
+        person = await session.get(Person, proposal.service_user_id)
+        if person.status != ServiceUserStatus.OFFERED:
+            continue
+        await _set_aside(deps, session, person, proposal, None)
+        days = max(1, deps.config.matching.offer_hold.days)
+        notices.append(Notice(person.telegram_id, wording.offer_lapsed_reply(days), person.id))
+    if lapsed:
+        notices += await retry_waitlist(deps, session)
+    return notices
 
 
 async def resume(
@@ -208,6 +250,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         worker = await session.get(Person, relationship.peer_worker_id)
         card = await wording.request_card(deps, session, relationship, reminder=True)
         notices.append(Notice(worker.telegram_id, card, worker.id))
+    notices += await _lapse_offers(deps, session, now)
     notices += await _alert_long_waits(deps, session, now)
     return notices
 

@@ -361,6 +361,11 @@ def not_now_reply() -> Reply:
     return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), FindMeAPeer()),),))
 
 
+def offer_lapsed_reply(days: int) -> Reply:
+    """An offer left unanswered: its places went back; one tap asks again."""
+    return Reply(tn("offer_lapsed", days), ((Button(t("btn_find_me_a_peer"), FindMeAPeer()),),))
+
+
 def decline_reason_prompt(relationship_id: int) -> Reply:
     return Reply(
         t("request_declined_worker"),

@@ -26,6 +26,12 @@ TEXTS: dict[str, str] = {
     "offer_looking_again": "OK. We're looking again, and we'll message you here.",
     "offer_not_now": "No problem — we've stopped looking for now. Whenever you're ready, "
     "tap the button or send /status.",
+    "offer_lapsed_one": "We kept those peer workers for you for a day. We've let them go for "
+    "now, so that others who are waiting can be matched. Whenever you'd like a peer, tap the "
+    "button and we'll look again.",
+    "offer_lapsed_other": "We kept those peer workers for you for {count} days. We've let them "
+    "go for now, so that others who are waiting can be matched. Whenever you'd like a peer, tap "
+    "the button and we'll look again.",
     "offer_nobody_yet": "Right now there isn't a peer worker free who fits what you asked for. "
     "That's about who is available, not about you. You're on our waitlist and we'll "
     "message you here as soon as someone fits; you can check any time with /status.",
@@ -114,6 +120,9 @@ TEXTS: dict[str, str] = {
     "proposal_offered": "Offered to {ref}.",
     "proposal_held": "Held — {ref} stays on the waitlist.",
     "proposal_already_decided": "This proposal has already been decided.",
+    "proposal_places_taken": "Those peer workers' places have gone to other people since this "
+    "card was made, so nothing was offered. {ref} stays on the waitlist; /match_all looks "
+    "again.",
     "coord_repeated_declines_one": "{ref}'s requests have been declined or expired {count} "
     "time. You may want to look at their waitlist entry (/waitlist).",
     "coord_repeated_declines_other": "{ref}'s requests have been declined or expired {count} "
