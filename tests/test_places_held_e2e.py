@@ -4,11 +4,13 @@ first; places come back when an offer is answered or lapses, and are offered on 
 
 from __future__ import annotations
 
+from bot.db import transaction
 from bot.models import Proposal
+from bot.offers import matchmaking
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
-from tests.test_onboarding_e2e import _rows
+from tests.test_onboarding_e2e import _person, _rows
 
 UNAVAILABLE = "just become unavailable"
 NOBODY_FREE = "there isn't a peer worker free"
@@ -104,3 +106,33 @@ async def test_match_all_decides_again_the_people_with_cards_in_review(bot: Harn
         await casey.tap("Offer only", message=reply)
     assert _choices(sam.last()) and _choices(kim.last())
     assert _choices(sam.last()).isdisjoint(_choices(kim.last()))
+
+
+async def test_places_that_come_back_go_to_the_best_assignment_of_everyone_waiting(
+    start_bot, database, clock
+) -> None:
+    """Longest-waiting first would give Ann the worker she fits best and leave Ben, who fits
+    nobody else, waiting; one decision for everyone waiting matches both."""
+    url, _engine = database
+    bot = await start_bot(
+        make_config(url, matching={"require_coordinator_approval": False, "offer_count": 2})
+    )
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(
+        bot, casey, 4306, "Robin", caseload="1", areas=("Psychosis", "A hospital admission")
+    )
+    alex = await onboard_worker(bot, casey, 4307, "Alex", caseload="1")
+    cal = await onboard_service_user(bot, 4407)
+    assert _choices(cal.last()) == {"Choose Robin", "Choose Alex"}  # both places held
+    ann = await onboard_service_user(bot, 4408)
+    clock.advance(minutes=5)
+    ben = await onboard_service_user(bot, 4409)
+    deps = bot.application.bot_data["deps"]
+    async with transaction(deps.sessions) as session:  # Ben and Alex were not a fit before
+        ben_id, alex_id = (await _person(bot, ben)).id, (await _person(bot, alex)).id
+        await matchmaking.exclude(deps, session, ben_id, alex_id, "declined", None)
+
+    clock.advance(days=8)
+    await run_sweep(bot)  # Cal's offer lapses: Robin's and Alex's places come back at once
+    assert _choices(ann.last()) == {"Choose Alex"}
+    assert _choices(ben.last()) == {"Choose Robin"}

@@ -38,7 +38,7 @@ from bot.offload import in_worker_process
 from matching import Need, monday_of
 
 if TYPE_CHECKING:
-    from matching import Batch, OfferPool
+    from matching import Batch, Candidate, OfferPool, Ranking
 
 # Short names for the proposal statuses, which lifecycle defines.
 REVIEW, OFFERED, HELD, SUPERSEDED = (
@@ -155,36 +155,61 @@ async def waitlist_entry(deps: Deps, session: AsyncSession, person_id: int) -> W
 async def find_match(
     deps: Deps, session: AsyncSession, person: Person, offer_pool: OfferPool | None = None
 ) -> list[Notice]:
-    """Look for peers for someone waiting: propose to coordinators, offer, or waitlist."""
-    if person.status != ServiceUserStatus.WAITING or await open_proposal(session, person.id):
+    """Look for peers for one person (a new arrival, someone asking again): the best fit for
+    them among the places nobody holds, proposed to coordinators or offered; or the waitlist."""
+    if not await _looking_for(session, person):
         return []
     need = await need_of(session, person.id)
     if need is None:
         return []
     offer_pool = offer_pool or await pool(deps, session)
     ranking = offer_pool.rank(need, deps.config.matching.candidates_shown_to_coordinators)
+    best = ranking.candidates[0] if ranking.candidates else None
+    if best is not None:
+        offer_pool.take(best.offer_id)
+    return await _propose(deps, session, person, ranking, best, offer_pool)
+
+
+async def _looking_for(session: AsyncSession, person: Person) -> bool:
+    """Waiting, and with no card or offer of their own already."""
+    return person.status == ServiceUserStatus.WAITING and not await open_proposal(
+        session, person.id
+    )
+
+
+async def _propose(
+    deps: Deps,
+    session: AsyncSession,
+    person: Person,
+    ranking: Ranking,
+    best: Candidate | None,
+    offer_pool: OfferPool,
+) -> list[Notice]:
+    """A card for ``best`` (whose place the caller has taken from the pool), with the rest of
+    the ranking as alternatives; offered at once without coordinator approval. No best: they
+    keep waiting, told why kindly once."""
     entry = await waitlist_entry(deps, session, person.id)
     entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
     session.add(entry)
-    if not ranking.candidates:
+    if best is None:
         return await _keep_waiting(deps, session, person, entry)
-    best = ranking.candidates[0].offer_id
+    others = [c for c in ranking.candidates if c.offer_id != best.offer_id]
+    shown = [best, *others][: deps.config.matching.candidates_shown_to_coordinators]
     proposal = Proposal(
         service_user_id=person.id,
         source="auto",
-        candidates=[wording.candidate_record(c) for c in ranking.candidates],
-        offered_worker_ids=[best],  # the card holds its best match's place
+        candidates=[wording.candidate_record(c) for c in shown],
+        offered_worker_ids=[best.offer_id],  # the card holds its best match's place
         created_at=deps.now(),
     )
-    offer_pool.take(best)
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if deps.config.matching.require_coordinator_approval:
         return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry)
         )
     # Offered at once: the best match and alternatives with a place to spare, each held.
-    alternatives = [c.offer_id for c in ranking.candidates[1:] if offer_pool.has_place(c.offer_id)]
-    chosen = [best, *alternatives[: deps.config.matching.offer_count - 1]]
+    alternatives = [c.offer_id for c in others if offer_pool.has_place(c.offer_id)]
+    chosen = [best.offer_id, *alternatives[: deps.config.matching.offer_count - 1]]
     for worker_id in chosen[1:]:
         offer_pool.take(worker_id)
     return await offer(deps, session, proposal, chosen, actor_id=None)
@@ -200,7 +225,11 @@ async def _keep_waiting(
 
 
 async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
-    """Capacity changed: try everyone still waiting, longest-waiting first."""
+    """Places changed (a decline, an expiry, an answer, a cap, leave): one decision for
+    everyone waiting without a card. The optimal assignment of them to the places nobody holds
+    (the same solve as ``/match_all``) gives each person at most one worker; each gets a card
+    (or an offer) for theirs, with their own ranking as alternatives, and the rest wait, with
+    reasons as they stand once the assignment's places are taken."""
     waiting = (
         await session.exec(
             select(Person)
@@ -209,10 +238,23 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
             .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()
+    waiting = [person for person in waiting if await _looking_for(session, person)]
+    if not waiting:
+        return []
+    needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
+    offer_pool = await pool(deps, session)
+    shown = deps.config.matching.candidates_shown_to_coordinators
+    rankings = {need_id: offer_pool.rank(need, shown) for need_id, need in needs.items()}
+    batch = offer_pool.assign_explained(list(needs.values()))
+    for _need_id, worker_id, _score in batch.assignment.pairs:
+        offer_pool.take(worker_id)
     notices: list[Notice] = []
-    offer_pool = await pool(deps, session) if waiting else None
     for person in waiting:
-        notices += await find_match(deps, session, person, offer_pool)
+        if person.id not in needs:
+            continue
+        best = batch.candidates.get(person.id)
+        ranking = rankings[person.id] if best else offer_pool.rank(needs[person.id], shown)
+        notices += await _propose(deps, session, person, ranking, best, offer_pool)
     return notices
 
 
