@@ -88,6 +88,19 @@ async def test_edited_messages_and_other_updates_do_not_crash(bot: Harness) -> N
     assert "not a crisis service" in replies[-1].text
 
 
+async def test_a_message_or_an_edit_of_spaces_alone_is_handled(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """(Found by tests/test_fuzz.py: the flood check read the first word of a text that had
+    none.)"""
+    sam = bot.user(3005)
+    await sam.send("/start")
+    with caplog.at_level(logging.ERROR):
+        replies = await sam.send("\t  ")
+        await sam.edit(1, "\t")
+    assert replies and not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_polling_network_errors_are_one_warning_line(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -239,10 +239,11 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
     current = handling.current()
     message = update.effective_message
     written = (message.text or message.caption) if message else None
+    words = (written or "").split()  # (a message of spaces alone has no first word)
     if current is not None and (current.attempt > 0 or current.from_backlog):
         # Counted at its first try; and a backlog after an outage is no flood of theirs.
         verdict = Verdict.ALLOW
-    elif written and written.split()[0].split("@")[0] == "/help_now":
+    elif words and words[0].split("@")[0] == "/help_now":
         verdict = Verdict.ALLOW  # however fast they write, the crisis lines always answer
     else:
         verdict = guard.check(update.effective_user.id, deps.now())
