@@ -261,6 +261,10 @@ class HoldProposal(Action, layout="prop|{proposal_id}|hold|"):
     proposal_id: int
 
 
+class OfferEveryCard(Action, layout="prop|0|every|"):
+    """Approve every card in review at once: each offers its match and alternatives."""
+
+
 class ConfirmManualMatch(Action, layout="mm|{service_user_id}|{answer}|{worker_id}"):
     service_user_id: int
     answer: YesNo

@@ -276,22 +276,32 @@ class OfferPool:
 
     # -- the whole waitlist --------------------------------------------------------------------
 
-    def assign(self, needs: Sequence[Need]) -> Assignment:
-        """An assignment of the waitlist with the greatest total score, within capacity."""
-        return self._solve(needs, explain=False).assignment
+    def assign(self, needs: Sequence[Need], first: Sequence[int] = ()) -> Assignment:
+        """An assignment of the waitlist with the greatest total score, within capacity.
+        ``first``: need ids, the longest-waiting first; of the assignments with the greatest
+        total, the one that leaves the people earliest in it waiting least."""
+        return self._solve(needs, explain=False, first=first).assignment
 
-    def assign_explained(self, needs: Sequence[Need]) -> Batch:
+    def assign_explained(self, needs: Sequence[Need], first: Sequence[int] = ()) -> Batch:
         """``assign``, and each pair's worker described as ``rank`` would (score, reasons)."""
-        return self._solve(needs, explain=True)
+        return self._solve(needs, explain=True, first=first)
 
-    def _solve(self, needs: Sequence[Need], explain: bool) -> Batch:
+    def _solve(self, needs: Sequence[Need], explain: bool, first: Sequence[int] = ()) -> Batch:
         """Solved as a minimum-cost perfect matching on a sparse bipartite graph: each worker is
         repeated once per free place, and each service user has a private "stay waiting" node,
         so a perfect matching always exists and waiting costs as much as a pair worth 0.
+
+        With ``first``, every cost is scaled by more than the sum of all the tie-breaks, and
+        waiting costs a little more the earlier someone is in ``first``: the total score stays
+        the greatest possible, and only among equal totals does the order decide.
         """
         needs = sorted(needs, key=lambda need: need.id)
         if not needs:
             return Batch(Assignment((), ()), {})
+        order = {need_id: i for i, need_id in enumerate(first)}
+        n = len(needs)
+        scale = n * n + 1 if order else 1
+        tie_breaks = np.array([n - order.get(need.id, n) for need in needs], dtype=np.float64)
         evaluation = self.evaluate(needs)
         rows, cols = np.nonzero(evaluation.feasible)
         if rows.size == 0:
@@ -303,12 +313,13 @@ class OfferPool:
         copies = places[cols]
         edge_rows = np.repeat(rows, copies)
         edge_cols = np.repeat(first_place[cols], copies) + _ranges(copies)
-        edge_costs = np.repeat(ceiling - scores, copies).astype(np.float64)
+        edge_costs = np.repeat((ceiling - scores) * scale, copies).astype(np.float64)
         n_places = int(places.sum())
         waiting = np.arange(len(needs))
+        waiting_costs = float(ceiling * scale) + (tie_breaks if order else 0.0)
         graph = csr_matrix(
             (
-                np.concatenate([edge_costs, np.full(len(needs), float(ceiling))]),
+                np.concatenate([edge_costs, np.broadcast_to(waiting_costs, len(needs))]),
                 (
                     np.concatenate([edge_rows, waiting]),
                     np.concatenate([edge_cols, n_places + waiting]),
@@ -376,18 +387,26 @@ class Batch:
 
 
 def solve_waitlist(
-    needs: Sequence[Need], offers: Sequence[Offer], weights: Weights, week_start: date
+    needs: Sequence[Need],
+    offers: Sequence[Offer],
+    weights: Weights,
+    week_start: date,
+    first: Sequence[int] = (),
 ) -> Batch:
     """The whole batch in one call, from plain data to plain data: what a worker process
     runs, so that a large waitlist never holds up the bot's event loop."""
-    return OfferPool(offers, weights, week_start).assign_explained(needs)
+    return OfferPool(offers, weights, week_start).assign_explained(needs, first)
 
 
 def solve_waitlist_rows(
-    needs: Sequence[Need], offers: Sequence[Offer], weights: Weights, week_start: date
+    needs: Sequence[Need],
+    offers: Sequence[Offer],
+    weights: Weights,
+    week_start: date,
+    first: Sequence[int] = (),
 ) -> list[tuple[int, int | None, int, Candidate | None]]:
     """``solve_waitlist`` as ``Batch.rows``: what a worker process runs."""
-    return solve_waitlist(needs, offers, weights, week_start).rows()
+    return solve_waitlist(needs, offers, weights, week_start, first).rows()
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:

@@ -972,3 +972,19 @@ def test_places_taken_from_a_pool_count_in_later_rankings_and_solves() -> None:
     needs = [make_need(id=1), make_need(id=2), make_need(id=3)]
     assert [pair[1] for pair in pool.assign(needs).pairs] == [20, 20]
     assert not pool.has_place(99)  # not a worker of this pool
+
+
+def test_among_equally_good_assignments_the_longest_waiting_are_matched() -> None:
+    """Three people alike, two places: which two is decided by who waited longest, and the
+    order never costs a point of total fit."""
+    pool = OfferPool([make_offer(id=10, capacity_left=2)], WEIGHTS, WEEK)
+    needs = [make_need(id=1), make_need(id=2), make_need(id=3)]
+    for first in ([3, 1, 2], [2, 3, 1], [1, 2, 3]):
+        matched = pool.assign(needs, first=first)
+        assert sorted(pair[0] for pair in matched.pairs) == sorted(first[:2])
+        assert matched.unassigned == (first[2],)
+    # A better total still wins over the order: the one who fits best is matched.
+    fits_best = make_need(id=3, areas=frozenset({"psychosis"}))
+    poorer = [make_need(id=1, areas=frozenset({"trauma"})), fits_best]
+    single = OfferPool([make_offer(id=10, capacity_left=1)], WEIGHTS, WEEK)
+    assert [pair[0] for pair in single.assign(poorer, first=[1, 3]).pairs] == [3]

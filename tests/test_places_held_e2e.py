@@ -136,3 +136,20 @@ async def test_places_that_come_back_go_to_the_best_assignment_of_everyone_waiti
     await run_sweep(bot)  # Cal's offer lapses: Robin's and Alex's places come back at once
     assert _choices(ann.last()) == {"Choose Alex"}
     assert _choices(ben.last()) == {"Choose Robin"}
+
+
+async def test_the_whole_waitlist_in_two_inputs(bot: Harness) -> None:
+    """/match_all, then one "offer all": every person waiting who fits someone is offered."""
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 4308, "Robin", caseload="2")
+    await onboard_worker(bot, casey, 4309, "Alex", caseload="1")
+    waiting = [await onboard_service_user(bot, 4410 + n) for n in range(4)]
+
+    replies = await casey.send("/match_all")
+    assert "3 proposals, 1 still without a fit" in replies[0].text
+    await casey.tap("Offer all 3", message=replies[0])
+    assert _heard(bot, casey.id, "Offered: 3 cards") == 1
+    offered = [user for user in waiting if _choices(user.last())]
+    assert len(offered) == 3
+    (left,) = [user for user in waiting if user not in offered]
+    assert _heard(bot, left.id, NOBODY_FREE) == 1

@@ -17,6 +17,7 @@ from bot.callbacks import (
     NoneOfThese,
     NotNow,
     OfferAllProposed,
+    OfferEveryCard,
     OfferOneProposed,
     Rematch,
 )
@@ -25,7 +26,7 @@ from bot.lifecycle import ServiceUserStatus
 from bot.models import PendingInput, Person, Proposal, Role, WaitlistEntry
 from bot.notify import AfterCommit, Button, Reply, Response, respond
 from bot.offers import manual, matchmaking, service, wording
-from bot.texts import t
+from bot.texts import t, tn
 from bot.texts.fragments import person_ref
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
@@ -186,6 +187,15 @@ async def proposal_button(deps, session, coordinator: Person, update, context) -
 
 
 @coordinator_only
+async def every_card_button(deps, session, coordinator: Person, update, context) -> Response:
+    """Offer every card in review, as if "offer" were tapped on each."""
+    offered, notices = await matchmaking.offer_every_card(deps, session, coordinator)
+    return Response(
+        close_tapped=True, chosen=tn("coord_every_card_offered", offered), notices=notices
+    )
+
+
+@coordinator_only
 async def manual_match_button(deps, session, coordinator: Person, update, context) -> Response:
     """Match anyway (or not) when a hand match breaks a hard constraint."""
     tap: ConfirmManualMatch = tapped(update)
@@ -223,4 +233,5 @@ def register(application: Application) -> None:
     on_tap(application, offer_button, ChooseWorker, NoneOfThese, NotNow, FindMeAPeer)
     on_tap(application, rematch_button, Rematch)
     on_tap(application, proposal_button, OfferAllProposed, OfferOneProposed, HoldProposal)
+    on_tap(application, every_card_button, OfferEveryCard)
     on_tap(application, manual_match_button, ConfirmManualMatch)

@@ -127,9 +127,10 @@ async def _waiting(session: AsyncSession) -> dict[int, int | None]:
                 (Proposal.service_user_id == Person.id) & (Proposal.status == REVIEW),
             )
             .where(Person.status == ServiceUserStatus.WAITING)
+            .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()
-    return dict(rows)
+    return dict(rows)  # the longest-waiting first: the solve's tie-break
 
 
 async def match_all(
@@ -194,5 +195,5 @@ async def _solve_and_lay_out(
             subject_id=None,
             reason=f"{proposed} proposed, {unassigned} unassigned",
         )
-        title = Reply(wording.tn("coord_match_all_title", proposed, unassigned=unassigned))
+        title = wording.match_all_title(proposed, unassigned)
     return Response(replies=[title, *replies])

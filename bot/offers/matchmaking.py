@@ -71,7 +71,8 @@ async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
 
 async def solve_waitlist(deps: Deps, person_ids: list[int], released: list[int] = ()) -> Batch:
     """The best assignment of these people, each pair explained, read in a transaction of its
-    own and solved outside any; the places held by ``released`` proposals count as free. A
+    own and solved outside any; the places held by ``released`` proposals count as free, and
+    among equally good assignments the people earliest in ``person_ids`` are matched. A
     large batch is solved in a worker process, which reads the people and the workers itself:
     at 10,000 × 2,000 the solve takes seconds and gigabytes, and the bot keeps answering
     everyone meanwhile without ever holding those thousands of people in its own memory."""
@@ -82,7 +83,9 @@ async def solve_waitlist(deps: Deps, person_ids: list[int], released: list[int] 
             needs = await mapping.needs(session, person_ids)
             offers = await mapping.offers(session, released)
     if inline:
-        return matching.solve_waitlist(needs, offers, mapping.weights(deps.config), _week(deps))
+        return matching.solve_waitlist(
+            needs, offers, mapping.weights(deps.config), _week(deps), person_ids
+        )
     return await in_worker_process(
         solve_from_the_database,
         deps.config,
@@ -111,7 +114,7 @@ async def _read_and_solve(
             offers = await mapping.offers(session, released)
     finally:
         await engine.dispose()
-    return matching.solve_waitlist_rows(needs, offers, mapping.weights(config), week)
+    return matching.solve_waitlist_rows(needs, offers, mapping.weights(config), week, person_ids)
 
 
 async def need_of(session: AsyncSession, person_id: int) -> Need | None:
@@ -227,7 +230,8 @@ async def _keep_waiting(
 async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     """Places changed (a decline, an expiry, an answer, a cap, leave): one decision for
     everyone waiting without a card. The optimal assignment of them to the places nobody holds
-    (the same solve as ``/match_all``) gives each person at most one worker; each gets a card
+    (the same solve as ``/match_all``; among equal totals the longest-waiting are matched)
+    gives each person at most one worker; each gets a card
     (or an offer) for theirs, with their own ranking as alternatives, and the rest wait, with
     reasons as they stand once the assignment's places are taken."""
     waiting = (
@@ -245,7 +249,7 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     offer_pool = await pool(deps, session)
     shown = deps.config.matching.candidates_shown_to_coordinators
     rankings = {need_id: offer_pool.rank(need, shown) for need_id, need in needs.items()}
-    batch = offer_pool.assign_explained(list(needs.values()))
+    batch = offer_pool.assign_explained(list(needs.values()), [p.id for p in waiting])
     for _need_id, worker_id, _score in batch.assignment.pairs:
         offer_pool.take(worker_id)
     notices: list[Notice] = []
@@ -348,6 +352,26 @@ async def review_proposal(
         reason=",".join(str(i) for i in chosen),
     )
     return "proposal_offered", await offer(deps, session, proposal, chosen, coordinator.id)
+
+
+async def offer_every_card(
+    deps: Deps, session: AsyncSession, coordinator: Person
+) -> tuple[int, list[Notice]]:
+    """A coordinator approves every card in review at once, oldest first: (how many were
+    offered, the notices). A card whose places all went meanwhile stays in review."""
+    cards = (
+        await session.exec(
+            select(Proposal.id)
+            .where(Proposal.status == REVIEW)
+            .order_by(Proposal.created_at, Proposal.id)
+        )
+    ).all()
+    offered, notices = 0, []
+    for proposal_id in cards:
+        key, sent = await review_proposal(deps, session, coordinator, proposal_id, "all")
+        offered += key == "proposal_offered"
+        notices += sent
+    return offered, notices
 
 
 async def exclude(

@@ -18,6 +18,7 @@ from bot.callbacks import (
     NoneOfThese,
     NotNow,
     OfferAllProposed,
+    OfferEveryCard,
     OfferOneProposed,
 )
 from bot.config import MatchingWeights
@@ -359,6 +360,15 @@ def request_sent(deps: Deps, name: str) -> str:
 
 def not_now_reply() -> Reply:
     return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), FindMeAPeer()),),))
+
+
+def match_all_title(proposed: int, unassigned: int) -> Reply:
+    """The head of a batch's cards: with one button that offers them all."""
+    buttons = ((Button(tn("btn_offer_every_card", proposed), OfferEveryCard()),),)
+    return Reply(
+        tn("coord_match_all_title", proposed, unassigned=unassigned),
+        buttons if proposed else (),
+    )
 
 
 def offer_lapsed_reply(days: int) -> Reply:

@@ -150,7 +150,13 @@ TEXTS: dict[str, str] = {
     "coord_match_all_title_one": "<b>Batch matching</b>: {count} proposal, {unassigned} still "
     "without a fit. Review it below.",
     "coord_match_all_title_other": "<b>Batch matching</b>: {count} proposals, {unassigned} "
-    "still without a fit. Review each below.",
+    "still without a fit. Review each below, or offer them all at once.",
+    "btn_offer_every_card_one": "Offer it",
+    "btn_offer_every_card_other": "Offer all {count}",
+    "coord_every_card_offered_one": "Offered: {count} card. Any card whose places went "
+    "meanwhile stays in review.",
+    "coord_every_card_offered_other": "Offered: {count} cards. Any card whose places went "
+    "meanwhile stays in review.",
     "constraint_unavailable": "no capacity",
     "constraint_excluded": "excluded",
     "constraint_perspective": "perspective",
