@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from matching.model import (
+    OWN_CHOICES,
     Assignment,
     Availability,
     Candidate,
@@ -26,6 +27,7 @@ from matching.model import (
     WeeklySlot,
     Weight,
     Weights,
+    every_place_open,
 )
 from matching.weeks import monday_of
 
@@ -66,6 +68,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CELL_MINUTES",
     "CONSTRAINT_ORDER",
+    "OWN_CHOICES",
     "Assignment",
     "Availability",
     "Batch",
@@ -83,6 +86,7 @@ __all__ = [
     "assign",
     "cells",
     "common_slots",
+    "every_place_open",
     "monday_of",
     "overlap_minutes",
     "rank",

@@ -5,7 +5,8 @@ The bot maps its rows to these; nothing here knows where they came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -26,6 +27,19 @@ class Constraint(StrEnum):
     GENDER = "gender"  # an "important" preference not met
     AGE_BAND = "age_band"
     COMMUNITY = "community"
+
+
+# The constraints a person sets themselves, and could widen if they wished: not a worker's
+# capacity or pause, a past decline, or consumer/carer perspective.
+OWN_CHOICES = frozenset(
+    {
+        Constraint.LANGUAGE,
+        Constraint.AVAILABILITY,
+        Constraint.GENDER,
+        Constraint.AGE_BAND,
+        Constraint.COMMUNITY,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,22 @@ class Ranking:
         for constraint in self.ruled_out.values():
             counts[constraint] = counts.get(constraint, 0) + 1
         return counts
+
+    def own_choices_blocking(self) -> dict[Constraint, int]:
+        """For a ranking made with every place open (``every_place_open``): nobody fits at
+        all, and how many workers each of the person's own choices rules out; empty when
+        someone would fit, so that only capacity keeps them waiting."""
+        if self.candidates:
+            return {}
+        return {c: n for c, n in self.ruled_out_counts().items() if c in OWN_CHOICES}
+
+
+def every_place_open(offers: Sequence[Offer]) -> list[Offer]:
+    """The workers as if each had a place free and took new matches: ranked against these,
+    whoever still does not fit is kept out by the constraints, not by capacity."""
+    return [
+        replace(offer, capacity_left=max(offer.max_caseload, 1), active=True) for offer in offers
+    ]
 
 
 @dataclass(frozen=True)

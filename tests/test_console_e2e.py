@@ -334,7 +334,7 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
     # Every other coordinator view opens from it, as a new message with its own buttons.
     for data, expected in (
         ("cn|go|pending", "1 profile waiting for approval"),
-        ("cn|go|waitlist", "Waiting for a peer: 14"),  # /waitlist: all on the waitlist
+        ("cn|go|waitlist", "Waiting for a peer: 12"),  # the same people as ⏳ above
         ("cn|go|invites", "no open invites"),
         ("cn|go|invite", "one-time invite"),
         ("cn|go|coords", "Coordinators"),

@@ -988,3 +988,18 @@ def test_among_equally_good_assignments_the_longest_waiting_are_matched() -> Non
     poorer = [make_need(id=1, areas=frozenset({"trauma"})), fits_best]
     single = OfferPool([make_offer(id=10, capacity_left=1)], WEIGHTS, WEEK)
     assert [pair[0] for pair in single.assign(poorer, first=[1, 3]).pairs] == [3]
+
+
+def test_with_every_place_open_a_ranking_tells_own_choices_from_capacity() -> None:
+    from matching import every_place_open
+
+    full = make_offer(id=10, capacity_left=0, max_caseload=2)
+    paused = make_offer(id=20, active=False)
+    ranking = rank(make_need(), every_place_open([full, paused]), WEIGHTS, WEEK)
+    assert candidate_ids(ranking) == [10, 20] and ranking.own_choices_blocking() == {}
+    # Only on Sunday mornings, and a woman peer marked important: no worker fits at all.
+    sunday = make_need(availability=utc(hours(6, 8, 10)), gender=important("man"))
+    blocked = rank(sunday, every_place_open([full, paused]), WEIGHTS, WEEK)
+    assert blocked.own_choices_blocking() == {Constraint.AVAILABILITY: 2}
+    unavailable = rank(sunday, [full, paused], WEIGHTS, WEEK)
+    assert unavailable.own_choices_blocking() == {}  # capacity comes first without it

@@ -14,13 +14,14 @@ from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Proposal, WaitlistEntry
 from bot.notify import AfterCommit, Notice, Reply, Response
-from bot.offers import wording
+from bot.offers import mapping, wording
 from bot.offers.matchmaking import (
     REVIEW,
     SUPERSEDED,
     need_of,
     offer,
     open_proposal,
+    own_choices_blocking,
     pool,
     solve_waitlist,
     waitlist_entry,
@@ -31,25 +32,46 @@ from matching import Constraint
 
 
 async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
+    """Everyone waiting for a peer, longest first: the one definition of waiting (status
+    waiting, as /dashboard and /people count it), each with what rules workers out now,
+    whether a card for them is in review, and whether it is their own choices that keep
+    every worker out."""
     rows = (
         await session.exec(
-            select(WaitlistEntry, Person)
+            select(WaitlistEntry, Person, Proposal.id)
             .join(Person, Person.id == WaitlistEntry.service_user_id)
-            .order_by(WaitlistEntry.since)
+            .outerjoin(
+                Proposal,
+                (Proposal.service_user_id == Person.id) & (Proposal.status == REVIEW),
+            )
+            .where(Person.status == ServiceUserStatus.WAITING)
+            .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()
     if not rows:
         return Reply(wording.t("coord_waitlist_empty"))
+    shown = rows[:50]
+    needs = await mapping.needs(session, [person.id for _entry, person, _card in shown])
+    by_id = {need.id: need for need in needs}
+    offer_pool = await pool(deps, session)
     lines = [wording.t("coord_waitlist_title", count=len(rows))]
-    for entry, person in rows[:50]:
-        waited = elapsed_text(deps.now() - entry.since)
+    for entry, person, card in shown:
+        need = by_id.get(person.id)
+        ranking = offer_pool.rank(need, 1) if need else None
+        if card is not None:
+            state = wording.t("coord_waitlist_in_review", proposal_id=card)
+        elif need is not None and await own_choices_blocking(deps, session, need):
+            state = wording.t("coord_waitlist_own_choices")
+        else:
+            state = wording.t("su_state_waiting")
+        why = ranking.ruled_out_counts() if ranking else {}
         lines.append(
             wording.t(
                 "coord_waitlist_line",
                 ref=await wording.coordinator_name(session, person.id),
-                waited=waited,
-                state=wording.t(f"su_state_{person.status}"),
-                why=wording.blocking_text(entry.blocking) if entry.blocking else "",
+                waited=elapsed_text(deps.now() - entry.since),
+                state=state,
+                why=wording.blocking_text({str(k): v for k, v in why.items()}) if why else "",
             )
         )
     return Reply("\n".join(lines))

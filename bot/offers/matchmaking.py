@@ -170,7 +170,7 @@ async def find_match(
     best = ranking.candidates[0] if ranking.candidates else None
     if best is not None:
         offer_pool.take(best.offer_id)
-    return await _propose(deps, session, person, ranking, best, offer_pool)
+    return await _propose(deps, session, person, need, ranking, best, offer_pool)
 
 
 async def _looking_for(session: AsyncSession, person: Person) -> bool:
@@ -184,6 +184,7 @@ async def _propose(
     deps: Deps,
     session: AsyncSession,
     person: Person,
+    need: Need,
     ranking: Ranking,
     best: Candidate | None,
     offer_pool: OfferPool,
@@ -195,7 +196,7 @@ async def _propose(
     entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
     session.add(entry)
     if best is None:
-        return await _keep_waiting(deps, session, person, entry)
+        return await _keep_waiting(deps, session, person, need, entry)
     others = [c for c in ranking.candidates if c.offer_id != best.offer_id]
     shown = [best, *others][: deps.config.matching.candidates_shown_to_coordinators]
     proposal = Proposal(
@@ -219,12 +220,26 @@ async def _propose(
 
 
 async def _keep_waiting(
-    deps: Deps, session: AsyncSession, person: Person, entry: WaitlistEntry
+    deps: Deps, session: AsyncSession, person: Person, need: Need, entry: WaitlistEntry
 ) -> list[Notice]:
+    """They wait: told once, honestly, whether it is about who is free now or about what
+    they asked for (then kindly, what would widen their options, never pressed)."""
     if entry.told_waiting_at is not None:
         return []
     entry.told_waiting_at = deps.now()
-    return [Notice(person.telegram_id, Reply(wording.t("offer_nobody_yet")), person.id)]
+    blocking = await own_choices_blocking(deps, session, need)
+    reply = (
+        wording.nobody_fits_reply(blocking) if blocking else Reply(wording.t("offer_nobody_yet"))
+    )
+    return [Notice(person.telegram_id, reply, person.id)]
+
+
+async def own_choices_blocking(deps: Deps, session: AsyncSession, need: Need) -> dict:
+    """How many workers each of the person's own choices rules out, when nobody would fit
+    them even with every place free; empty when it is only about who is free now."""
+    offers = matching.every_place_open(await mapping.offers(session))
+    ranking = matching.rank(need, offers, mapping.weights(deps.config), _week(deps), limit=1)
+    return ranking.own_choices_blocking()
 
 
 async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
@@ -257,8 +272,9 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
         if person.id not in needs:
             continue
         best = batch.candidates.get(person.id)
-        ranking = rankings[person.id] if best else offer_pool.rank(needs[person.id], shown)
-        notices += await _propose(deps, session, person, ranking, best, offer_pool)
+        need = needs[person.id]
+        ranking = rankings[person.id] if best else offer_pool.rank(need, shown)
+        notices += await _propose(deps, session, person, need, ranking, best, offer_pool)
     return notices
 
 

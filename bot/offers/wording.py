@@ -362,6 +362,19 @@ def not_now_reply() -> Reply:
     return Reply(t("offer_not_now"), ((Button(t("btn_find_me_a_peer"), FindMeAPeer()),),))
 
 
+# The one of a person's own choices to mention first, when several keep everyone out.
+_WIDEN_FIRST = ("availability", "language", "gender", "age_band", "community")
+
+
+def nobody_fits_reply(blocking: dict) -> Reply:
+    """Nobody would fit even with every place free: said kindly, with what would widen
+    their options (the choice that rules out most workers), never pressed."""
+    counts = {str(constraint): count for constraint, count in blocking.items()}
+    widest = max(_WIDEN_FIRST, key=lambda name: (counts.get(name, 0), -_WIDEN_FIRST.index(name)))
+    hint = widest if widest in ("availability", "language") else "preference"
+    return Reply(t(f"offer_nobody_fits_{hint}"))
+
+
 def match_all_title(proposed: int, unassigned: int) -> Reply:
     """The head of a batch's cards: with one button that offers them all."""
     buttons = ((Button(tn("btn_offer_every_card", proposed), OfferEveryCard()),),)

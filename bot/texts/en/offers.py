@@ -32,6 +32,18 @@ TEXTS: dict[str, str] = {
     "offer_lapsed_other": "We kept those peer workers for you for {count} days. We've let them "
     "go for now, so that others who are waiting can be matched. Whenever you'd like a peer, tap "
     "the button and we'll look again.",
+    "offer_nobody_fits_availability": "Right now none of our peer workers is free at the "
+    "times you gave us. That's about timing, not about you. You're on our waitlist and we'll "
+    "message you here as soon as someone fits. If more times in the week would suit you, adding "
+    "them in /profile would widen your options, but only if that works for you.",
+    "offer_nobody_fits_language": "Right now none of our peer workers speaks the languages you "
+    "chose. You're on our waitlist and we'll message you here as soon as someone does. If there "
+    "is another language you're comfortable in, adding it in /profile would widen your "
+    "options, but only if that feels right.",
+    "offer_nobody_fits_preference": "Right now none of our peer workers matches everything you "
+    "marked as important to you. You're on our waitlist and we'll message you here as soon as "
+    'someone does. If one of those matters a little less to you, making it "nice to have" in '
+    "/profile would widen your options. What you asked for is respected either way.",
     "offer_nobody_yet": "Right now there isn't a peer worker free who fits what you asked for. "
     "That's about who is available, not about you. You're on our waitlist and we'll "
     "message you here as soon as someone fits; you can check any time with /status.",
@@ -131,6 +143,8 @@ TEXTS: dict[str, str] = {
     "coord_waitlist_empty": "Nobody is waiting for a peer.",
     "coord_waitlist_title": "<b>Waiting for a peer: {count}</b>",
     "coord_waitlist_line": "{ref} — {waited} — {state} {why}",
+    "coord_waitlist_in_review": "card #{proposal_id} in review",
+    "coord_waitlist_own_choices": "nobody fits what they asked for, even with places free",
     "su_state_waiting": "waiting",
     "su_state_offered": "choosing from an offer",
     "su_state_requested": "a worker has been asked",
