@@ -38,6 +38,7 @@ async def onboard_worker(
     caseload: str = "2",
     gender: str | None = "Woman",
     quiet_hours: str = "No quiet hours",
+    timezone: str = "Australia/Brisbane",
 ) -> TelegramUser:
     """An approved peer worker (the coordinator approves the profile)."""
     worker = bot.user(telegram_id, name)
@@ -57,7 +58,7 @@ async def onboard_worker(
         await worker.tap("Skip")
     await worker.tap("Skip")  # age band
     await worker.tap("Done")  # communities: none
-    await worker.tap("Australia/Brisbane")
+    await worker.tap(timezone)
     for cell in times:
         await worker.tap(cell)
     await worker.tap("Done")
@@ -103,7 +104,9 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     proposal = casey.last()
     assert "Proposal #" in proposal.text
     assert proposal.text.index("Robin") < proposal.text.index("Alex")  # ranked
-    assert "You both have experience of: Psychosis, A hospital admission" in proposal.text
+    # Coordinators read about the two in the third person; the person, in the second.
+    assert "Both have experience of: Psychosis, A hospital admission" in proposal.text
+    assert "You both" not in proposal.text and "suit you" not in proposal.text
     assert "4101" not in proposal.text  # a pseudonymous reference, never the Telegram id
     assert "fit 100% (strong)" in proposal.text and "shared experience 40/40" in proposal.text
     await casey.tap("Offer the top 2", message=proposal)
@@ -111,6 +114,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     offer = sam.last()
     assert "found 2 peer workers" in offer.text
     assert "Tue evening, Thu evening suit you both" in offer.text
+    assert "You both have experience of: Psychosis, A hospital admission" in offer.text
     assert "Choose Robin" in offer.button_labels and "None of these" in offer.button_labels
     replies = await sam.tap("Choose Robin")
     assert "We've asked Robin" in replies[-1].text
@@ -396,3 +400,18 @@ async def test_without_coordinator_approval_the_best_are_offered_directly(
     offer = sam.last()
     assert offer.button_labels[0] == "Choose Robin" and "Choose Alex" not in offer.button_labels
     assert len(bot.api.sent_to(casey.id)) == before  # no proposal to review
+
+
+async def test_a_request_says_when_to_answer_by_in_the_workers_own_time_zone(
+    bot: Harness, clock
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(
+        bot, casey, 4020, "Robin", timezone="Europe/London", times=("Tue am", "Thu am")
+    )
+    sam = await onboard_service_user(bot, 4120)
+    await casey.tap("Offer only Robin")
+    await sam.tap("Choose Robin")
+    # Asked at 09:00 UTC (19:00 in Brisbane) with three days to answer: 09:00 in London.
+    assert clock.now.hour == 9
+    assert "Please answer by Thu 05 Mar 09:00 (Europe/London time)." in robin.last().text

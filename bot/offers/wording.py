@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,7 +35,7 @@ from bot.models import (
 )
 from bot.notify import Button, Reply
 from bot.offers import mapping
-from bot.texts import Markup, t, tn
+from bot.texts import Markup, has_text, t, tn
 from bot.texts.fragments import elapsed_text, period_text, person_ref, worker_ref
 from matching import Candidate, Need, Reason, Weight, monday_of
 
@@ -96,33 +97,39 @@ def _area_labels(deps: Deps, keys: list[str]) -> str:
 
 
 def reason_lines(deps: Deps, reasons: list[Reason], for_coordinator: bool = False) -> list[str]:
-    """Plain-language reasons. Only what the worker chose to share is ever in them."""
+    """Plain-language reasons: to the service user in the second person ("you both"), to
+    coordinators in the third ("both"). Only what the worker chose to share is ever in them."""
+
+    def said(key: str, **params: object) -> str:
+        for_them = f"{key}_coord"
+        return t(for_them if for_coordinator and has_text(for_them) else key, **params)
+
     options = deps.config.profile_options
     primary_language = next(iter(options.languages))
     lines = []
     for reason in reasons:
         values = list(reason.values)
         if reason.code == "shared_experience":
-            lines.append(t("reason_shared_experience", areas=_area_labels(deps, values)))
+            lines.append(said("reason_shared_experience", areas=_area_labels(deps, values)))
         elif reason.code == "common_times":
             slots = [tuple(int(x) for x in value.split(":")) for value in values]
             times = _times(deps, slots)
             if times:
-                lines.append(t("reason_common_times", times=times))
+                lines.append(said("reason_common_times", times=times))
         elif reason.code == "language":
             others = [options.languages.get(v, v) for v in values if v != primary_language]
             if others:
-                lines.append(t("reason_language", languages=", ".join(others)))
+                lines.append(said("reason_language", languages=", ".join(others)))
         elif reason.code in ("gender", "age_band", "community"):
             table = {"gender": options.genders, "age_band": options.age_bands}.get(
                 reason.code, options.communities
             )
             labels = ", ".join(table.get(v, v) for v in values)
-            lines.append(t(f"reason_{reason.code}", value=labels))
+            lines.append(said(f"reason_{reason.code}", value=labels))
         elif reason.code == "continuity":
-            lines.append(t("reason_continuity"))
+            lines.append(said("reason_continuity"))
         elif reason.code == "lighter_caseload" and for_coordinator:
-            lines.append(t("reason_lighter_caseload"))
+            lines.append(said("reason_lighter_caseload"))
     return lines
 
 
@@ -329,7 +336,9 @@ async def request_card(
             offer.availability, matching.cells(need.availability, week), week
         )
         times = _times(deps, [(s.weekday, s.start_minute, s.end_minute) for s in theirs])
-    respond_by = relationship.respond_by.astimezone(deps.config.tz)
+    # In the worker's own time zone, named: they may live far from the service.
+    worker_zone = ZoneInfo(offer.availability.timezone) if offer else deps.config.tz
+    respond_by = relationship.respond_by.astimezone(worker_zone)
     lines = [
         # Only the worker they are matched with learns their name: not yet, while asked.
         t("request_reminder" if reminder else "request_intro", ref=person_ref(profile.person_id)),
@@ -341,7 +350,9 @@ async def request_card(
         lines.append(t("request_times", times=times))
     if profile.goal:
         lines.append(t("request_goal", goal=profile.goal))
-    lines.append(t("request_respond_by", when=f"{respond_by:%a %d %b %H:%M}"))
+    lines.append(
+        t("request_respond_by", when=f"{respond_by:%a %d %b %H:%M}", zone=str(worker_zone))
+    )
     return Reply(
         Markup("\n".join(lines)),
         (

@@ -82,7 +82,7 @@ TEXTS: dict[str, str] = {
     "request_shared": "You share: {areas}",
     "request_times": "You're both free (your time): {times}",
     "request_goal": "They'd like to move toward: <i>{goal}</i>",
-    "request_respond_by": "Please answer by {when}.",
+    "request_respond_by": "Please answer by {when} ({zone} time).",
     "btn_accept": "Accept",
     "btn_decline": "Decline",
     "request_accepted_worker": "Thank you — you're now matched with {ref}. A first contact "
@@ -187,6 +187,12 @@ TEXTS: dict[str, str] = {
     "reason_age_band": "In the age range you'd like ({value})",
     "reason_community": "Shares your community ({value})",
     "reason_continuity": "Someone you asked to reconnect with",
+    "reason_shared_experience_coord": "Both have experience of: {areas}",
+    "reason_common_times_coord": "{times} suit them both",
+    "reason_gender_coord": "Matches their preference ({value})",
+    "reason_age_band_coord": "In the age range they'd like ({value})",
+    "reason_community_coord": "Shares their community ({value})",
+    "reason_continuity_coord": "Someone they asked to reconnect with",
     "reason_lighter_caseload": "Has room in their caseload",
     "reason_none": "No particular reasons",
 }
