@@ -89,6 +89,9 @@ PROPOSAL_TRANSITIONS: dict[str | None, set[str]] = {
         ProposalStatus.NOT_NOW,
         ProposalStatus.SUPERSEDED,
     },
+    # A hold keeps the person from new proposals until a coordinator releases it: by looking
+    # for peers for them again, or matching them by hand.
+    ProposalStatus.HELD: {ProposalStatus.SUPERSEDED},
 }
 
 

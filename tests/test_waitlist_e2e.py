@@ -51,3 +51,34 @@ async def test_waitlist_and_dashboard_count_the_same_people_and_mark_cards_in_re
     assert _count(dashboard, r"Waiting for a peer: (\d+)") == 2
     assert len(re.findall(r"card #\d+ in review", waitlist)) == 1
     assert "no capacity ×1" in waitlist  # as it stands now: Robin's place is held
+
+
+async def test_a_hold_sticks_until_a_coordinator_looks_for_peers_again(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 4503, "Robin")
+    sam = await onboard_service_user(bot, 4605)
+    await casey.tap("Hold")
+    sam_ref = re.search(r"Held — (U\d+)", casey.last().text).group(1)
+    cards_before = _cards(bot, casey.id)
+
+    # A new worker approved looks at everyone waiting again: Sam stays held.
+    await onboard_worker(bot, casey, 4504, "Alex")
+    replies = await casey.send("/match_all")
+    assert "Nobody on the waitlist is free" in replies[-1].text
+    assert _cards(bot, casey.id) == cards_before
+    waitlist = (await casey.send("/waitlist"))[-1].text
+    assert f"{sam_ref} — " in waitlist and "held by a coordinator" in waitlist
+
+    # The coordinator looks for peers for Sam again: the hold ends, a card comes.
+    await casey.send(f"/people {sam_ref}")
+    await casey.tap("Look for peers now")
+    assert _cards(bot, casey.id) == cards_before + 1
+    assert not _choices_shown(sam)
+
+
+def _cards(bot: Harness, user_id: int) -> int:
+    return sum(bool(re.match(r"Proposal #\d+ for U", m.text)) for m in bot.api.sent_to(user_id))
+
+
+def _choices_shown(user) -> bool:
+    return any(label.startswith("Choose") for label in user.last().button_labels)

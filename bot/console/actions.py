@@ -152,6 +152,7 @@ async def propose(
         return None
     if await matchmaking.open_proposal(session, person.id) is not None:
         return None
+    await matchmaking.release_hold(deps, session, person.id, coordinator.id)
     notices = await matchmaking.find_match(deps, session, person)
     proposal = await matchmaking.open_proposal(session, person.id)
     ref = {"ref": f"U{person.id}"}

@@ -16,6 +16,7 @@ from bot.models import Person, Proposal, WaitlistEntry
 from bot.notify import AfterCommit, Notice, Reply, Response
 from bot.offers import mapping, wording
 from bot.offers.matchmaking import (
+    HELD,
     REVIEW,
     SUPERSEDED,
     need_of,
@@ -23,12 +24,16 @@ from bot.offers.matchmaking import (
     open_proposal,
     own_choices_blocking,
     pool,
+    release_hold,
     solve_waitlist,
     waitlist_entry,
     with_a_place,
 )
 from bot.texts.fragments import elapsed_text
 from matching import Constraint
+
+# People a coordinator has held: no new proposal until the hold is released.
+_HELD = select(Proposal.service_user_id).where(Proposal.status == HELD)
 
 
 async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
@@ -54,12 +59,15 @@ async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
     needs = await mapping.needs(session, [person.id for _entry, person, _card in shown])
     by_id = {need.id: need for need in needs}
     offer_pool = await pool(deps, session)
+    held = set((await session.exec(_HELD)).all())
     lines = [wording.t("coord_waitlist_title", count=len(rows))]
     for entry, person, card in shown:
         need = by_id.get(person.id)
         ranking = offer_pool.rank(need, 1) if need else None
         if card is not None:
             state = wording.t("coord_waitlist_in_review", proposal_id=card)
+        elif person.id in held:
+            state = wording.t("coord_waitlist_held")
         elif need is not None and await own_choices_blocking(deps, session, need):
             state = wording.t("coord_waitlist_own_choices")
         else:
@@ -105,6 +113,7 @@ async def manual_match(
 ) -> list[Notice]:
     """Offer one worker to a service user by hand (audited, with the broken constraint)."""
     person = await session.get(Person, person_id)
+    await release_hold(deps, session, person_id, coordinator.id)
     existing = await open_proposal(session, person_id)
     if existing is not None:
         await lifecycle.transition_proposal(
@@ -148,7 +157,7 @@ async def _waiting(session: AsyncSession) -> dict[int, int | None]:
                 Proposal,
                 (Proposal.service_user_id == Person.id) & (Proposal.status == REVIEW),
             )
-            .where(Person.status == ServiceUserStatus.WAITING)
+            .where(Person.status == ServiceUserStatus.WAITING, ~Person.id.in_(_HELD))
             .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()

@@ -174,10 +174,34 @@ async def find_match(
 
 
 async def _looking_for(session: AsyncSession, person: Person) -> bool:
-    """Waiting, and with no card or offer of their own already."""
-    return person.status == ServiceUserStatus.WAITING and not await open_proposal(
-        session, person.id
+    """Waiting, with no card or offer of their own already, and not held by a coordinator."""
+    return (
+        person.status == ServiceUserStatus.WAITING
+        and not await open_proposal(session, person.id)
+        and not await held_card(session, person.id)
     )
+
+
+async def held_card(session: AsyncSession, person_id: int) -> Proposal | None:
+    """The card a coordinator held for this person, while the hold stands."""
+    return (
+        await session.exec(
+            select(Proposal).where(Proposal.service_user_id == person_id, Proposal.status == HELD)
+        )
+    ).first()
+
+
+async def release_hold(
+    deps: Deps, session: AsyncSession, person_id: int, coordinator_id: int
+) -> None:
+    """A coordinator looks for peers for someone held, or matches them by hand: the hold
+    ends."""
+    held = await held_card(session, person_id)
+    if held is not None:
+        await lifecycle.transition_proposal(
+            session, held, SUPERSEDED, at=deps.now(), actor_id=coordinator_id
+        )
+        await session.flush()
 
 
 async def _propose(

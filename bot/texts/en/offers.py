@@ -130,7 +130,8 @@ TEXTS: dict[str, str] = {
     "btn_offer_only": "Offer only {name}",
     "btn_hold": "Hold",
     "proposal_offered": "Offered to {ref}.",
-    "proposal_held": "Held — {ref} stays on the waitlist.",
+    "proposal_held": "Held — {ref} stays on the waitlist, with no new proposals until you "
+    "look for peers for them again (/people {ref}) or match them by hand.",
     "proposal_already_decided": "This proposal has already been decided.",
     "proposal_places_taken": "Those peer workers' places have gone to other people since this "
     "card was made, so nothing was offered. {ref} stays on the waitlist; /match_all looks "
@@ -144,6 +145,7 @@ TEXTS: dict[str, str] = {
     "coord_waitlist_title": "<b>Waiting for a peer: {count}</b>",
     "coord_waitlist_line": "{ref} — {waited} — {state} {why}",
     "coord_waitlist_in_review": "card #{proposal_id} in review",
+    "coord_waitlist_held": "held by a coordinator",
     "coord_waitlist_own_choices": "nobody fits what they asked for, even with places free",
     "su_state_waiting": "waiting",
     "su_state_offered": "choosing from an offer",
