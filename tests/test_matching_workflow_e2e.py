@@ -109,6 +109,12 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
     assert "You both" not in proposal.text and "suit you" not in proposal.text
     assert "4101" not in proposal.text  # a pseudonymous reference, never the Telegram id
     assert "fit 100% (strong)" in proposal.text and "shared experience 40/40" in proposal.text
+    # What the person asked for, to judge the card by.
+    assert (
+        "Asked for: a peer with their own experience (consumer) · experience of Psychosis, "
+        "A hospital admission · speaks English, Arabic · gender Woman (nice to have) · free "
+        "Tue evening, Thu evening (Australia/Brisbane time)"
+    ) in proposal.text
     await casey.tap("Offer the top 2", message=proposal)
 
     offer = sam.last()

@@ -55,7 +55,8 @@ async def test_the_card_gives_fit_band_points_ties_and_important_preferences(
     await _wants_a_woman_peer(bot, 4401)
 
     card = casey.last()
-    robin, alex, kim = card.text.split("\n\n")[1:4]
+    asked, robin, alex, kim = card.text.split("\n\n")[1:5]
+    assert "gender Woman (important)" in asked
     # Best possible for Sam: shared experience 40 + times 25 + caseload 10 (no nice-to-haves
     # and nobody to reconnect with, so those cannot score for them).
     assert robin.startswith("1. Robin (W") and "— fit 100% (strong)" in robin

@@ -234,6 +234,7 @@ async def proposal_card(
     ]
     buttons: list[tuple[Button, ...]] = []
     need = (await mapping.needs(session, [proposal.service_user_id]))[0]
+    lines.append(asked_for(deps, need))
     criteria = fit_criteria(deps.config.matching.weights, need)
     percents = [fit_percent(record.get("components"), criteria) for record in proposal.candidates]
     for rank, record in enumerate(proposal.candidates, start=1):
@@ -265,6 +266,44 @@ async def proposal_card(
         buttons.insert(0, (Button(tn("btn_offer_top", count), OfferAllProposed(proposal.id)),))
     buttons.append((Button(t("btn_hold"), HoldProposal(proposal.id)),))
     return Reply(Markup("\n\n".join(lines)), tuple(buttons))
+
+
+def asked_for(deps: Deps, need: Need) -> str:
+    """What the person asked for, for coordinators judging a card: perspective, experience,
+    languages, each preference with how much it matters, and when they are free in their own
+    time zone."""
+    options = deps.config.profile_options
+    parts = [
+        t(f"asked_perspective_{need.perspective}"),
+        t("asked_experience", areas=_area_labels(deps, list(need.areas)) or t("asked_none")),
+        t(
+            "asked_languages",
+            languages=", ".join(
+                label for code, label in options.languages.items() if code in need.languages
+            ),
+        ),
+    ]
+    tables = {
+        "gender": options.genders,
+        "age_band": options.age_bands,
+        "community": options.communities,
+    }
+    for name, table in tables.items():
+        preference = getattr(need, name)
+        if preference.choices and preference.weight != Weight.NONE:
+            values = ", ".join(label for v, label in table.items() if v in preference.choices)
+            parts.append(
+                t(f"asked_{name}", value=values, weight=t(f"asked_weight_{preference.weight}"))
+            )
+    slots = [(s.weekday, s.start_minute, s.end_minute) for s in need.availability.slots]
+    parts.append(
+        t(
+            "asked_times",
+            times=_times(deps, slots) or t("asked_none"),
+            zone=need.availability.timezone,
+        )
+    )
+    return t("asked_for", parts=Markup(" · ").join(parts))
 
 
 async def offer_card(deps: Deps, session: AsyncSession, proposal: Proposal) -> Reply:
