@@ -2,6 +2,7 @@
 
     python -m bench.matching --users 2000 --peers 500 --capacity 4 --seed 1 --json
     python -m bench.matching --users 10000 --peers 2000 --capacity 4 --loop-lag --json
+    python -m bench.matching --users 2000 --peers 500 --capacity 4 --refresh --held 0.3 --json
 
 The population is built from the lived-experience taxonomy and profile options in
 ``config.example.toml`` and is the same for the same seed: about three in four service users
@@ -33,7 +34,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -518,6 +519,7 @@ async def _store(engine, config, needs: Sequence[Need], offers: Sequence[Offer])
         PersonLanguage,
         PersonLivedExperience,
         ServiceUserProfile,
+        WaitlistEntry,
     )
     from bot.models import Preference as PreferenceRow
 
@@ -536,6 +538,7 @@ async def _store(engine, config, needs: Sequence[Need], offers: Sequence[Offer])
             AvailabilitySlot,
             PreferenceRow,
             Exclusion,
+            WaitlistEntry,
         )
     }
     for offer in offers:
@@ -568,7 +571,10 @@ async def _store(engine, config, needs: Sequence[Need], offers: Sequence[Offer])
                 "updated_at": now,
             }
         )
-    for need in needs:
+    for position, need in enumerate(needs):
+        rows[WaitlistEntry].append(
+            {"service_user_id": need.id, "since": now - timedelta(minutes=len(needs) - position)}
+        )
         rows[Person].append(
             {
                 "id": need.id,
@@ -715,6 +721,107 @@ def run_loop_lag(args: argparse.Namespace) -> dict:
     }
 
 
+async def _hold_places(engine, needs: Sequence[Need], offers: Sequence[Offer], share: float) -> int:
+    """Cards in review holding ``share`` of all the workers' places, each for one of the
+    people waiting (those people then have their card, as in the bot). Returns how many."""
+    from bot.db import session_factory, transaction
+    from bot.models import Proposal
+
+    places = [offer.id for offer in offers for _ in range(max(offer.capacity_left, 0))]
+    held = random.Random(7).sample(places, round(len(places) * share))
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "service_user_id": need.id,
+            "status": "review",
+            "source": "auto",
+            "candidates": [{"worker_id": worker, "score": None, "reasons": []}],
+            "offered_worker_ids": [worker],
+            "created_at": now,
+        }
+        for need, worker in zip(needs, held, strict=False)
+    ]
+    async with transaction(session_factory(engine)) as session:
+        await session.exec(Proposal.__table__.insert(), params=rows)
+    return len(rows)
+
+
+def run_refresh(args: argparse.Namespace) -> dict:
+    """The look at the waitlist after places come back (``retry_waitlist``, one decision for
+    everyone waiting without a card) at size, with ``--held`` of all places held by cards in
+    review: its seconds, what it decided, and the event loop's longest stall meanwhile (it
+    runs on the loop, in the transaction of the change that set it off)."""
+    from sqlalchemy import text
+
+    from bench.fanout import make_config
+    from bot.db import create_engine, session_factory, transaction
+    from bot.deps import Deps
+    from bot.offers import matchmaking
+
+    taxonomy = load_taxonomy(args.config)
+    needs, offers = population(taxonomy, args.users, args.peers, args.capacity, args.seed)
+    offers = [dataclasses.replace(o, id=o.id + args.users + 1) for o in offers]
+    needs = [
+        dataclasses.replace(
+            n, id=n.id + 1, excluded=frozenset(w + args.users + 1 for w in n.excluded)
+        )
+        for n in needs
+    ]
+    with tempfile.TemporaryDirectory(prefix="peerlink-refresh-") as folder:
+        url = f"sqlite:///{Path(folder) / 'peerlink.db'}"
+        config = make_config(url, "http://127.0.0.1:9/bot")
+
+        async def measured() -> dict:
+            engine = create_engine(url)
+            try:
+                await _store(engine, config, needs, offers)
+                cards = await _hold_places(engine, needs, offers, args.held)
+                deps = Deps(config=config, sessions=session_factory(engine))
+                longest, done = 0.0, asyncio.Event()
+
+                async def probe() -> None:
+                    nonlocal longest
+                    while not done.is_set():
+                        expected = time.perf_counter() + TICK
+                        await asyncio.sleep(TICK)
+                        longest = max(longest, time.perf_counter() - expected)
+
+                probing = asyncio.create_task(probe())
+                await asyncio.sleep(TICK * 2)
+                started = time.perf_counter()
+                async with transaction(deps.sessions) as session:
+                    notices = await matchmaking.retry_waitlist(deps, session)
+                seconds = time.perf_counter() - started
+                done.set()
+                await probing
+                async with transaction(deps.sessions) as session:
+                    decided = (
+                        await session.exec(
+                            text("SELECT count(*) FROM proposal WHERE status = 'review'")
+                        )
+                    ).one()[0] - cards
+                return {
+                    "places_held_by_cards": cards,
+                    "waiting_without_a_card": len(needs) - cards,
+                    "refresh_seconds": round(seconds, 3),
+                    "cards_made": decided,
+                    "notices": len(notices),
+                    "loop_longest_stall_ms": _ms(longest),
+                }
+            finally:
+                await engine.dispose()
+
+        result = asyncio.run(measured())
+    return {
+        "users": args.users,
+        "peers": args.peers,
+        "capacity": args.capacity,
+        "held_share": args.held,
+        "seed": args.seed,
+        **result,
+    }
+
+
 def _ratio(a: float, b: float, otherwise: float | None = None, digits: int = 3) -> float | None:
     return round(a / b, digits) if b else otherwise
 
@@ -758,8 +865,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="only the bot's path: solve in a worker process, measure the event loop's stalls",
     )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="only the look at the waitlist after places come back, with --held of places held",
+    )
+    parser.add_argument("--held", type=float, default=0.3, help="share of places held (refresh)")
     args = parser.parse_args(argv)
-    result = run_loop_lag(args) if args.loop_lag else run(args)
+    if args.refresh:
+        result = {**run_refresh(args), "warnings": []}
+    else:
+        result = run_loop_lag(args) if args.loop_lag else run(args)
     print(json.dumps(result) if args.json else _table(result))
     if result["warnings"]:
         print(f"{len(result['warnings'])} check(s) failed", file=sys.stderr)

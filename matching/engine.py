@@ -27,6 +27,7 @@ from matching.model import (
     Reason,
     Weight,
     Weights,
+    every_place_open,
 )
 
 # The order in which hard constraints are reported: the first one broken is the reason.
@@ -103,9 +104,18 @@ class OfferPool:
             [max(o.capacity_left, 0) if o.active else 0 for o in offers], dtype=np.int64
         )
         self.open = self.places > 0
+        self._every_place_open: OfferPool | None = None
         self.load = np.array(
             [1.0 - min(o.caseload, o.max_caseload) / max(o.max_caseload, 1) for o in offers]
         )
+
+    def with_every_place_open(self) -> OfferPool:
+        """This pool's workers as if each had a place free and took new matches (built once):
+        who does not fit them is kept out by the constraints, not by capacity."""
+        if self._every_place_open is None:
+            opened = every_place_open(self.offers)
+            self._every_place_open = OfferPool(opened, self.weights, self.week_start)
+        return self._every_place_open
 
     def take(self, offer_id: int) -> None:
         """One of this worker's places has been handed out (held by an offer or a request):

@@ -22,7 +22,6 @@ from bot.offers.matchmaking import (
     need_of,
     offer,
     open_proposal,
-    own_choices_blocking,
     pool,
     release_hold,
     solve_waitlist,
@@ -59,6 +58,7 @@ async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
     needs = await mapping.needs(session, [person.id for _entry, person, _card in shown])
     by_id = {need.id: need for need in needs}
     offer_pool = await pool(deps, session)
+    opened = offer_pool.with_every_place_open()
     held = set((await session.exec(_HELD)).all())
     lines = [wording.t("coord_waitlist_title", count=len(rows))]
     for entry, person, card in shown:
@@ -68,7 +68,7 @@ async def waitlist(deps: Deps, session: AsyncSession) -> Reply:
             state = wording.t("coord_waitlist_in_review", proposal_id=card)
         elif person.id in held:
             state = wording.t("coord_waitlist_held")
-        elif need is not None and await own_choices_blocking(deps, session, need):
+        elif need is not None and opened.rank(need, 1).own_choices_blocking():
             state = wording.t("coord_waitlist_own_choices")
         else:
             state = wording.t("su_state_waiting")

@@ -220,7 +220,7 @@ async def _propose(
     entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
     session.add(entry)
     if best is None:
-        return await _keep_waiting(deps, session, person, need, entry)
+        return await _keep_waiting(deps, session, person, need, entry, offer_pool)
     others = [c for c in ranking.candidates if c.offer_id != best.offer_id]
     shown = [best, *others][: deps.config.matching.candidates_shown_to_coordinators]
     proposal = Proposal(
@@ -233,7 +233,7 @@ async def _propose(
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if deps.config.matching.require_coordinator_approval:
         return await people.coordinator_notices(
-            session, await wording.proposal_card(deps, session, proposal, entry)
+            session, await wording.proposal_card(deps, session, proposal, entry, need)
         )
     # Offered at once: the best match and alternatives with a place to spare, each held.
     alternatives = [c.offer_id for c in others if offer_pool.has_place(c.offer_id)]
@@ -244,26 +244,23 @@ async def _propose(
 
 
 async def _keep_waiting(
-    deps: Deps, session: AsyncSession, person: Person, need: Need, entry: WaitlistEntry
+    deps: Deps,
+    session: AsyncSession,
+    person: Person,
+    need: Need,
+    entry: WaitlistEntry,
+    offer_pool: OfferPool,
 ) -> list[Notice]:
     """They wait: told once, honestly, whether it is about who is free now or about what
     they asked for (then kindly, what would widen their options, never pressed)."""
     if entry.told_waiting_at is not None:
         return []
     entry.told_waiting_at = deps.now()
-    blocking = await own_choices_blocking(deps, session, need)
+    blocking = offer_pool.with_every_place_open().rank(need, 1).own_choices_blocking()
     reply = (
         wording.nobody_fits_reply(blocking) if blocking else Reply(wording.t("offer_nobody_yet"))
     )
     return [Notice(person.telegram_id, reply, person.id)]
-
-
-async def own_choices_blocking(deps: Deps, session: AsyncSession, need: Need) -> dict:
-    """How many workers each of the person's own choices rules out, when nobody would fit
-    them even with every place free; empty when it is only about who is free now."""
-    offers = matching.every_place_open(await mapping.offers(session))
-    ranking = matching.rank(need, offers, mapping.weights(deps.config), _week(deps), limit=1)
-    return ranking.own_choices_blocking()
 
 
 async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:

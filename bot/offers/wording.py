@@ -220,9 +220,14 @@ def fit_points(components: dict[str, float] | None, criteria: dict[str, int], ne
 
 
 async def proposal_card(
-    deps: Deps, session: AsyncSession, proposal: Proposal, entry: WaitlistEntry
+    deps: Deps,
+    session: AsyncSession,
+    proposal: Proposal,
+    entry: WaitlistEntry,
+    need: Need | None = None,
 ) -> Reply:
-    """For coordinators: ranked candidates with reasons and score components."""
+    """For coordinators: what the person asked for, and ranked candidates with reasons and
+    score components. ``need``: the person's, when the caller has read it already."""
     waited = elapsed_text(deps.now() - entry.since)
     lines = [
         t(
@@ -233,7 +238,7 @@ async def proposal_card(
         )
     ]
     buttons: list[tuple[Button, ...]] = []
-    need = (await mapping.needs(session, [proposal.service_user_id]))[0]
+    need = need or (await mapping.needs(session, [proposal.service_user_id]))[0]
     lines.append(asked_for(deps, need))
     criteria = fit_criteria(deps.config.matching.weights, need)
     percents = [fit_percent(record.get("components"), criteria) for record in proposal.candidates]
