@@ -261,8 +261,12 @@ class HoldProposal(Action, layout="prop|{proposal_id}|hold|"):
     proposal_id: int
 
 
-class OfferEveryCard(Action, layout="prop|0|every|"):
-    """Approve every card in review at once: each offers its match and alternatives."""
+class OfferEveryCard(Action, layout="prop|{first}|every|{last}"):
+    """Approve every card of one /match_all at once (proposal ids ``first`` to ``last``):
+    each offers its match and alternatives."""
+
+    first: int
+    last: int
 
 
 class ConfirmManualMatch(Action, layout="mm|{service_user_id}|{answer}|{worker_id}"):

@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import sys
 import time
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from bot.config import (
     PSEUDONYM_KEY_ENV,
@@ -50,10 +51,15 @@ def secrets_of(config: Config) -> list[str]:
         config.evaluation.pseudonym_key,
         config.webhook.secret_token,
     ]
-    with contextlib.suppress(ValueError):  # an unparsable URL has no password to hide
-        password = urlsplit(config.database.url).password or ""
-        found += [password, unquote(password)]
+    written = _URL_PASSWORD.match(config.database.url)
+    if written and written["password"]:
+        found += [written["password"], unquote(written["password"])]
     return found
+
+
+# The password as SQLAlchemy reads a URL: anything up to the last "@" before the host, so
+# "/", "#" and "?" may be in it.
+_URL_PASSWORD = re.compile(r"[\w+]+://[^:/@]*:(?P<password>.*)@[^@]*$")
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -63,7 +69,7 @@ def sqlite_file(url: str) -> Path | None:
     scheme, separator, rest = url.partition(":///")
     if not separator or scheme.split("+", 1)[0] != "sqlite":
         return None
-    database = rest.split("?", 1)[0]
+    database = unquote(rest.split("?", 1)[0])
     if database in ("", ":memory:"):
         return None
     return Path(database).expanduser().resolve()

@@ -133,16 +133,13 @@ async def _turn(sessions: SessionFactory) -> AsyncIterator[None]:
     if turn is None:
         yield
         return
-    if turn.locked():
-        try:
-            async with asyncio.timeout(TURN_TIMEOUT):
-                await turn.acquire()
-        except TimeoutError:
-            raise OperationalError(
-                "BEGIN IMMEDIATE", None, TimeoutError("SQLite was busy for too long")
-            ) from None
-    else:  # free, or freed a moment ago for the one already woken: no timer to set
-        await turn.acquire()
+    try:
+        async with asyncio.timeout(TURN_TIMEOUT):
+            await turn.acquire()
+    except TimeoutError:
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, TimeoutError("SQLite was busy for too long")
+        ) from None
     try:
         yield
     finally:

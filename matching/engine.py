@@ -308,7 +308,8 @@ class OfferPool:
         needs = sorted(needs, key=lambda need: need.id)
         if not needs:
             return Batch(Assignment((), ()), {})
-        order = {need_id: i for i, need_id in enumerate(first)}
+        present = {need.id for need in needs}
+        order = {need_id: i for i, need_id in enumerate(i for i in first if i in present)}
         n = len(needs)
         scale = n * n + 1 if order else 1
         tie_breaks = np.array([n - order.get(need.id, n) for need in needs], dtype=np.float64)

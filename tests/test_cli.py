@@ -935,3 +935,5 @@ def test_a_database_password_is_masked_as_written_and_decoded() -> None:
     raw["database"]["url"] = "postgresql+asyncpg://bot:p%40ss%2Fword@db:5432/peerlink"
     found = secrets_of(parse_config(raw, environ={}))
     assert "p%40ss%2Fword" in found and "p@ss/word" in found
+    raw["database"]["url"] = "postgresql+asyncpg://bot:ab/cd#ef?g@db:5432/peerlink"
+    assert "ab/cd#ef?g" in secrets_of(parse_config(raw, environ={}))  # as SQLAlchemy reads it

@@ -988,6 +988,9 @@ def test_among_equally_good_assignments_the_longest_waiting_are_matched() -> Non
     poorer = [make_need(id=1, areas=frozenset({"trauma"})), fits_best]
     single = OfferPool([make_offer(id=10, capacity_left=1)], WEIGHTS, WEEK)
     assert [pair[0] for pair in single.assign(poorer, first=[1, 3]).pairs] == [3]
+    # Ids in the order with no need in the batch change nothing.
+    crowded = [*range(100, 1100), 3, 1]
+    assert [pair[0] for pair in single.assign(poorer, first=crowded).pairs] == [3]
 
 
 def test_with_every_place_open_a_ranking_tells_own_choices_from_capacity() -> None:

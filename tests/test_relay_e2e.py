@@ -83,13 +83,16 @@ async def test_a_worker_with_two_people_never_sends_to_the_wrong_one(bot: Harnes
     kim_ref = f"U{(await _person(bot, kim)).id}"
     question = replies[-1]
     (for_kim,) = [b["callback_data"] for b in question.buttons if kim_ref in b["text"]]
+    (for_sam,) = [b["callback_data"] for b in question.buttons if kim_ref not in b["text"]]
     await robin.press(for_kim, question)
     assert kim.last().text == "Who gets this?"
     assert sam.last().text == "For Sam"
-    # A second tap (a double tap before the buttons went) does not send it twice.
+    # A second tap (a double tap before the buttons went, on either name) sends it no more.
     copies = len(bot.api.sent_to(kim.id))
     await robin.press(for_kim, question)
+    await robin.press(for_sam, question)
     assert len(bot.api.sent_to(kim.id)) == copies
+    assert sam.last().text == "For Sam"
 
     # Ending one of the two: the worker picks which, then confirms (reason optional).
     replies = await robin.send("/end")

@@ -189,7 +189,10 @@ async def proposal_button(deps, session, coordinator: Person, update, context) -
 @coordinator_only
 async def every_card_button(deps, session, coordinator: Person, update, context) -> Response:
     """Offer every card in review, as if "offer" were tapped on each."""
-    offered, notices = await matchmaking.offer_every_card(deps, session, coordinator)
+    batch: OfferEveryCard = tapped(update)
+    offered, notices = await matchmaking.offer_every_card(
+        deps, session, coordinator, batch.first, batch.last
+    )
     return Response(
         close_tapped=True, chosen=tn("coord_every_card_offered", offered), notices=notices
     )

@@ -19,11 +19,13 @@ from bot.offers.matchmaking import (
     HELD,
     REVIEW,
     SUPERSEDED,
+    deciding_places,
     need_of,
     offer,
     open_proposal,
     pool,
     release_hold,
+    retry_waitlist,
     solve_waitlist,
     waitlist_entry,
     with_a_place,
@@ -113,12 +115,15 @@ async def manual_match(
 ) -> list[Notice]:
     """Offer one worker to a service user by hand (audited, with the broken constraint)."""
     person = await session.get(Person, person_id)
+    await deciding_places(session)
     await release_hold(deps, session, person_id, coordinator.id)
     existing = await open_proposal(session, person_id)
+    released: list[int] = []
     if existing is not None:
         await lifecycle.transition_proposal(
             session, existing, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
         )
+        released = [i for i in existing.offered_worker_ids if i != worker_id]
     if person.status == ServiceUserStatus.NOT_NOW:
         await lifecycle.transition(
             session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=coordinator.id
@@ -143,7 +148,11 @@ async def manual_match(
         subject_id=proposal.id,
         reason=note,
     )
-    return await offer(deps, session, proposal, [worker_id], coordinator.id)
+    notices = await offer(deps, session, proposal, [worker_id], coordinator.id)
+    if released:  # the places their earlier card held, free again
+        await session.flush()
+        notices += await retry_waitlist(deps, session)
+    return notices
 
 
 async def _waiting(session: AsyncSession) -> dict[int, int | None]:
@@ -184,39 +193,41 @@ async def _solve_and_lay_out(
     batch = await solve_waitlist(deps, list(waiting), released=cards)
     matched = {need_id: worker_id for need_id, worker_id, _score in batch.assignment.pairs}
     async with transaction(deps.sessions) as session:
+        await deciding_places(session)
         # Someone whose card or offer changed while the batch was solved keeps what they have.
         now_waiting = await _waiting(session)
-        unchanged = {p for p, card in now_waiting.items() if waiting.get(p, -1) == card}
-        proposed, replies = 0, []
-        for need_id in sorted(unchanged):
-            old = (
-                await session.get(Proposal, now_waiting[need_id]) if now_waiting[need_id] else None
-            )
-            pair = matched.get(need_id)
-            new = None
-            if pair is not None:
-                new = Proposal(
-                    service_user_id=need_id,
-                    source="batch",
-                    candidates=[wording.candidate_record(batch.candidates[need_id])],
-                    offered_worker_ids=[pair],
-                    created_at=deps.now(),
-                )
-                if not await with_a_place(session, new, [pair], released=[old.id] if old else []):
-                    new = None  # its place went to a card made meanwhile
-            if old is not None and (new is not None or pair is None):
+        unchanged = sorted(p for p, card in now_waiting.items() if waiting.get(p, -1) == card)
+        # Every card decided again is let go first, so that the batch may swap their workers.
+        for need_id in unchanged:
+            if now_waiting[need_id] is not None:
+                old = await session.get(Proposal, now_waiting[need_id])
                 await lifecycle.transition_proposal(
                     session, old, SUPERSEDED, at=deps.now(), actor_id=coordinator_id
                 )
-                await session.flush()
-            if new is not None:
-                await lifecycle.transition_proposal(
-                    session, new, REVIEW, at=deps.now(), actor_id=coordinator_id
-                )
-                entry = await waitlist_entry(deps, session, need_id)
-                replies.append(await wording.proposal_card(deps, session, new, entry))
-                proposed += 1
-        unassigned = len(unchanged) - proposed
+        await session.flush()
+        made: list[Proposal] = []
+        replies = []
+        for need_id in unchanged:
+            worker_id = matched.get(need_id)
+            if worker_id is None:
+                continue
+            card = Proposal(
+                service_user_id=need_id,
+                source="batch",
+                candidates=[wording.candidate_record(batch.candidates[need_id])],
+                offered_worker_ids=[worker_id],
+                created_at=deps.now(),
+            )
+            if not await with_a_place(session, card, [worker_id]):
+                continue  # its place went to a card made meanwhile: they wait for the next
+            await lifecycle.transition_proposal(
+                session, card, REVIEW, at=deps.now(), actor_id=coordinator_id
+            )
+            await session.flush()
+            made.append(card)
+            entry = await waitlist_entry(deps, session, need_id)
+            replies.append(await wording.proposal_card(deps, session, card, entry))
+        proposed, unassigned = len(made), len(unchanged) - len(made)
         await lifecycle.audit(
             session,
             at=deps.now(),
@@ -226,5 +237,5 @@ async def _solve_and_lay_out(
             subject_id=None,
             reason=f"{proposed} proposed, {unassigned} unassigned",
         )
-        title = wording.match_all_title(proposed, unassigned)
+        title = wording.match_all_title(proposed, unassigned, [card.id for card in made])
     return Response(replies=[title, *replies])

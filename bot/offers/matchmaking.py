@@ -10,6 +10,7 @@ import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,7 @@ from bot.deps import Deps
 from bot.lifecycle import (
     OPEN_PROPOSAL,
     OPEN_RELATIONSHIP,
+    PeerWorkerStatus,
     ProposalStatus,
     ServiceUserStatus,
 )
@@ -160,6 +162,7 @@ async def find_match(
 ) -> list[Notice]:
     """Look for peers for one person (a new arrival, someone asking again): the best fit for
     them among the places nobody holds, proposed to coordinators or offered; or the waitlist."""
+    await deciding_places(session)
     if not await _looking_for(session, person):
         return []
     need = await need_of(session, person.id)
@@ -173,6 +176,19 @@ async def find_match(
     return await _propose(deps, session, person, need, ranking, best, offer_pool)
 
 
+# Any number may be running at once (a decline here, an arrival there, another process): on
+# PostgreSQL, decisions that hand out places queue on this lock for their transaction, so two
+# can never hold the same last place, nor make one person two cards. (SQLite's transactions
+# run one at a time anyway.)
+_PLACES_LOCK = text("SELECT pg_advisory_xact_lock(7451)")
+
+
+async def deciding_places(session: AsyncSession) -> None:
+    """Take the turn to hand out places, until this transaction ends."""
+    if session.bind.dialect.name == "postgresql":
+        await (await session.connection()).execute(_PLACES_LOCK)
+
+
 async def _looking_for(session: AsyncSession, person: Person) -> bool:
     """Waiting, with no card or offer of their own already, and not held by a coordinator."""
     return (
@@ -183,12 +199,17 @@ async def _looking_for(session: AsyncSession, person: Person) -> bool:
 
 
 async def held_card(session: AsyncSession, person_id: int) -> Proposal | None:
-    """The card a coordinator held for this person, while the hold stands."""
-    return (
+    """The card a coordinator held for this person, while the hold stands: their latest
+    proposal (a hold older than anything newer for them no longer counts)."""
+    latest = (
         await session.exec(
-            select(Proposal).where(Proposal.service_user_id == person_id, Proposal.status == HELD)
+            select(Proposal)
+            .where(Proposal.service_user_id == person_id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(1)
         )
     ).first()
+    return latest if latest is not None and latest.status == HELD else None
 
 
 async def release_hold(
@@ -256,10 +277,13 @@ async def _keep_waiting(
     if entry.told_waiting_at is not None:
         return []
     entry.told_waiting_at = deps.now()
-    blocking = offer_pool.with_every_place_open().rank(need, 1).own_choices_blocking()
-    reply = (
-        wording.nobody_fits_reply(blocking) if blocking else Reply(wording.t("offer_nobody_yet"))
-    )
+    with_room = offer_pool.with_every_place_open().rank(need, 1)
+    if with_room.candidates:  # someone would fit them, were a place free
+        reply = Reply(wording.t("offer_nobody_yet"))
+    elif blocking := with_room.own_choices_blocking():
+        reply = wording.nobody_fits_reply(blocking)
+    else:  # kept out by what is not theirs to change (past declines, perspective)
+        reply = Reply(wording.t("offer_nobody_fits_other"))
     return [Notice(person.telegram_id, reply, person.id)]
 
 
@@ -278,7 +302,9 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
             .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()
-    waiting = [person for person in waiting if await _looking_for(session, person)]
+    await deciding_places(session)
+    carded = await _with_a_card_or_held(session)
+    waiting = [person for person in waiting if person.id not in carded]
     if not waiting:
         return []
     needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
@@ -299,6 +325,20 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     return notices
 
 
+async def _with_a_card_or_held(session: AsyncSession) -> set[int]:
+    """People with a card in review or an offer open, or held by a coordinator."""
+    rows = (
+        await session.exec(
+            select(Proposal.service_user_id, Proposal.status).where(
+                Proposal.status.in_((*OPEN_PROPOSAL, HELD))
+            )
+        )
+    ).all()
+    carded = {person_id for person_id, status in rows if status != HELD}
+    held = {person_id for person_id, status in rows if status == HELD} - carded
+    return carded | {person_id for person_id in held if await held_card(session, person_id)}
+
+
 async def start_waiting(deps: Deps, session: AsyncSession, person: Person) -> list[Notice]:
     """Onboarding is done: put them on the waitlist and look for peers at once."""
     await waitlist_entry(deps, session, person.id)
@@ -316,7 +356,13 @@ async def with_a_place(
     another (its own holds count as its own, as do ``released`` proposals')."""
     profiles = (
         await session.exec(
-            select(PeerWorkerProfile).where(PeerWorkerProfile.person_id.in_(worker_ids))
+            select(PeerWorkerProfile)
+            .join(Person, Person.id == PeerWorkerProfile.person_id)
+            .where(
+                PeerWorkerProfile.person_id.in_(worker_ids),
+                PeerWorkerProfile.taking_new_matches,
+                Person.status == PeerWorkerStatus.APPROVED,
+            )
         )
     ).all()
     caps = {profile.person_id: profile.max_caseload for profile in profiles}
@@ -361,12 +407,14 @@ async def review_proposal(
             session, proposal, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
         )
         return "proposal_already_decided", []
+    await deciding_places(session)
     if choice == "hold":
         proposal.decided_at, proposal.decided_by_person_id = deps.now(), coordinator.id
         await lifecycle.transition_proposal(  # audited as proposal.held, as before
             session, proposal, HELD, at=deps.now(), actor_id=coordinator.id
         )
-        return "proposal_held", []
+        await session.flush()  # the place it held is free again: someone else may fit it
+        return "proposal_held", await retry_waitlist(deps, session)
     ids = [c["worker_id"] for c in proposal.candidates]
     if choice == "all":
         # The card's own match first (its place is held), then alternatives with room.
@@ -377,8 +425,12 @@ async def review_proposal(
         chosen = await with_a_place(session, proposal, [int(choice)])
     else:
         return "proposal_already_decided", []
-    if not chosen:  # their places went to others since the card was made
-        return "proposal_places_taken", []
+    if not chosen:  # its places went since it was made (a worker paused, a cap lowered)
+        await lifecycle.transition_proposal(
+            session, proposal, SUPERSEDED, at=deps.now(), actor_id=coordinator.id
+        )
+        await session.flush()
+        return "proposal_places_taken", await retry_waitlist(deps, session)
     await lifecycle.audit(
         session,
         at=deps.now(),
@@ -388,19 +440,29 @@ async def review_proposal(
         subject_id=proposal.id,
         reason=",".join(str(i) for i in chosen),
     )
-    return "proposal_offered", await offer(deps, session, proposal, chosen, coordinator.id)
+    held_before = list(proposal.offered_worker_ids)
+    notices = await offer(deps, session, proposal, chosen, coordinator.id)
+    if any(worker_id not in chosen for worker_id in held_before):
+        await session.flush()  # a place the card held and the offer does not: free again
+        notices += await retry_waitlist(deps, session)
+    return "proposal_offered", notices
 
 
 async def offer_every_card(
-    deps: Deps, session: AsyncSession, coordinator: Person
+    deps: Deps, session: AsyncSession, coordinator: Person, first: int, last: int
 ) -> tuple[int, list[Notice]]:
-    """A coordinator approves every card in review at once, oldest first: (how many were
-    offered, the notices). A card whose places all went meanwhile stays in review."""
+    """A coordinator approves at once every card of one ``/match_all`` (its proposal ids,
+    ``first`` to ``last``) still in review: (how many were offered, the notices)."""
     cards = (
         await session.exec(
             select(Proposal.id)
-            .where(Proposal.status == REVIEW)
-            .order_by(Proposal.created_at, Proposal.id)
+            .where(
+                Proposal.status == REVIEW,
+                Proposal.source == "batch",
+                Proposal.id >= first,
+                Proposal.id <= last,
+            )
+            .order_by(Proposal.id)
         )
     ).all()
     offered, notices = 0, []

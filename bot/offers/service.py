@@ -28,6 +28,7 @@ from bot.offers.matchmaking import (
     NONE_SUITABLE,
     NOT_NOW,
     OFFERED,
+    SUPERSEDED,
     exclude,
     find_match,
     open_relationship,
@@ -149,7 +150,10 @@ async def _lapse_offers(deps: Deps, session: AsyncSession, now: datetime) -> lis
     notices: list[Notice] = []
     for proposal in lapsed:
         person = await session.get(Person, proposal.service_user_id)
-        if person.status != ServiceUserStatus.OFFERED:
+        if person.status != ServiceUserStatus.OFFERED:  # moved on: the offer only holds places
+            await lifecycle.transition_proposal(
+                session, proposal, SUPERSEDED, at=now, actor_id=None
+            )
             continue
         await _set_aside(deps, session, person, proposal, None)
         days = max(1, deps.config.matching.offer_hold.days)

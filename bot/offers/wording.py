@@ -430,9 +430,11 @@ def nobody_fits_reply(blocking: dict) -> Reply:
     return Reply(t(f"offer_nobody_fits_{hint}"))
 
 
-def match_all_title(proposed: int, unassigned: int) -> Reply:
-    """The head of a batch's cards: with one button that offers them all."""
-    buttons = ((Button(tn("btn_offer_every_card", proposed), OfferEveryCard()),),)
+def match_all_title(proposed: int, unassigned: int, cards: list[int]) -> Reply:
+    """The head of a batch's cards (their proposal ids): with one button that offers them
+    all."""
+    every = OfferEveryCard(min(cards), max(cards)) if cards else None
+    buttons = ((Button(tn("btn_offer_every_card", proposed), every),),) if every else ()
     return Reply(
         tn("coord_match_all_title", proposed, unassigned=unassigned),
         buttons if proposed else (),

@@ -66,16 +66,22 @@ async def leave(
             reason=reason,
             leaving_id=person.id,
         )
+    released = False
     if person.role == Role.SERVICE_USER:
         proposal = await matchmaking.open_proposal(session, person.id)
-        if proposal is not None:
-            await lifecycle.transition_proposal(
-                session, proposal, SUPERSEDED, at=deps.now(), actor_id=actor_id
-            )
+        held = await matchmaking.held_card(session, person.id)
+        for card in (proposal, held):
+            if card is not None:
+                await lifecycle.transition_proposal(
+                    session, card, SUPERSEDED, at=deps.now(), actor_id=actor_id
+                )
+        released = proposal is not None
         entry = await session.get(WaitlistEntry, person.id)
         if entry is not None:
             await session.delete(entry)
     await session.flush()
+    if released:  # the places their card or offer held go to someone waiting
+        notices += await matchmaking.retry_waitlist(deps, session)
     return notices
 
 

@@ -285,8 +285,11 @@ async def route_chosen(
     sender = await people.sender(connection, telegram_id)
     if sender is None or sender.role != Role.PEER_WORKER:
         return None
-    for leg in await _legs(connection, sender, message_id):
-        if leg.relationship_id == relationship_id and not leg.already_relayed:
+    legs = await _legs(connection, sender, message_id)
+    if any(leg.already_relayed for leg in legs):  # a tap on another name went first
+        return None
+    for leg in legs:
+        if leg.relationship_id == relationship_id:
             return await _delivery(connection, sender, leg, None, deps.now())
     return None
 

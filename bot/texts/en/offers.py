@@ -44,6 +44,9 @@ TEXTS: dict[str, str] = {
     "marked as important to you. You're on our waitlist and we'll message you here as soon as "
     'someone does. If one of those matters a little less to you, making it "nice to have" in '
     "/profile would widen your options. What you asked for is respected either way.",
+    "offer_nobody_fits_other": "Right now none of our peer workers is the right fit for you. "
+    "You're on our waitlist and we'll message you here as soon as someone is; you can check "
+    "any time with /status.",
     "offer_nobody_yet": "Right now there isn't a peer worker free who fits what you asked for. "
     "That's about who is available, not about you. You're on our waitlist and we'll "
     "message you here as soon as someone fits; you can check any time with /status.",
