@@ -4,8 +4,10 @@ first; places come back when an offer is answered or lapses, and are offered on 
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.db import transaction
-from bot.models import Proposal
+from bot.models import PeerWorkerProfile, Person, Proposal
 from bot.offers import matchmaking
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness
@@ -153,3 +155,32 @@ async def test_the_whole_waitlist_in_two_inputs(bot: Harness) -> None:
     assert len(offered) == 3
     (left,) = [user for user in waiting if user not in offered]
     assert _heard(bot, left.id, NOBODY_FREE) == 1
+
+
+async def test_two_searches_at_once_never_hold_the_same_last_place(bot: Harness) -> None:
+    """Two people looked for in two transactions at the same moment (a decline here, an
+    arrival there; on PostgreSQL perhaps two processes), one place left: one card holds it."""
+    casey = bot.user(COORDINATOR_ID)
+    robin = await onboard_worker(bot, casey, 4310, "Robin", caseload="1")
+    deps = bot.application.bot_data["deps"]
+    robin_id = (await _person(bot, robin)).id
+
+    async def taking_new_matches(value: bool) -> None:
+        async with transaction(deps.sessions) as session:
+            profile = await session.get(PeerWorkerProfile, robin_id)
+            profile.taking_new_matches = value
+            session.add(profile)
+
+    await taking_new_matches(False)
+    people = [await onboard_service_user(bot, 4420 + n) for n in range(2)]
+    await taking_new_matches(True)
+
+    async def search(user) -> None:
+        async with transaction(deps.sessions) as session:
+            person = await session.get(Person, (await _person(bot, user)).id)
+            await matchmaking.find_match(deps, session, person)
+            await asyncio.sleep(0.05)  # keep the transaction open while the other searches
+
+    await asyncio.gather(*(search(user) for user in people))
+    cards = [p for p in await _rows(bot, Proposal) if p.status == "review"]
+    assert [card.offered_worker_ids for card in cards] == [[robin_id]]
