@@ -99,10 +99,12 @@ async def places_taken(
     """A worker's places in use: their open relationships (a request holds one too) and
     the places open proposals hold."""
     worker_ids = list(worker_ids)
-    taken = await open_caseloads(session, worker_ids)
-    for worker_id, count in (await held_by_proposals(session, worker_ids, released)).items():
-        taken[worker_id] = taken.get(worker_id, 0) + count
-    return taken
+    caseloads = await open_caseloads(session, worker_ids)
+    return _with_holds(caseloads, await held_by_proposals(session, worker_ids, released))
+
+
+def _with_holds(caseloads: dict[int, int], held: dict[int, int]) -> dict[int, int]:
+    return {i: caseloads.get(i, 0) + held.get(i, 0) for i in caseloads.keys() | held.keys()}
 
 
 async def approved_workers(session: AsyncSession) -> int:
@@ -125,7 +127,7 @@ async def offers(session: AsyncSession, released: Iterable[int] = ()) -> list[Of
     languages = await _grouped(session, PersonLanguage.language, ids)
     slots = await _slots(session, ids)
     caseloads = await open_caseloads(session, ids)
-    taken = await places_taken(session, ids, released)
+    taken = _with_holds(caseloads, await held_by_proposals(session, ids, released))
     return [
         Offer(
             id=person.id,
