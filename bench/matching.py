@@ -639,6 +639,48 @@ async def _store(engine, config, needs: Sequence[Need], offers: Sequence[Offer])
                 await session.exec(table.__table__.insert(), params=values[begin : begin + 5000])
 
 
+class _LoopProbe:
+    """Wakes every TICK on the event loop while running, and keeps its longest lateness: how
+    long the loop stalled at worst."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._done = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while not self._done.is_set():
+            expected = time.perf_counter() + TICK
+            await asyncio.sleep(TICK)
+            self.longest = max(self.longest, time.perf_counter() - expected)
+
+    async def start(self) -> None:
+        """Running once this returns: a probe started just before work that never yields
+        would first wake after it, and see no stall at all."""
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(TICK * 2)
+
+    async def stop(self) -> float:
+        self._done.set()
+        await self._task
+        return self.longest
+
+
+def _population_apart(args: argparse.Namespace) -> tuple[list[Need], list[Offer]]:
+    """The synthetic population with the people's and the workers' ids apart, as one table
+    of persons holds them."""
+    taxonomy = load_taxonomy(args.config)
+    needs, offers = population(taxonomy, args.users, args.peers, args.capacity, args.seed)
+    offers = [dataclasses.replace(o, id=o.id + args.users + 1) for o in offers]
+    needs = [
+        dataclasses.replace(
+            n, id=n.id + 1, excluded=frozenset(w + args.users + 1 for w in n.excluded)
+        )
+        for n in needs
+    ]
+    return needs, offers
+
+
 async def _solve_beside_a_probe(
     engine, config, person_ids: list[int]
 ) -> tuple[object, float, float]:
@@ -650,22 +692,12 @@ async def _solve_beside_a_probe(
     from bot.offers import matchmaking
 
     deps = Deps(config=config, sessions=session_factory(engine))
-    longest = 0.0
-    done = asyncio.Event()
-
-    async def probe() -> None:
-        nonlocal longest
-        while not done.is_set():
-            expected = time.perf_counter() + TICK
-            await asyncio.sleep(TICK)
-            longest = max(longest, time.perf_counter() - expected)
-
-    probing = asyncio.create_task(probe())
+    probe = _LoopProbe()
+    await probe.start()
     started = time.perf_counter()
     batch = await matchmaking.solve_waitlist(deps, person_ids)
     seconds = time.perf_counter() - started
-    done.set()
-    await probing
+    longest = await probe.stop()
     return batch, seconds, longest
 
 
@@ -676,15 +708,7 @@ def run_loop_lag(args: argparse.Namespace) -> dict:
     from bench.fanout import make_config
     from bot.db import create_engine
 
-    taxonomy = load_taxonomy(args.config)
-    needs, offers = population(taxonomy, args.users, args.peers, args.capacity, args.seed)
-    offers = [dataclasses.replace(o, id=o.id + args.users + 1) for o in offers]  # ids apart
-    needs = [
-        dataclasses.replace(
-            n, id=n.id + 1, excluded=frozenset(w + args.users + 1 for w in n.excluded)
-        )
-        for n in needs
-    ]
+    needs, offers = _population_apart(args)
     with tempfile.TemporaryDirectory(prefix="peerlink-matching-") as folder:
         url = f"sqlite:///{Path(folder) / 'peerlink.db'}"
         config = make_config(url, "http://127.0.0.1:9/bot")
@@ -758,15 +782,7 @@ def run_refresh(args: argparse.Namespace) -> dict:
     from bot.deps import Deps
     from bot.offers import matchmaking
 
-    taxonomy = load_taxonomy(args.config)
-    needs, offers = population(taxonomy, args.users, args.peers, args.capacity, args.seed)
-    offers = [dataclasses.replace(o, id=o.id + args.users + 1) for o in offers]
-    needs = [
-        dataclasses.replace(
-            n, id=n.id + 1, excluded=frozenset(w + args.users + 1 for w in n.excluded)
-        )
-        for n in needs
-    ]
+    needs, offers = _population_apart(args)
     with tempfile.TemporaryDirectory(prefix="peerlink-refresh-") as folder:
         url = f"sqlite:///{Path(folder) / 'peerlink.db'}"
         config = make_config(url, "http://127.0.0.1:9/bot")
@@ -777,23 +793,13 @@ def run_refresh(args: argparse.Namespace) -> dict:
                 await _store(engine, config, needs, offers)
                 cards = await _hold_places(engine, needs, offers, args.held)
                 deps = Deps(config=config, sessions=session_factory(engine))
-                longest, done = 0.0, asyncio.Event()
-
-                async def probe() -> None:
-                    nonlocal longest
-                    while not done.is_set():
-                        expected = time.perf_counter() + TICK
-                        await asyncio.sleep(TICK)
-                        longest = max(longest, time.perf_counter() - expected)
-
-                probing = asyncio.create_task(probe())
-                await asyncio.sleep(TICK * 2)
+                probe = _LoopProbe()
+                await probe.start()
                 started = time.perf_counter()
                 async with transaction(deps.sessions) as session:
                     notices = await matchmaking.retry_waitlist(deps, session)
                 seconds = time.perf_counter() - started
-                done.set()
-                await probing
+                longest = await probe.stop()
                 async with transaction(deps.sessions) as session:
                     decided = (
                         await session.exec(
