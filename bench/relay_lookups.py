@@ -9,7 +9,8 @@ gave us, and updates are handled one at a time, so a slow look-up stalls the who
 Erasure deletes everything a person sent or received. This fills a throwaway database (a
 temporary SQLite file, or a fresh schema in the PostgreSQL database given) with ``--rows``
 relayed messages spread over ``--pairs`` relationships, runs the statements the code runs
-(``relay.received_copy``, ``relay.sent_original``, ``erasure.relayed_messages_of``) for
+(``relay.ARRIVAL``, ``relay.ORIGINAL_OF_COPY``, ``relay.COPY_OF_ORIGINAL``,
+``relay.sent_original``, ``erasure.relayed_messages_of``) for
 ``--probes`` random messages, then drops the two composite indexes and runs them again.
 Prints the median milliseconds of each, and the query plans, as JSON.
 """
@@ -35,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.db import create_engine, upgrade_to_head
 from bot.models import Person, Relationship, RelayedMessage
 from bot.privacy.erasure import relayed_messages_of
-from bot.relationships.relay import received_copy, sent_original
+from bot.relationships.relay import ARRIVAL, COPY_OF_ORIGINAL, ORIGINAL_OF_COPY, sent_original
 
 INDEXES = ("ix_relayed_message_recipient_target", "ix_relayed_message_sender_source")
 CHUNK = 5_000
@@ -91,9 +92,14 @@ async def seed(connection: AsyncConnection, rows: int, pairs: int) -> list[dict[
 def statements(row: dict[str, int]) -> dict[str, Any]:
     """The look-ups the code runs, for one relayed message."""
     return {
-        "reply_to": received_copy(row["recipient_person_id"], row["target_message_id"]),
-        "reply_to_in_relationship": received_copy(
-            row["recipient_person_id"], row["target_message_id"], row["relationship_id"]
+        "arrival": ARRIVAL.params(  # every message: was this one relayed already?
+            telegram_id=10_000 + row["sender_person_id"], message_id=row["source_message_id"]
+        ),
+        "reply_to": ORIGINAL_OF_COPY.params(
+            person_id=row["recipient_person_id"], message_id=row["target_message_id"]
+        ),
+        "reply_to_own": COPY_OF_ORIGINAL.params(
+            person_id=row["sender_person_id"], message_id=row["source_message_id"]
         ),
         "edit": sent_original(row["sender_person_id"], row["source_message_id"]),
         "erasure": relayed_messages_of(row["sender_person_id"]),

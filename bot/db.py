@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, inspect, make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql import Executable
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 if TYPE_CHECKING:
@@ -209,26 +212,144 @@ async def plain_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncConn
             await connection.close()
 
 
+class Statements:
+    """Statements that each stand alone, run on one connection: the reads and the record of
+    every relayed message. Each statement is built once (a module constant) and run with
+    its parameters; ``rows`` gives plain tuples of its columns."""
+
+    postgresql = False
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
+        return (await self._connection.execute(statement, params)).all()
+
+    async def run(self, statement: Executable, params: Mapping[str, Any]) -> None:
+        await self._connection.execute(statement, params)
+
+
+class _OnAsyncpg(Statements):
+    """On PostgreSQL, the same statements handed straight to asyncpg, on a connection from
+    SQLAlchemy's own pool, each compiled once to its SQL. SQLAlchemy's execution around a
+    statement (its connection object, result and events) cost five times the look-up itself:
+    three of them were the whole CPU budget of a relayed message (bench/pipeline.py). There is
+    no BEGIN and no COMMIT: each statement commits by itself."""
+
+    postgresql = True
+
+    def __init__(self, driver: Any, dialect: Any) -> None:
+        self._driver, self._dialect = driver, dialect
+        self.broken = False  # the connection failed: it is not given back to the pool
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
+        compiled = _compiled(statement, self._dialect)
+        return await self._call(self._driver.fetch, compiled, params)
+
+    async def run(self, statement: Executable, params: Mapping[str, Any]) -> None:
+        compiled = _compiled(statement, self._dialect)
+        await self._call(self._driver.execute, compiled, params)
+
+    async def _call(self, method: Any, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+        """The statement; asyncpg's errors as SQLAlchemy's, as the rest of the bot knows them
+        (``bot.pipeline.faults``)."""
+        import asyncpg
+
+        try:
+            return await method(compiled.sql, *compiled.arguments(params))
+        except asyncpg.IntegrityConstraintViolationError as error:
+            raise IntegrityError(compiled.sql, None, error) from error
+        except asyncpg.PostgresError as error:
+            if not isinstance(error, asyncpg.PostgresConnectionError):
+                raise DBAPIError(compiled.sql, None, error) from error
+            self.broken = True
+            raise OperationalError(compiled.sql, None, error) from error
+        except BaseException as error:
+            # The connection failed, or the statement was cut short (cancelled) and the
+            # connection's state is unknown: it is closed rather than used again.
+            self.broken = True
+            if isinstance(error, Exception) and (
+                self._driver.is_closed()
+                or isinstance(
+                    error,
+                    asyncpg.InterfaceError | asyncpg.InternalClientError | OSError | TimeoutError,
+                )
+            ):
+                raise OperationalError(compiled.sql, None, error) from error
+            raise
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # the parameters, in the order of $1, $2, ...
+    fixed: dict[str, Any]  # values written into the statement itself
+    convert: dict[str, Callable[[Any], Any]]  # parameters whose type converts them (UTC times)
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = []
+        for name in self.names:
+            value = params[name] if name in params else self.fixed[name]
+            values.append(self.convert[name](value) if name in self.convert else value)
+        return values
+
+
+# Compiled once for each statement: the statements are module constants, a few dozen.
+_compiled_statements: dict[tuple[int, type], tuple[Executable, _Compiled]] = {}
+_AT_MOST = 1_000
+
+
+def _compiled(statement: Executable, dialect: Any) -> _Compiled:
+    key = (id(statement), type(dialect))
+    known = _compiled_statements.get(key)
+    if known is not None:
+        return known[1]
+    if len(_compiled_statements) >= _AT_MOST:
+        raise RuntimeError("single_statements takes statements built once, not on every call")
+    compiled = statement.compile(dialect=dialect)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        raise ValueError("a statement run on asyncpg directly cannot take a list (IN)")
+    if getattr(statement, "selected_columns", None) is not None and any(
+        column.type.result_processor(dialect, None) for column in statement.selected_columns
+    ):
+        raise ValueError("a statement run on asyncpg directly returns plain columns only")
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        raise ValueError(
+            "a statement run on asyncpg directly must give every value its columns' Python "
+            "defaults would"
+        )
+    names = tuple(compiled.positiontup or ())
+    convert = {}
+    for name in names:
+        processor = compiled.binds[name].type.bind_processor(dialect)
+        if processor is not None:
+            convert[name] = processor
+    fixed = {name: value for name, value in compiled.params.items() if value is not None}
+    result = _Compiled(str(compiled), names, fixed, convert)
+    # (the statement is kept, so that its id is never another's)
+    _compiled_statements[key] = (statement, result)
+    return result
+
+
 @asynccontextmanager
-async def single_statements(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
-    """A connection for work whose statements each stand alone. On PostgreSQL each commits by
-    itself: no BEGIN and no COMMIT, two round trips fewer (a relayed message's reads and its
-    record). On SQLite, where there is no round trip to save, they run in one plain
-    transaction."""
+async def single_statements(sessions: SessionFactory) -> AsyncIterator[Statements]:
+    """Statements that each stand alone. On PostgreSQL each commits by itself: no BEGIN and
+    no COMMIT, two round trips fewer (a relayed message's reads and its record), and they go
+    to asyncpg directly (``_OnAsyncpg``). On SQLite, where there is no round trip to save,
+    they run in one plain transaction."""
     engine = sessions.kw["bind"]
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" or engine.dialect.driver != "asyncpg":
         async with plain_transaction(sessions) as connection:
-            yield connection
+            yield Statements(connection)
         return
-    autocommit = _autocommitting.get(engine.sync_engine)
-    if autocommit is None:
-        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        _autocommitting[engine.sync_engine] = autocommit
-    async with autocommit.connect() as connection:
-        yield connection
-
-
-_autocommitting: WeakKeyDictionary[Any, AsyncEngine] = WeakKeyDictionary()
+    pooled = await engine.raw_connection()
+    statements = _OnAsyncpg(pooled.driver_connection, engine.dialect)
+    try:
+        yield statements
+    finally:
+        if statements.broken:
+            pooled.invalidate()
+        await greenlet_spawn(pooled.close)
 
 
 def _closes_at_once(sessions: SessionFactory) -> bool:

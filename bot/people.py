@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Coordinator, FormDraft, PendingInput, Person
+from bot.db import Statements
+from bot.models import Coordinator, PendingInput, Person
 from bot.notify import Notice, Reply
 
 
@@ -31,7 +31,7 @@ class Sender:
 @dataclass(frozen=True)
 class Visit:
     """Who wrote, and what we were waiting for from them: an answer we asked for (its kind),
-    or a form in progress. Read in one statement at the start of handling a message."""
+    or a form in progress. Read at the start of handling a message (``relay.arrival``)."""
 
     sender: Sender | None
     pending_kind: str | None = None
@@ -39,29 +39,14 @@ class Visit:
 
 
 # Built once: on every message, building it would cost more than running it.
-_VISIT = (
-    select(Person.id, Person.role, Person.status, PendingInput.kind, FormDraft.person_id)
-    .outerjoin(PendingInput, PendingInput.person_id == Person.id)
-    .outerjoin(FormDraft, FormDraft.person_id == Person.id)
-    .where(Person.telegram_id == bindparam("telegram_id"))
-)
 _SENDER = select(Person.id, Person.role, Person.status).where(
     Person.telegram_id == bindparam("telegram_id")
 )
 
 
-async def visit(connection: AsyncConnection, telegram_id: int) -> Visit:
-    """Plain columns, not the ORM's objects: this runs on every message."""
-    row = (await connection.execute(_VISIT, {"telegram_id": telegram_id})).first()
-    if row is None:
-        return Visit(None)
-    person_id, role, status, pending_kind, draft_of = row
-    return Visit(Sender(person_id, role, status), pending_kind, draft_of is not None)
-
-
-async def sender(connection: AsyncConnection, telegram_id: int) -> Sender | None:
-    row = (await connection.execute(_SENDER, {"telegram_id": telegram_id})).first()
-    return Sender(*row) if row is not None else None
+async def sender(statements: Statements, telegram_id: int) -> Sender | None:
+    rows = await statements.rows(_SENDER, {"telegram_id": telegram_id})
+    return Sender(*rows[0]) if rows else None
 
 
 async def questioned(session: AsyncSession, telegram_id: int) -> tuple[Person, PendingInput] | None:

@@ -30,6 +30,7 @@ from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
 from bot.relationships import handlers as relationship_handlers
+from bot.relationships import relay
 from bot.safety import screening as safety_screening
 from bot.texts import t
 from bot.tg import answers, handling
@@ -157,11 +158,12 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     telegram_id = update.effective_user.id
     text = update.effective_message.text or ""
     # One read decides where the text goes; for the relay, it also finds the recipient.
-    async with single_statements(deps.sessions) as connection:
-        visit = await people.visit(connection, telegram_id)
+    async with single_statements(deps.sessions) as statements:
+        arrival = await relay.arrival(statements, telegram_id, update.effective_message.message_id)
+        visit = arrival.visit
         routed = relationship_handlers.NOT_ROUTED
         if visit.sender is not None and visit.pending_kind is None and not visit.in_a_form:
-            routed = await relationship_handlers.route(update, context, connection, visit.sender)
+            routed = await relationship_handlers.route(update, context, statements, arrival)
     # Risk first: the crisis lines come before anything else we say.
     screening = await safety_screening.screen(update, context, text, visit.pending_kind)
     answer = answers.handler_for(context, visit.pending_kind)

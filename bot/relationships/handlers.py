@@ -3,7 +3,6 @@ relationship commands and buttons."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
@@ -33,7 +32,7 @@ from bot.callbacks import (
     SurveyRating,
     SurveyRecommend,
 )
-from bot.db import single_statements, transaction
+from bot.db import Statements, single_statements, transaction
 from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
@@ -55,8 +54,8 @@ async def _copy(
     copied = await deliver_one(context.bot, notice, on_unreachable_of(context))
     if copied is None:  # the sender has been told
         return
-    async with single_statements(deps.sessions) as connection:
-        await relay.delivered(deps, connection, delivery, message_id, copied.message_id)
+    async with single_statements(deps.sessions) as statements:
+        await relay.delivered(deps, statements, delivery, message_id, copied.message_id)
 
 
 Routed = relay.Delivery | Reply | relay.AlreadyRelayed | None
@@ -65,14 +64,22 @@ Routed = relay.Delivery | Reply | relay.AlreadyRelayed | None
 async def route(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    connection: AsyncConnection,
-    sender: people.Sender | None = None,
+    statements: Statements,
+    arrival: relay.Arrival | None = None,
 ) -> Routed:
-    """Where this message would go (``relay.route``), in the caller's transaction."""
+    """Where this message would go (``relay.route``); ``arrival``: what the caller read of
+    the sender already."""
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    sender, legs = (arrival.visit.sender, arrival.legs) if arrival else (None, None)
     return await relay.route(
-        deps_of(context), connection, update.effective_user.id, message.message_id, reply_to, sender
+        deps_of(context),
+        statements,
+        update.effective_user.id,
+        message.message_id,
+        reply_to,
+        sender,
+        legs,
     )
 
 
@@ -87,8 +94,8 @@ async def relay_message(
     deps = deps_of(context)
     message = update.effective_message
     if routed is NOT_ROUTED:
-        async with single_statements(deps.sessions) as connection:
-            routed = await route(update, context, connection)
+        async with single_statements(deps.sessions) as statements:
+            routed = await route(update, context, statements)
     outcome = routed
     if outcome is None:
         return False
@@ -160,9 +167,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case RelayFromLabel():
             response = Response(toast=t("relay_who_toast"))
         case RelayTo(relationship_id, message_id):
-            async with single_statements(deps.sessions) as connection:
+            async with single_statements(deps.sessions) as statements:
                 delivery = await relay.route_chosen(
-                    deps, connection, user_id, relationship_id, message_id
+                    deps, statements, user_id, relationship_id, message_id
                 )
             if delivery is None:
                 await respond(update, context, stale)

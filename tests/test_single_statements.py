@@ -1,0 +1,117 @@
+"""``db.single_statements``, the way the relay's statements reach the database, on a real
+database: on PostgreSQL they go to asyncpg directly, compiled once; these check that they mean
+what SQLAlchemy would make of them (values written into a statement, UTC times, errors), and
+that a connection that failed under them never goes back to the pool."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.db import session_factory, single_statements, transaction
+from bot.models import Person, Role, UTCDateTime
+from bot.pipeline.faults import database_unavailable
+
+NOW = datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+
+_SERVICE_USER_BY_ID = select(Person.id, Person.status).where(
+    Person.telegram_id == bindparam("who"), Person.role == Role.SERVICE_USER
+)
+_SEEN = (
+    update(Person)
+    .where(Person.telegram_id == bindparam("who"))
+    .values(last_seen_at=bindparam("now", type_=UTCDateTime()))
+)
+_RENUMBERED = (
+    update(Person).where(Person.telegram_id == bindparam("who")).values(telegram_id=bindparam("to"))
+)
+_NEW_PERSON = insert(Person).values(  # leaves language and reachable to Python's defaults
+    telegram_id=bindparam("who"),
+    created_at=bindparam("now", type_=UTCDateTime()),
+    updated_at=bindparam("now", type_=UTCDateTime()),
+)
+_CREATED = select(Person.created_at).where(Person.telegram_id == bindparam("who"))
+
+
+async def _people(sessions, *people: Person) -> None:
+    async with transaction(sessions) as session:
+        session.add_all(people)
+
+
+def _person(telegram_id: int, role: str | None) -> Person:
+    return Person(
+        telegram_id=telegram_id, role=role, status="waiting", created_at=NOW, updated_at=NOW
+    )
+
+
+async def test_values_written_into_a_statement_and_its_parameters_both_count(database):
+    _, engine = database
+    sessions = session_factory(engine)
+    await _people(sessions, _person(11, Role.SERVICE_USER), _person(12, Role.PEER_WORKER))
+    async with single_statements(sessions) as statements:
+        found = await statements.rows(_SERVICE_USER_BY_ID, {"who": 11})
+        not_a_service_user = await statements.rows(_SERVICE_USER_BY_ID, {"who": 12})
+        nobody = await statements.rows(_SERVICE_USER_BY_ID, {"who": 13})
+    assert [tuple(row)[1:] for row in found] == [("waiting",)]
+    assert not_a_service_user == [] and nobody == []
+
+
+async def test_a_time_in_another_zone_is_stored_as_the_same_instant(database):
+    _, engine = database
+    sessions = session_factory(engine)
+    await _people(sessions, _person(21, Role.SERVICE_USER))
+    brisbane = NOW.astimezone(timezone(timedelta(hours=10)))
+    async with single_statements(sessions) as statements:
+        await statements.run(_SEEN, {"who": 21, "now": brisbane})
+        with pytest.raises(Exception, match="naive datetime"):
+            await statements.run(_SEEN, {"who": 21, "now": NOW.replace(tzinfo=None)})
+    async with transaction(sessions) as session:
+        person = (await session.exec(select(Person).where(Person.telegram_id == 21))).one()[0]
+    assert person.last_seen_at == NOW
+
+
+async def test_a_broken_rule_is_sqlalchemys_integrity_error(database):
+    _, engine = database
+    sessions = session_factory(engine)
+    await _people(sessions, _person(31, Role.SERVICE_USER), _person(32, Role.SERVICE_USER))
+    with pytest.raises(IntegrityError):
+        async with single_statements(sessions) as statements:
+            await statements.run(_RENUMBERED, {"who": 31, "to": 32})
+    async with single_statements(sessions) as statements:  # the connection is still good
+        await statements.run(_RENUMBERED, {"who": 31, "to": 33})
+        assert len(await statements.rows(_SERVICE_USER_BY_ID, {"who": 33})) == 1
+
+
+async def test_what_asyncpg_alone_would_get_wrong_is_refused_on_postgresql(database):
+    _, engine = database
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the statements run through SQLAlchemy, which does it all")
+    sessions = session_factory(engine)
+    async with single_statements(sessions) as statements:
+        with pytest.raises(ValueError, match="plain columns"):  # times come back naive
+            await statements.rows(_CREATED, {"who": 1})
+        with pytest.raises(ValueError, match="Python"):  # nobody would fill in the defaults
+            await statements.run(_NEW_PERSON, {"who": 1, "now": NOW})
+
+
+async def test_a_connection_cut_under_a_statement_is_the_database_away_and_is_not_reused(
+    database,
+):
+    _, engine = database
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's connections; SQLite's outage is covered by the process tests")
+    sessions = session_factory(engine)
+    await _people(sessions, _person(41, Role.SERVICE_USER))
+    with pytest.raises(OperationalError) as failure:
+        async with single_statements(sessions) as statements:
+            backend = (await statements.rows(select(text("pg_backend_pid()")), {}))[0][0]
+            async with engine.connect() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            await statements.rows(_SERVICE_USER_BY_ID, {"who": 41})
+    assert database_unavailable(failure.value)
+    for _ in range(3):  # whichever connection the pool hands out now works
+        async with single_statements(sessions) as statements:
+            assert len(await statements.rows(_SERVICE_USER_BY_ID, {"who": 41})) == 1
