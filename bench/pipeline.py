@@ -168,6 +168,16 @@ async def _bot_against_ceiling(database_url: str, pairs: int, count: int) -> dic
         nonlocal transactions  # (statements that commit on their own send no BEGIN)
         transactions += connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
 
+    def on_driver_query(record: Any) -> None:
+        # The relay's statements that go to asyncpg directly (bot.db.single_statements);
+        # SQLAlchemy's own BEGIN and COMMIT pass here too, and are counted by ``on_begin``.
+        nonlocal statements
+        statements += not record.query.startswith(("BEGIN", "COMMIT", "ROLLBACK"))
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if engine.dialect.driver == "asyncpg":
+            record.driver_connection.add_query_logger(on_driver_query)  # (once: it is a set)
+
     bot_rounds, echo_rounds, ratios = [], [], []
     async with application, echo:
         # Warm up: the first update of each person loads more (and the first relay message
@@ -191,6 +201,7 @@ async def _bot_against_ceiling(database_url: str, pairs: int, count: int) -> dic
         # Counted in a round of their own: listening to every statement costs time too.
         event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
         event.listen(engine.sync_engine, "begin", on_begin)
+        event.listen(engine.sync_engine, "checkout", on_checkout)
         calls, start = api.calls, 10_000 + ROUNDS * count
         counted = [
             _update(start + n, USER_IDS + n % pairs, start + n, "How was your week?")
