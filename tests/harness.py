@@ -322,12 +322,17 @@ class TelegramUser:
         await self.harness.process({"callback_query": query})
         return self._since(before)
 
-    async def tap(self, label: str, message: Sent | None = None) -> list[Sent]:
-        """Tap the button whose label contains ``label`` on the newest message that has it."""
+    async def tap(self, label: str, message: Sent | None = None, exact: bool = False) -> list[Sent]:
+        """Tap the button whose label contains ``label`` (or is it, ``exact``) on the newest
+        message that has it."""
         candidates = [message] if message else reversed(self.api.sent_to(self.id))
         for candidate in candidates:
             for button in candidate.buttons:
-                if label.lower() in button["text"].lower() and "callback_data" in button:
+                text = button["text"].lower()
+                # (a choice in a list carries its mark: "▫️ Man", "✅ Man")
+                unmarked = text.removeprefix("✅ ").removeprefix("▫️ ")
+                found = label.lower() in (text, unmarked) if exact else label.lower() in text
+                if found and "callback_data" in button:
                     return await self.press(button["callback_data"], candidate)
         raise AssertionError(f"no button {label!r} for user {self.id}; last: {self.last().text!r}")
 

@@ -39,6 +39,7 @@ async def onboard_worker(
     gender: str | None = "Woman",
     quiet_hours: str = "No quiet hours",
     timezone: str = "Australia/Brisbane",
+    languages: tuple[str, ...] = ("English",),
 ) -> TelegramUser:
     """An approved peer worker (the coordinator approves the profile)."""
     worker = bot.user(telegram_id, name)
@@ -48,12 +49,13 @@ async def onboard_worker(
     await worker.send(f"Hi, I'm {name}.")
     await worker.tap(perspective)
     for area in areas:
-        await worker.tap(area)
+        await worker.tap(area, exact=True)
     await worker.tap("Done")
-    await worker.tap("English")
+    for language in languages:
+        await worker.tap(language, exact=True)
     await worker.tap("Done")
     if gender:
-        await worker.tap(gender)
+        await worker.tap(gender, exact=True)
     else:
         await worker.tap("Skip")
     await worker.tap("Skip")  # age band
@@ -63,7 +65,7 @@ async def onboard_worker(
         await worker.tap(cell)
     await worker.tap("Done")
     await worker.tap(quiet_hours)
-    await worker.tap(caseload)
+    await worker.tap(caseload, exact=True)
     await worker.tap("Send for approval")
     await coordinator.tap("Approve")
     return worker
