@@ -255,15 +255,17 @@ class _OnAsyncpg(Statements):
         (``bot.pipeline.faults``)."""
         import asyncpg
 
+        arguments = compiled.arguments(params)
         try:
-            return await method(compiled.sql, *compiled.arguments(params))
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(compiled.sql, None, error) from error
+            return await method(compiled.sql, *arguments)
         except asyncpg.PostgresError as error:
-            if not isinstance(error, asyncpg.PostgresConnectionError):
-                raise DBAPIError(compiled.sql, None, error) from error
-            self.broken = True
-            raise OperationalError(compiled.sql, None, error) from error
+            # (a server shutting down says so in an error of its own, and closes the line)
+            if isinstance(error, asyncpg.PostgresConnectionError) or self._driver.is_closed():
+                self.broken = True
+                raise OperationalError(compiled.sql, None, error) from error
+            if isinstance(error, asyncpg.IntegrityConstraintViolationError):
+                raise IntegrityError(compiled.sql, None, error) from error
+            raise DBAPIError(compiled.sql, None, error) from error
         except BaseException as error:
             # The connection failed, or the statement was cut short (cancelled) and the
             # connection's state is unknown: it is closed rather than used again.
@@ -307,11 +309,14 @@ def _compiled(statement: Executable, dialect: Any) -> _Compiled:
     if len(_compiled_statements) >= _AT_MOST:
         raise RuntimeError("single_statements takes statements built once, not on every call")
     compiled = statement.compile(dialect=dialect)
-    if any(bind.expanding for bind in compiled.binds.values()):
-        raise ValueError("a statement run on asyncpg directly cannot take a list (IN)")
-    if getattr(statement, "selected_columns", None) is not None and any(
-        column.type.result_processor(dialect, None) for column in statement.selected_columns
+    if (
+        any(bind.expanding for bind in compiled.binds.values())
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
     ):
+        raise ValueError("a statement run on asyncpg directly takes no list (IN) nor literal")
+    returned = getattr(statement, "exported_columns", ())  # a SELECT's, or a RETURNING's
+    if any(column.type.result_processor(dialect, None) for column in returned):
         raise ValueError("a statement run on asyncpg directly returns plain columns only")
     if compiled.insert_prefetch or compiled.update_prefetch:
         raise ValueError(
@@ -324,7 +329,11 @@ def _compiled(statement: Executable, dialect: Any) -> _Compiled:
         processor = compiled.binds[name].type.bind_processor(dialect)
         if processor is not None:
             convert[name] = processor
-    fixed = {name: value for name, value in compiled.params.items() if value is not None}
+    fixed = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required and name in names
+    }
     result = _Compiled(str(compiled), names, fixed, convert)
     # (the statement is kept, so that its id is never another's)
     _compiled_statements[key] = (statement, result)

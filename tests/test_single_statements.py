@@ -34,6 +34,13 @@ _NEW_PERSON = insert(Person).values(  # leaves language and reachable to Python'
     updated_at=bindparam("now", type_=UTCDateTime()),
 )
 _CREATED = select(Person.created_at).where(Person.telegram_id == bindparam("who"))
+_RETURNING_CREATED = (
+    update(Person)
+    .where(Person.telegram_id == bindparam("who"))
+    .values(status="waiting")
+    .returning(Person.created_at)
+)
+_NO_STATUS = update(Person).where(Person.telegram_id == bindparam("who")).values(status=None)
 
 
 async def _people(sessions, *people: Person) -> None:
@@ -55,8 +62,12 @@ async def test_values_written_into_a_statement_and_its_parameters_both_count(dat
         found = await statements.rows(_SERVICE_USER_BY_ID, {"who": 11})
         not_a_service_user = await statements.rows(_SERVICE_USER_BY_ID, {"who": 12})
         nobody = await statements.rows(_SERVICE_USER_BY_ID, {"who": 13})
+        await statements.run(_NO_STATUS, {"who": 12})  # a value written in may be None
     assert [tuple(row)[1:] for row in found] == [("waiting",)]
     assert not_a_service_user == [] and nobody == []
+    async with transaction(sessions) as session:
+        person = (await session.exec(select(Person).where(Person.telegram_id == 12))).one()[0]
+    assert person.status is None
 
 
 async def test_a_time_in_another_zone_is_stored_as_the_same_instant(database):
@@ -91,8 +102,9 @@ async def test_what_asyncpg_alone_would_get_wrong_is_refused_on_postgresql(datab
         pytest.skip("on SQLite the statements run through SQLAlchemy, which does it all")
     sessions = session_factory(engine)
     async with single_statements(sessions) as statements:
-        with pytest.raises(ValueError, match="plain columns"):  # times come back naive
-            await statements.rows(_CREATED, {"who": 1})
+        for returns_a_time in (_CREATED, _RETURNING_CREATED):  # times would come back naive
+            with pytest.raises(ValueError, match="plain columns"):
+                await statements.rows(returns_a_time, {"who": 1})
         with pytest.raises(ValueError, match="Python"):  # nobody would fill in the defaults
             await statements.run(_NEW_PERSON, {"who": 1, "now": NOW})
 

@@ -12,7 +12,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, exists, func, insert, or_, update
+from sqlalchemy import Select, bindparam, exists, func, insert, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -192,6 +192,15 @@ def _arrival_statement() -> Select:
     """The statement behind ``arrival``: the person who wrote (``people.Visit``'s columns),
     then one row for each of their active relationships, on whichever side they are (``Leg``'s
     columns), or one row of empty ones if they have none."""
+    # The relationships where they are the service user, and those where they are the
+    # worker, joined apart: each through its own index (joined as one "either side", SQLite
+    # reads every active relationship). A person is only ever on one side, so one of the two
+    # is always empty.
+    as_user, as_worker = aliased(Relationship), aliased(Relationship)
+
+    def either(column: str) -> Any:
+        return func.coalesce(getattr(as_user, column), getattr(as_worker, column))
+
     other = aliased(Person)
     # Whether this very message went across before, to whichever relationship: by the
     # (sender, message id) index alone, however many messages a relationship has had.
@@ -203,10 +212,7 @@ def _arrival_statement() -> Select:
         )
         .label("already_relayed")
     )
-    other_side = case(
-        (Relationship.service_user_id == Person.id, Relationship.peer_worker_id),
-        else_=Relationship.service_user_id,
-    )
+    active = RelationshipStatus.ACTIVE
     return (
         select(
             Person.id,
@@ -214,9 +220,9 @@ def _arrival_statement() -> Select:
             Person.status,
             PendingInput.kind,
             FormDraft.person_id,
-            Relationship.id,
-            Relationship.service_user_id,
-            Relationship.peer_worker_id,
+            either("id"),
+            either("service_user_id"),
+            either("peer_worker_id"),
             other.telegram_id,
             PeerWorkerProfile.quiet_hours,
             PeerWorkerProfile.timezone,
@@ -225,16 +231,17 @@ def _arrival_statement() -> Select:
         )
         .outerjoin(PendingInput, PendingInput.person_id == Person.id)
         .outerjoin(FormDraft, FormDraft.person_id == Person.id)
+        .outerjoin(as_user, (as_user.service_user_id == Person.id) & (as_user.status == active))
         .outerjoin(
-            Relationship,
-            or_(Relationship.service_user_id == Person.id, Relationship.peer_worker_id == Person.id)
-            & (Relationship.status == RelationshipStatus.ACTIVE),
+            as_worker, (as_worker.peer_worker_id == Person.id) & (as_worker.status == active)
         )
-        .outerjoin(other, other.id == other_side)
-        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
-        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
+        .outerjoin(
+            other, other.id == func.coalesce(as_user.peer_worker_id, as_worker.service_user_id)
+        )
+        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == either("peer_worker_id"))
+        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == either("service_user_id"))
         .where(Person.telegram_id == bindparam("telegram_id"))
-        .order_by(Relationship.started_at, Relationship.id)
+        .order_by(either("started_at"), either("id"))
     )
 
 
