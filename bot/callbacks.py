@@ -262,11 +262,26 @@ class HoldProposal(Action, layout="prop|{proposal_id}|hold|"):
 
 
 class OfferEveryCard(Action, layout="prop|{first}|every|{last}"):
-    """Approve every card of one /match_all at once (proposal ids ``first`` to ``last``):
-    each offers its match and alternatives."""
+    """Approve every card of one batch at once (proposal ids ``first`` to ``last``, still in
+    review): each offers its match and alternatives."""
 
     first: int
     last: int
+
+
+class BatchPage(Action, layout="prop|{first}|page|{last}|{page}"):
+    """A page of a batch's review view (its cards: proposal ids ``first`` to ``last``)."""
+
+    first: int
+    last: int
+    page: int
+
+
+class OpenCard(Action, layout="prop|{proposal_id}|open|"):
+    """One card of a batch's review view, in full: offer it, offer another worker with a
+    place instead (a swap), or hold it."""
+
+    proposal_id: int
 
 
 class ConfirmManualMatch(Action, layout="mm|{service_user_id}|{answer}|{worker_id}"):

@@ -42,6 +42,7 @@ CONSTRAINT_ORDER = (
     Constraint.COMMUNITY,
 )
 SMALL_BATCH = 8  # up to this many needs, overlap is counted without a matrix product
+RANK_BLOCK = 256  # people evaluated together by ``rank_all``: (256 × workers) arrays at most
 SCORE_SCALE = 10  # points per weight unit: a component of 1.0 with weight 40 scores 400
 LIGHTER_CASELOAD = 0.75  # a load component at or above this is worth mentioning
 
@@ -239,6 +240,30 @@ class OfferPool:
             for j in np.flatnonzero(~evaluation.feasible[0])
         }
         return Ranking(candidates, ruled_out)
+
+    def rank_all(self, needs: Sequence[Need], limit: int = 5) -> list[Ranking]:
+        """``rank`` for each of many people, evaluated together a block at a time: a whole
+        waitlist's rankings in the time of a few of ``rank``'s, each the same as its own."""
+        rankings: list[Ranking] = []
+        ids = np.array([offer.id for offer in self.offers])
+        for start in range(0, len(needs), RANK_BLOCK):
+            block = needs[start : start + RANK_BLOCK]
+            evaluation = self.evaluate(block)
+            for i, need in enumerate(block):
+                feasible = np.flatnonzero(evaluation.feasible[i])
+                scores = evaluation.score[i]
+                order = feasible[np.lexsort((ids[feasible], -scores[feasible]))][:limit]
+                candidates = tuple(self._candidate(need, evaluation, int(j), i) for j in order)
+                ruled = np.flatnonzero(~evaluation.feasible[i])
+                ruled_out = dict(
+                    zip(
+                        ids[ruled].tolist(),
+                        (CONSTRAINT_ORDER[k] for k in evaluation.first_broken[i, ruled]),
+                        strict=True,
+                    )
+                )
+                rankings.append(Ranking(candidates, ruled_out))
+        return rankings
 
     def _candidate(self, need: Need, evaluation: Evaluation, j: int, i: int = 0) -> Candidate:
         """Worker ``j`` for ``need``, row ``i`` of the evaluation."""

@@ -12,6 +12,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -33,6 +34,7 @@ from matching import (
     Weight,
     Weights,
     assign,
+    engine,
     overlap_minutes,
     rank,
     solve_waitlist,
@@ -809,6 +811,18 @@ def test_property_assign_never_breaks_a_hard_constraint(instance) -> None:
         assert feasible(by_need[need_id], by_offer[offer_id], weights, week)
     for need_id, offer_id, _ in OfferPool(offers, weights, week).assign_greedy(needs).pairs:
         assert feasible(by_need[need_id], by_offer[offer_id], weights, week)
+
+
+@PROPERTY
+@given(instances(), st.integers(0, 5), st.integers(1, 4))
+def test_property_ranking_everyone_together_is_ranking_each_alone(
+    instance, limit: int, block: int
+) -> None:
+    needs, offers, weights, week = instance
+    pool = OfferPool(offers, weights, week)
+    with patch.object(engine, "RANK_BLOCK", block):  # several blocks, and a short last one
+        together = pool.rank_all(needs, limit)
+    assert together == [pool.rank(need, limit) for need in needs]
 
 
 @PROPERTY

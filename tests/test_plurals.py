@@ -40,7 +40,8 @@ def test_the_helper_picks_the_form_and_passes_the_count(count: int, form: str) -
 
 def test_the_helper_passes_other_parameters_and_escapes_them() -> None:
     assert tn("coord_match_all_title", 1, unassigned="<2>") == (
-        "<b>Batch matching</b>: 1 proposal, &lt;2&gt; still without a fit. Review it below."
+        "<b>Batch matching</b>: 1 proposal, &lt;2&gt; still without a fit. Open it to offer it, "
+        "swap its worker or hold it."
     )
     assert "3 proposals" in tn("coord_match_all_title", 3, unassigned=0)
 

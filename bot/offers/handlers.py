@@ -10,6 +10,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import pending as pending_input
 from bot import people, scheduler
 from bot.callbacks import (
+    BatchPage,
     ChooseWorker,
     ConfirmManualMatch,
     FindMeAPeer,
@@ -19,6 +20,7 @@ from bot.callbacks import (
     OfferAllProposed,
     OfferEveryCard,
     OfferOneProposed,
+    OpenCard,
     Rematch,
 )
 from bot.db import transaction
@@ -199,6 +201,22 @@ async def every_card_button(deps, session, coordinator: Person, update, context)
 
 
 @coordinator_only
+async def batch_button(deps, session, coordinator: Person, update, context) -> Response:
+    """A batch's review view: another page of it, or one of its cards opened in full."""
+    match tapped(update):
+        case BatchPage(first, last, page):
+            cards = await matchmaking.batch_cards(session, first, last)
+            head = tn("coord_batch_pending_title", len(cards))
+            view = await wording.batch_view(deps, session, head, cards, first, last, page)
+            return Response(edit=view)
+        case OpenCard(proposal_id):
+            card = await matchmaking.open_card(deps, session, proposal_id)
+            if card is None:
+                return Response(toast=t("proposal_already_decided", ref=""))
+            return Response(replies=[card])
+
+
+@coordinator_only
 async def manual_match_button(deps, session, coordinator: Person, update, context) -> Response:
     """Match anyway (or not) when a hand match breaks a hard constraint."""
     tap: ConfirmManualMatch = tapped(update)
@@ -237,4 +255,5 @@ def register(application: Application) -> None:
     on_tap(application, rematch_button, Rematch)
     on_tap(application, proposal_button, OfferAllProposed, OfferOneProposed, HoldProposal)
     on_tap(application, every_card_button, OfferEveryCard)
+    on_tap(application, batch_button, BatchPage, OpenCard)
     on_tap(application, manual_match_button, ConfirmManualMatch)

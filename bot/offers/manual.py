@@ -206,7 +206,6 @@ async def _solve_and_lay_out(
                 )
         await session.flush()
         made: list[Proposal] = []
-        replies = []
         for need_id in unchanged:
             worker_id = matched.get(need_id)
             if worker_id is None:
@@ -225,8 +224,6 @@ async def _solve_and_lay_out(
             )
             await session.flush()
             made.append(card)
-            entry = await waitlist_entry(deps, session, need_id)
-            replies.append(await wording.proposal_card(deps, session, card, entry))
         proposed, unassigned = len(made), len(unchanged) - len(made)
         await lifecycle.audit(
             session,
@@ -237,5 +234,8 @@ async def _solve_and_lay_out(
             subject_id=None,
             reason=f"{proposed} proposed, {unassigned} unassigned",
         )
-        title = wording.match_all_title(proposed, unassigned, [card.id for card in made])
-    return Response(replies=[title, *replies])
+        head = wording.match_all_head(proposed, unassigned)
+        if not made:
+            return Response(replies=[Reply(head)])
+        view = await wording.batch_view(deps, session, head, made, made[0].id, made[-1].id)
+    return Response(replies=[view])

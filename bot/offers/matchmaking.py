@@ -233,10 +233,12 @@ async def _propose(
     ranking: Ranking,
     best: Candidate | None,
     offer_pool: OfferPool,
+    cards: list[Proposal] | None = None,
 ) -> list[Notice]:
     """A card for ``best`` (whose place the caller has taken from the pool), with the rest of
     the ranking as alternatives; offered at once without coordinator approval. No best: they
-    keep waiting, told why kindly once."""
+    keep waiting, told why kindly once. ``cards``: where a card for review goes when the
+    caller shows its cards together (``retry_waitlist``); otherwise coordinators get it now."""
     entry = await waitlist_entry(deps, session, person.id)
     entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
     session.add(entry)
@@ -253,6 +255,10 @@ async def _propose(
     )
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if deps.config.matching.require_coordinator_approval:
+        if cards is not None:
+            await session.flush()  # (its id, for the batch's view)
+            cards.append(proposal)
+            return []
         return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry, need)
         )
@@ -310,19 +316,76 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
     offer_pool = await pool(deps, session)
     shown = deps.config.matching.candidates_shown_to_coordinators
-    rankings = {need_id: offer_pool.rank(need, shown) for need_id, need in needs.items()}
     batch = offer_pool.assign_explained(list(needs.values()), [p.id for p in waiting])
+    matched = [needs[need_id] for need_id in batch.candidates]
+    # Each card's alternatives are ranked before the batch's places are taken; who is left
+    # waiting, after (their reasons are the places as they now stand).
+    rankings = dict(zip(batch.candidates, offer_pool.rank_all(matched, shown), strict=True))
     for _need_id, worker_id, _score in batch.assignment.pairs:
         offer_pool.take(worker_id)
+    left = [need for need_id, need in needs.items() if need_id not in batch.candidates]
+    rankings.update(zip([n.id for n in left], offer_pool.rank_all(left, shown), strict=True))
     notices: list[Notice] = []
+    cards: list[Proposal] = []
     for person in waiting:
         if person.id not in needs:
             continue
         best = batch.candidates.get(person.id)
-        need = needs[person.id]
-        ranking = rankings[person.id] if best else offer_pool.rank(need, shown)
-        notices += await _propose(deps, session, person, need, ranking, best, offer_pool)
-    return notices
+        need, ranking = needs[person.id], rankings[person.id]
+        notices += await _propose(deps, session, person, need, ranking, best, offer_pool, cards)
+    return notices + await _announce(deps, session, cards)
+
+
+async def _announce(deps: Deps, session: AsyncSession, cards: list[Proposal]) -> list[Notice]:
+    """Cards for review, to coordinators: one card as it is; several in one view of them all
+    (a refresh at a large programme's size can make a thousand)."""
+    if len(cards) == 1:
+        (card,) = cards
+        entry = await waitlist_entry(deps, session, card.service_user_id)
+        return await people.coordinator_notices(
+            session, await wording.proposal_card(deps, session, card, entry)
+        )
+    if not cards:
+        return []
+    head = wording.tn("coord_batch_new_title", len(cards))
+    first, last = cards[0].id, cards[-1].id
+    view = await wording.batch_view(deps, session, head, cards, first, last)
+    return await people.coordinator_notices(session, view)
+
+
+async def batch_cards(session: AsyncSession, first: int, last: int) -> list[Proposal]:
+    """A batch's cards (proposal ids ``first`` to ``last``) still in review, in order."""
+    rows = await session.exec(
+        select(Proposal)
+        .where(Proposal.status == REVIEW, Proposal.id >= first, Proposal.id <= last)
+        .order_by(Proposal.id)
+    )
+    return list(rows.all())
+
+
+async def open_card(deps: Deps, session: AsyncSession, proposal_id: int) -> Reply | None:
+    """A card from a batch's view, in full, its alternatives ranked now: the workers with a
+    place (the card's own held place counting as its own), any of whom the coordinator may
+    offer instead. None if the card has been decided."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status != REVIEW:
+        return None
+    need = await need_of(session, proposal.service_user_id)
+    if need is None:
+        return None
+    offers = await mapping.offers(session, [proposal.id])
+    offer_pool = matching.OfferPool(offers, mapping.weights(deps.config), _week(deps))
+    shown = deps.config.matching.candidates_shown_to_coordinators
+    match = proposal.candidates[0]
+    others = [
+        wording.candidate_record(c)
+        for c in offer_pool.rank(need, shown + 1).candidates
+        if c.offer_id != match["worker_id"]
+    ]
+    proposal.candidates = [match, *others][:shown]
+    session.add(proposal)
+    entry = await waitlist_entry(deps, session, proposal.service_user_id)
+    return await wording.proposal_card(deps, session, proposal, entry, need)
 
 
 async def _with_a_card_or_held(session: AsyncSession) -> set[int]:
@@ -451,23 +514,11 @@ async def review_proposal(
 async def offer_every_card(
     deps: Deps, session: AsyncSession, coordinator: Person, first: int, last: int
 ) -> tuple[int, list[Notice]]:
-    """A coordinator approves at once every card of one ``/match_all`` (its proposal ids,
-    ``first`` to ``last``) still in review: (how many were offered, the notices)."""
-    cards = (
-        await session.exec(
-            select(Proposal.id)
-            .where(
-                Proposal.status == REVIEW,
-                Proposal.source == "batch",
-                Proposal.id >= first,
-                Proposal.id <= last,
-            )
-            .order_by(Proposal.id)
-        )
-    ).all()
+    """A coordinator approves at once every card of one batch (its proposal ids, ``first`` to
+    ``last``) still in review: (how many were offered, the notices)."""
     offered, notices = 0, []
-    for proposal_id in cards:
-        key, sent = await review_proposal(deps, session, coordinator, proposal_id, "all")
+    for card in await batch_cards(session, first, last):
+        key, sent = await review_proposal(deps, session, coordinator, card.id, "all")
         offered += key == "proposal_offered"
         notices += sent
     return offered, notices

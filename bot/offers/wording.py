@@ -11,6 +11,7 @@ import matching
 from bot.availability import slots_to_cells
 from bot.callbacks import (
     AcceptRequest,
+    BatchPage,
     ChooseWorker,
     DeclineReason,
     DeclineRequest,
@@ -21,6 +22,7 @@ from bot.callbacks import (
     OfferAllProposed,
     OfferEveryCard,
     OfferOneProposed,
+    OpenCard,
 )
 from bot.config import MatchingWeights
 from bot.deps import Deps
@@ -430,15 +432,62 @@ def nobody_fits_reply(blocking: dict) -> Reply:
     return Reply(t(f"offer_nobody_fits_{hint}"))
 
 
-def match_all_title(proposed: int, unassigned: int, cards: list[int]) -> Reply:
-    """The head of a batch's cards (their proposal ids): with one button that offers them
-    all."""
-    every = OfferEveryCard(min(cards), max(cards)) if cards else None
-    buttons = ((Button(tn("btn_offer_every_card", proposed), every),),) if every else ()
-    return Reply(
-        tn("coord_match_all_title", proposed, unassigned=unassigned),
-        buttons if proposed else (),
+BATCH_PAGE = 8  # cards listed in one page of a batch's review view
+
+
+async def batch_view(
+    deps: Deps,
+    session: AsyncSession,
+    head: str,
+    cards: list[Proposal],
+    first: int,
+    last: int,
+    page: int = 0,
+) -> Reply:
+    """One message for a batch of cards in review (proposal ids ``first`` to ``last``): a line
+    each, who and their match and the fit, a page at a time; "offer all" at the top, and each
+    card a button that opens it in full (to offer it, swap its worker, or hold it)."""
+    if not cards:
+        return Reply(Markup(f"{head}\n\n{t('coord_batch_all_decided')}"))
+    pages = (len(cards) + BATCH_PAGE - 1) // BATCH_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = cards[page * BATCH_PAGE : (page + 1) * BATCH_PAGE]
+    needs = {n.id: n for n in await mapping.needs(session, [c.service_user_id for c in shown])}
+    lines, buttons = (
+        [],
+        [(Button(tn("btn_offer_every_card", len(cards)), OfferEveryCard(first, last)),)],
     )
+    for card in shown:
+        record = card.candidates[0]
+        need = needs.get(card.service_user_id)
+        criteria = fit_criteria(deps.config.matching.weights, need) if need else {}
+        profile = await session.get(PeerWorkerProfile, record["worker_id"])
+        lines.append(
+            t(
+                "coord_batch_line",
+                id=card.id,
+                ref=await coordinator_name(session, card.service_user_id),
+                name=profile.display_name,
+                fit=fit_text([fit_percent(record.get("components"), criteria)], 0),
+            )
+        )
+        buttons.append(
+            (Button(t("btn_open_card", id=card.id, name=profile.display_name), OpenCard(card.id)),)
+        )
+    if pages > 1:
+        lines.append(t("coord_batch_page", page=page + 1, pages=pages))
+        buttons.append(
+            tuple(
+                Button(t(label), BatchPage(first, last, to))
+                for label, to in (("btn_page_earlier", page - 1), ("btn_page_later", page + 1))
+                if 0 <= to < pages
+            )
+        )
+    return Reply(Markup("\n\n".join([head, "\n".join(lines)])), tuple(buttons))
+
+
+def match_all_head(proposed: int, unassigned: int) -> str:
+    return tn("coord_match_all_title", proposed, unassigned=unassigned)
 
 
 def offer_lapsed_reply(days: int) -> Reply:

@@ -179,9 +179,24 @@ TEXTS: dict[str, str] = {
     "coord_match_offered": "Offered. The service user can accept or decline.",
     "coord_match_all_nobody": "Nobody on the waitlist is free for a new proposal.",
     "coord_match_all_title_one": "<b>Batch matching</b>: {count} proposal, {unassigned} still "
-    "without a fit. Review it below.",
+    "without a fit. Open it to offer it, swap its worker or hold it.",
     "coord_match_all_title_other": "<b>Batch matching</b>: {count} proposals, {unassigned} "
-    "still without a fit. Review each below, or offer them all at once.",
+    "still without a fit. Open a card to offer it, swap its worker or hold it — or offer "
+    "them all at once.",
+    "coord_batch_new_title_one": "<b>New proposal</b>: {count} person can be matched now. "
+    "Open the card to offer it, swap its worker or hold it.",
+    "coord_batch_new_title_other": "<b>New proposals</b>: {count} people can be matched now. "
+    "Open a card to offer it, swap its worker or hold it — or offer them all at once.",
+    "coord_batch_pending_title_one": "<b>Batch of proposals</b>: {count} card still in review. "
+    "Open it to offer it, swap its worker or hold it.",
+    "coord_batch_pending_title_other": "<b>Batch of proposals</b>: {count} cards still in "
+    "review. Open a card to offer it, swap its worker or hold it — or offer them all at once.",
+    "coord_batch_line": "#{id} {ref} → <b>{name}</b>, {fit}",
+    "coord_batch_page": "<i>Page {page} of {pages}</i>",
+    "coord_batch_all_decided": "Every card of this batch has been decided.",
+    "btn_open_card": "Open #{id} ({name})",
+    "btn_page_earlier": "◀ Earlier",
+    "btn_page_later": "Later ▶",
     "btn_offer_every_card_one": "Offer it",
     "btn_offer_every_card_other": "Offer all {count}",
     "coord_every_card_offered_one": "Offered: {count} card. Any card whose places went "

@@ -1,0 +1,65 @@
+"""Coordinators review a batch of proposals in one view: a line per card, a page at a time,
+"offer all" at the top, and each card opened in full to offer it, swap its worker or hold it."""
+
+from __future__ import annotations
+
+from tests.conftest import COORDINATOR_ID
+from tests.harness import Harness
+from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
+
+
+def _choices(message) -> list[str]:
+    return [label for label in message.button_labels if label.startswith("Choose ")]
+
+
+async def test_places_that_come_free_for_several_people_make_one_view_not_a_card_each(
+    bot: Harness,
+) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    waiting = [await onboard_service_user(bot, 4600 + n) for n in range(5)]
+    before = len(bot.api.sent_to(casey.id))
+    await onboard_worker(bot, casey, 4700, "Robin", caseload="3")  # three places at once
+
+    told = bot.api.sent_to(casey.id)[before:]
+    (view,) = [m for m in told if "New proposals" in m.text]
+    assert "3 people can be matched now" in view.text
+    assert view.text.count("→ Robin") == 3 and "fit" in view.text
+    assert not any("Proposal #" in m.text for m in told)  # no card message each
+    await casey.tap("Offer all 3", message=view, exact=True)
+    offered = [user for user in waiting if _choices(user.last())]
+    assert len(offered) == 3
+
+
+async def test_a_long_batch_pages_and_a_card_opened_can_swap_its_worker(bot: Harness) -> None:
+    casey = bot.user(COORDINATOR_ID)
+    waiting = [await onboard_service_user(bot, 4610 + n) for n in range(10)]
+    for n, name in enumerate(("Robin", "Alex", "Kim")):
+        await onboard_worker(bot, casey, 4710 + n, name, caseload="5" if n < 2 else "3")
+
+    (view,) = await casey.send("/match_all")  # ten cards: more than a page
+    assert "10 proposals, 0 still without a fit" in view.text
+    assert "Page 1 of 2" in view.text and "Later ▶" in view.button_labels
+    assert "Offer all 10" in view.button_labels
+    first_page = [label for label in view.button_labels if label.startswith("Open #")]
+    assert len(first_page) == 8
+
+    await casey.tap("Later ▶", message=view)  # the same message, redrawn
+    assert "Page 2 of 2" in view.text and "◀ Earlier" in view.button_labels
+    second_page = [label for label in view.button_labels if label.startswith("Open #")]
+    assert len(second_page) == 2 and not set(second_page) & set(first_page)
+
+    # Opened, a card lists its match first, then workers with a place now: offering one of
+    # those instead swaps the worker.
+    (card,) = await casey.tap(second_page[0], message=view, exact=True)
+    assert "Proposal #" in card.text and "Asked for:" in card.text
+    match, swap, *_ = [label for label in card.button_labels if label.startswith("Offer only")]
+    swapped_in = swap.removeprefix("Offer only ")
+    await casey.tap(swap, message=card, exact=True)
+    offered = [user for user in waiting if _choices(user.last())]
+    assert len(offered) == 1
+    assert _choices(offered[0].last()) == [f"Choose {swapped_in}"]
+    assert match != swap
+
+    # Opening it again: it has been decided.
+    await casey.tap(second_page[0], message=view, exact=True)
+    assert "already been decided" in casey.toasts()[-1]
