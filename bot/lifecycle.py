@@ -257,22 +257,40 @@ async def transition_proposal(
 ) -> None:
     """Move a proposal to ``new_status`` (a new one, with no status yet, to its first), audited;
     refuses a move that is not allowed."""
-    _refuse_unless_allowed(
-        PROPOSAL_TRANSITIONS, f"proposal {proposal.id}", proposal.status, new_status
+    await transition_proposals(
+        session, [proposal], new_status, at=at, actor_id=actor_id, reason=reason
     )
-    proposal.status = new_status
-    session.add(proposal)
-    if proposal.id is None:
-        await session.flush()
-    await audit(
-        session,
-        at=at,
-        actor_id=actor_id,
-        action=f"proposal.{new_status}",
-        subject_type="proposal",
-        subject_id=proposal.id,
-        reason=reason,
-    )
+
+
+async def transition_proposals(
+    session: AsyncSession,
+    proposals: list[Proposal],
+    new_status: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    reason: str | None = None,
+) -> None:
+    """``transition_proposal`` for many: the new ones are written together, in one statement
+    (a refresh at a large programme's size makes a thousand cards at once)."""
+    for proposal in proposals:
+        _refuse_unless_allowed(
+            PROPOSAL_TRANSITIONS, f"proposal {proposal.id}", proposal.status, new_status
+        )
+        proposal.status = new_status
+        session.add(proposal)
+    if any(proposal.id is None for proposal in proposals):
+        await session.flush()  # (their ids, for the audit)
+    for proposal in proposals:
+        await audit(
+            session,
+            at=at,
+            actor_id=actor_id,
+            action=f"proposal.{new_status}",
+            subject_type="proposal",
+            subject_id=proposal.id,
+            reason=reason,
+        )
 
 
 async def transition_checkin(

@@ -239,11 +239,9 @@ async def _propose(
     the ranking as alternatives; offered at once without coordinator approval. No best: they
     keep waiting, told why kindly once. ``cards``: where a card for review goes when the
     caller shows its cards together (``retry_waitlist``); otherwise coordinators get it now."""
-    entry = await waitlist_entry(deps, session, person.id)
-    entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
-    session.add(entry)
     if best is None:
-        return await _keep_waiting(deps, session, person, need, entry, offer_pool)
+        return await _keep_waiting(deps, session, person, need, ranking, offer_pool)
+    entry = await _noted(deps, session, person.id, ranking)
     others = [c for c in ranking.candidates if c.offer_id != best.offer_id]
     shown = [best, *others][: deps.config.matching.candidates_shown_to_coordinators]
     proposal = Proposal(
@@ -253,12 +251,12 @@ async def _propose(
         offered_worker_ids=[best.offer_id],  # the card holds its best match's place
         created_at=deps.now(),
     )
+    approval = deps.config.matching.require_coordinator_approval
+    if approval and cards is not None:
+        cards.append(proposal)  # put in review with the others, together
+        return []
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
-    if deps.config.matching.require_coordinator_approval:
-        if cards is not None:
-            await session.flush()  # (its id, for the batch's view)
-            cards.append(proposal)
-            return []
+    if approval:
         return await people.coordinator_notices(
             session, await wording.proposal_card(deps, session, proposal, entry, need)
         )
@@ -270,20 +268,33 @@ async def _propose(
     return await offer(deps, session, proposal, chosen, actor_id=None)
 
 
+async def _noted(
+    deps: Deps, session: AsyncSession, person_id: int, ranking: Ranking
+) -> WaitlistEntry:
+    """Their waitlist entry, with what rules workers out for them as places now stand."""
+    entry = await waitlist_entry(deps, session, person_id)
+    entry.blocking = {str(k): v for k, v in ranking.ruled_out_counts().items()}
+    session.add(entry)
+    return entry
+
+
 async def _keep_waiting(
     deps: Deps,
     session: AsyncSession,
     person: Person,
     need: Need,
-    entry: WaitlistEntry,
+    ranking: Ranking,
     offer_pool: OfferPool,
+    with_room: Ranking | None = None,
 ) -> list[Notice]:
     """They wait: told once, honestly, whether it is about who is free now or about what
-    they asked for (then kindly, what would widen their options, never pressed)."""
+    they asked for (then kindly, what would widen their options, never pressed).
+    ``with_room``: their ranking were every place open, when the caller has it."""
+    entry = await _noted(deps, session, person.id, ranking)
     if entry.told_waiting_at is not None:
         return []
     entry.told_waiting_at = deps.now()
-    with_room = offer_pool.with_every_place_open().rank(need, 1)
+    with_room = with_room or offer_pool.with_every_place_open().rank(need, 1)
     if with_room.candidates:  # someone would fit them, were a place free
         reply = Reply(wording.t("offer_nobody_yet"))
     elif blocking := with_room.own_choices_blocking():
@@ -300,9 +311,9 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     gives each person at most one worker; each gets a card
     (or an offer) for theirs, with their own ranking as alternatives, and the rest wait, with
     reasons as they stand once the assignment's places are taken."""
-    waiting = (
+    rows = (
         await session.exec(
-            select(Person)
+            select(Person, WaitlistEntry)  # (the entries, loaded once for all of them)
             .join(WaitlistEntry, WaitlistEntry.service_user_id == Person.id)
             .where(Person.status == ServiceUserStatus.WAITING)
             .order_by(WaitlistEntry.since, Person.id)
@@ -310,7 +321,8 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     ).all()
     await deciding_places(session)
     carded = await _with_a_card_or_held(session)
-    waiting = [person for person in waiting if person.id not in carded]
+    entries = {person.id: entry for person, entry in rows}
+    waiting = [person for person, _entry in rows if person.id not in carded]
     if not waiting:
         return []
     needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
@@ -325,6 +337,10 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
         offer_pool.take(worker_id)
     left = [need for need_id, need in needs.items() if need_id not in batch.candidates]
     rankings.update(zip([n.id for n in left], offer_pool.rank_all(left, shown), strict=True))
+    # Those told nothing yet are told why they wait: were every place open, would anyone fit?
+    untold = [need for need in left if entries[need.id].told_waiting_at is None]
+    opened = offer_pool.with_every_place_open().rank_all(untold, 1)
+    with_room = dict(zip([need.id for need in untold], opened, strict=True))
     notices: list[Notice] = []
     cards: list[Proposal] = []
     for person in waiting:
@@ -332,7 +348,13 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
             continue
         best = batch.candidates.get(person.id)
         need, ranking = needs[person.id], rankings[person.id]
-        notices += await _propose(deps, session, person, need, ranking, best, offer_pool, cards)
+        if best is None:
+            notices += await _keep_waiting(
+                deps, session, person, need, ranking, offer_pool, with_room.get(person.id)
+            )
+        else:
+            notices += await _propose(deps, session, person, need, ranking, best, offer_pool, cards)
+    await lifecycle.transition_proposals(session, cards, REVIEW, at=deps.now(), actor_id=None)
     return notices + await _announce(deps, session, cards)
 
 
