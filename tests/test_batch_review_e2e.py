@@ -52,6 +52,7 @@ async def test_a_long_batch_pages_and_a_card_opened_can_swap_its_worker(bot: Har
     # those instead swaps the worker.
     (card,) = await casey.tap(second_page[0], message=view, exact=True)
     assert "Proposal #" in card.text and "Asked for:" in card.text
+    assert "Also proposed to: U" in card.text  # its match holds places on other cards too
     match, swap, *_ = [label for label in card.button_labels if label.startswith("Offer only")]
     swapped_in = swap.removeprefix("Offer only ")
     await casey.tap(swap, message=card, exact=True)

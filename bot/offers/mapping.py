@@ -93,6 +93,25 @@ async def held_by_proposals(
     return dict(held)
 
 
+async def proposed_elsewhere(
+    session: AsyncSession, worker_ids: Iterable[int], proposal_id: int
+) -> dict[int, list[int]]:
+    """For a card's candidates: the people other open proposals hold each of them for (their
+    card in review, or an offer), worker id -> service user ids."""
+    wanted = set(worker_ids)
+    rows = await session.exec(
+        select(Proposal.id, Proposal.service_user_id, Proposal.offered_worker_ids).where(
+            Proposal.status.in_(OPEN_PROPOSAL), Proposal.id != proposal_id
+        )
+    )
+    elsewhere: dict[int, list[int]] = defaultdict(list)
+    for _id, service_user_id, worker_ids_held in rows.all():
+        for worker_id in worker_ids_held or ():
+            if worker_id in wanted:
+                elsewhere[worker_id].append(service_user_id)
+    return dict(elsewhere)
+
+
 async def places_taken(
     session: AsyncSession, worker_ids: Iterable[int], released: Iterable[int] = ()
 ) -> dict[int, int]:

@@ -244,6 +244,9 @@ async def proposal_card(
     lines.append(asked_for(deps, need))
     criteria = fit_criteria(deps.config.matching.weights, need)
     percents = [fit_percent(record.get("components"), criteria) for record in proposal.candidates]
+    elsewhere = await mapping.proposed_elsewhere(
+        session, [record["worker_id"] for record in proposal.candidates], proposal.id
+    )
     for rank, record in enumerate(proposal.candidates, start=1):
         profile = await session.get(PeerWorkerProfile, record["worker_id"])
         reasons = "; ".join(reason_lines(deps, _stored_reasons(record), for_coordinator=True))
@@ -258,6 +261,9 @@ async def proposal_card(
                 points=fit_points(record.get("components"), criteria, need),
             )
         )
+        if also := elsewhere.get(record["worker_id"]):
+            refs = ", ".join(person_ref(person_id) for person_id in sorted(also))
+            lines[-1] += "\n" + t("coord_candidate_also", refs=refs)
         buttons.append(
             (
                 Button(

@@ -191,6 +191,7 @@ TEXTS: dict[str, str] = {
     "Open it to offer it, swap its worker or hold it.",
     "coord_batch_pending_title_other": "<b>Batch of proposals</b>: {count} cards still in "
     "review. Open a card to offer it, swap its worker or hold it — or offer them all at once.",
+    "coord_candidate_also": "Also proposed to: {refs}",
     "coord_batch_line": "#{id} {ref} → <b>{name}</b>, {fit}",
     "coord_batch_page": "<i>Page {page} of {pages}</i>",
     "coord_batch_all_decided": "Every card of this batch has been decided.",
