@@ -304,7 +304,7 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
     assert line_with(dashboard, "🪪") == "🪪 Peer workers waiting for approval: 1"
     caseloads = dashboard.text.split("Caseloads")[1].splitlines()[1:]
     assert caseloads == [
-        f"Ana (W{seeded['Ana']}): 3/4",
+        f"Ana (W{seeded['Ana']}): 3/4 · 2 more held by proposals · full",  # two offers hold her
         f"Ben (W{seeded['Ben']}): 2/2 · full",
         f"Cleo (W{seeded['Cleo']}): 1/2 · not taking new matches",
     ]

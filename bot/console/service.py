@@ -208,6 +208,11 @@ class Caseload:
     cap: int
     taking_new: bool
     reachable: bool
+    held: int = 0  # places held by proposals: a card in review, an offer
+
+    @property
+    def full(self) -> bool:
+        return self.open + self.held >= self.cap
 
 
 @dataclass(frozen=True)
@@ -297,8 +302,9 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
 
 
 async def caseloads(session: AsyncSession) -> list[Caseload]:
-    """Every approved worker's open relationships (requested, active, paused) against their
-    cap, the same count matching uses to decide whether they have room."""
+    """Every approved worker's open relationships (requested, active, paused) and the places
+    proposals hold for them, against their cap: what matching counts to decide whether they
+    have room."""
     rows = (
         await session.exec(
             select(Person, PeerWorkerProfile)
@@ -307,7 +313,9 @@ async def caseloads(session: AsyncSession) -> list[Caseload]:
             .order_by(PeerWorkerProfile.display_name, Person.id)
         )
     ).all()
-    counts = await mapping.open_caseloads(session, [person.id for person, _ in rows])
+    ids = [person.id for person, _ in rows]
+    counts = await mapping.open_caseloads(session, ids)
+    held = await mapping.held_by_proposals(session, ids)
     return [
         Caseload(
             worker_id=person.id,
@@ -316,6 +324,7 @@ async def caseloads(session: AsyncSession) -> list[Caseload]:
             cap=profile.max_caseload,
             taking_new=profile.taking_new_matches,
             reachable=person.reachable,
+            held=held.get(person.id, 0),
         )
         for person, profile in rows
     ]
@@ -686,4 +695,4 @@ async def audit_page(deps: Deps, session: AsyncSession, number: int) -> AuditPag
 
 async def workers_with_room(session: AsyncSession) -> list[Caseload]:
     """Approved, reachable workers taking new matches with a free place (for a hand match)."""
-    return [c for c in await caseloads(session) if c.taking_new and c.reachable and c.open < c.cap]
+    return [c for c in await caseloads(session) if c.taking_new and c.reachable and not c.full]

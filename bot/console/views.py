@@ -117,7 +117,9 @@ def _footer(back: str) -> tuple[Button, ...]:
 
 def _caseload_line(caseload: Caseload) -> str:
     notes = []
-    if caseload.open >= caseload.cap:
+    if caseload.held:
+        notes.append(tn("con_caseload_held", caseload.held))
+    if caseload.full:
         notes.append(t("con_caseload_full"))
     if not caseload.taking_new:
         notes.append(t("con_caseload_not_taking"))

@@ -26,6 +26,8 @@ TEXTS: dict[str, str] = {
     "con_dash_more_workers": "…and {count} more (People → Peer workers).",
     "con_caseload_line": "{name} ({ref}): {open}/{cap}{notes}",
     "con_caseload_full": "full",
+    "con_caseload_held_one": "{count} more held by a proposal",
+    "con_caseload_held_other": "{count} more held by proposals",
     "con_caseload_not_taking": "not taking new matches",
     "con_unreachable_short": "can't be reached",
     "btn_con_waiting": "⏳ Waiting ({n})",
