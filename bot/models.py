@@ -429,6 +429,16 @@ class SweepLeader(SQLModel, table=True):
     last_sweep_at: datetime | None = _utc_column()
 
 
+class WaitlistRefresh(SQLModel, table=True):
+    """A look at the whole waitlist asked for, when places changed in a programme too large to
+    decide on the spot: the next sweep takes it (``matchmaking.refresh_if_asked``)."""
+
+    __tablename__ = "waitlist_refresh"
+
+    name: str = Field(sa_type=String(20), primary_key=True)
+    due_at: datetime | None = _utc_column()
+
+
 class WorkerCheckin(SQLModel, table=True):
     """A peer worker's own weekly check-in. Coordinators see these only in aggregate, unless
     the worker asks to talk."""

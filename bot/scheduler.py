@@ -77,6 +77,17 @@ def register(application: Application, turn: Turn, sweeper: Sweeper) -> None:
     sweepers[turn] = sweeper
 
 
+Step = Callable[[Deps], Awaitable[None]]
+_STEPS = "sweep_steps"
+
+
+def register_step(application: Application, step: Step) -> None:
+    """Work for the sweeps that cannot be done in one transaction (a large programme's look at
+    its waitlist, solved in a worker process between a read and a write): it runs after the
+    sweepers, opens its own transactions and queues its own messages."""
+    application.bot_data.setdefault(_STEPS, []).append(step)
+
+
 def _registered(application: Application) -> list[tuple[Turn, Sweeper]]:
     registered: dict[Turn, Sweeper] = application.bot_data.get(_KEY, {})
     return [(turn, registered[turn]) for turn in sorted(registered)]
@@ -192,3 +203,12 @@ async def sweep(context) -> None:
                 "sweep %s failed with %s\n%s", sweeper.__module__, type(error).__name__, frames
             )
         outbox.wake_sender(application.bot_data)  # safety's messages go before the next sweep
+    for step in application.bot_data.get(_STEPS, []):
+        try:
+            await step(deps)
+        except Exception as error:  # the type and where, never the message
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "sweep step %s failed with %s\n%s", step.__module__, type(error).__name__, frames
+            )
+        outbox.wake_sender(application.bot_data)

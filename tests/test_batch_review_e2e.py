@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.models import WaitlistRefresh
+from bot.offers import matchmaking
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness
-from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker
+from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
+from tests.test_onboarding_e2e import _rows
 
 
 def _choices(message) -> list[str]:
@@ -64,3 +69,33 @@ async def test_a_long_batch_pages_and_a_card_opened_can_swap_its_worker(bot: Har
     # Opening it again: it has been decided.
     await casey.tap(second_page[0], message=view, exact=True)
     assert "already been decided" in casey.toasts()[-1]
+
+
+async def test_a_large_programme_decides_its_waitlist_at_the_next_sweep(
+    bot: Harness, monkeypatch
+) -> None:
+    """Above ``INLINE_PAIRS`` a change that frees places asks the next sweep to decide (solved
+    in a worker process, off the event loop), and every change meanwhile waits for that one
+    decision."""
+    if bot.application.bot_data["engine"].dialect.name != "sqlite":
+        pytest.skip("the worker process connects by the configuration (one schema per test)")
+    monkeypatch.setattr(matchmaking, "INLINE_PAIRS", 0)  # as if thousands waited
+    casey = bot.user(COORDINATOR_ID)
+    waiting = [await onboard_service_user(bot, 4630 + n) for n in range(3)]
+    before = len(bot.api.sent_to(casey.id))
+    await onboard_worker(bot, casey, 4730, "Robin", caseload="3")
+    await onboard_worker(bot, casey, 4731, "Alex", caseload="1")
+    assert not any("New proposals" in m.text for m in bot.api.sent_to(casey.id)[before:])
+    (asked,) = await _rows(bot, WaitlistRefresh)
+    assert asked.due_at is not None
+
+    await run_sweep(bot)  # the next sweep: one decision for both changes
+    views = [m for m in bot.api.sent_to(casey.id)[before:] if "New proposals" in m.text]
+    assert len(views) == 1 and "3 people can be matched now" in views[0].text
+    (asked,) = await _rows(bot, WaitlistRefresh)
+    assert asked.due_at is None
+    await casey.tap("Offer all 3", message=views[0], exact=True)
+    assert all(_choices(user.last()) for user in waiting)
+
+    await run_sweep(bot)  # nothing asked since: nothing decided again
+    assert len([m for m in bot.api.sent_to(casey.id) if "New proposals" in m.text]) == 1

@@ -247,6 +247,7 @@ COORDINATOR_COMMANDS = {"waitlist": waitlist, "match": match, "match_all": match
 
 def register(application: Application) -> None:
     scheduler.register(application, scheduler.Turn.MATCHING, service.sweep)
+    scheduler.register_step(application, matchmaking.refresh_if_asked)
     application.add_handler(CommandHandler("status", status, filters=PRIVATE))
     application.add_handler(CommandHandler("rematch", rematch, filters=PRIVATE))
     for name, handler in COORDINATOR_COMMANDS.items():

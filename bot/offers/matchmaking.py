@@ -15,7 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import matching
-from bot import lifecycle, people
+from bot import lifecycle, outbox, people
 from bot.config import Config
 from bot.db import create_engine, session_factory, transaction
 from bot.deps import Deps
@@ -33,6 +33,7 @@ from bot.models import (
     Proposal,
     Relationship,
     WaitlistEntry,
+    WaitlistRefresh,
 )
 from bot.notify import Notice, Reply
 from bot.offers import mapping, wording
@@ -310,7 +311,29 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     (the same solve as ``/match_all``; among equal totals the longest-waiting are matched)
     gives each person at most one worker; each gets a card
     (or an offer) for theirs, with their own ranking as alternatives, and the rest wait, with
-    reasons as they stand once the assignment's places are taken."""
+    reasons as they stand once the assignment's places are taken.
+
+    Decided here and now, in the change's own transaction, while the waitlist is small enough
+    to solve on the event loop (``INLINE_PAIRS``: a programme of hundreds takes a tenth of a
+    second); above that, asked of the next sweep (``refresh_if_asked``), which solves it in a
+    worker process and gathers every change made meanwhile into one decision."""
+    waiting, entries = await _waiting_without_a_card(session)
+    if not waiting:
+        return []
+    if len(waiting) * await mapping.approved_workers(session) > INLINE_PAIRS:
+        await _ask_for_a_refresh(deps, session)
+        return []
+    needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
+    offer_pool = await pool(deps, session)
+    batch = offer_pool.assign_explained(list(needs.values()), [p.id for p in waiting])
+    return await _lay_out(deps, session, waiting, entries, needs, offer_pool, batch)
+
+
+async def _waiting_without_a_card(
+    session: AsyncSession,
+) -> tuple[list[Person], dict[int, WaitlistEntry]]:
+    """Who waits with no card, offer or hold of their own, longest first; and every waiting
+    person's entry. Takes the turn to hand out places (``deciding_places``)."""
     rows = (
         await session.exec(
             select(Person, WaitlistEntry)  # (the entries, loaded once for all of them)
@@ -322,31 +345,45 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     await deciding_places(session)
     carded = await _with_a_card_or_held(session)
     entries = {person.id: entry for person, entry in rows}
-    waiting = [person for person, _entry in rows if person.id not in carded]
-    if not waiting:
-        return []
-    needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
-    offer_pool = await pool(deps, session)
+    return [person for person, _entry in rows if person.id not in carded], entries
+
+
+async def _lay_out(
+    deps: Deps,
+    session: AsyncSession,
+    waiting: list[Person],
+    entries: dict[int, WaitlistEntry],
+    needs: dict[int, Need],
+    offer_pool: OfferPool,
+    batch: Batch,
+) -> list[Notice]:
+    """A batch's decision made real: a card (or an offer) for each person it matched whose
+    worker still has a place in ``offer_pool``, and the rest told kindly why they wait."""
     shown = deps.config.matching.candidates_shown_to_coordinators
-    batch = offer_pool.assign_explained(list(needs.values()), [p.id for p in waiting])
-    matched = [needs[need_id] for need_id in batch.candidates]
+    matched = {
+        need_id: candidate
+        for need_id, candidate in batch.candidates.items()
+        if need_id in needs and offer_pool.has_place(candidate.offer_id)
+    }
     # Each card's alternatives are ranked before the batch's places are taken; who is left
     # waiting, after (their reasons are the places as they now stand).
-    rankings = dict(zip(batch.candidates, offer_pool.rank_all(matched, shown), strict=True))
-    for _need_id, worker_id, _score in batch.assignment.pairs:
-        offer_pool.take(worker_id)
-    left = [need for need_id, need in needs.items() if need_id not in batch.candidates]
-    rankings.update(zip([n.id for n in left], offer_pool.rank_all(left, shown), strict=True))
+    rankings = await _ranked(offer_pool, [needs[need_id] for need_id in matched], shown)
+    for candidate in matched.values():
+        offer_pool.take(candidate.offer_id)
+    left = [need for need_id, need in needs.items() if need_id not in matched]
+    rankings.update(await _ranked(offer_pool, left, shown))
     # Those told nothing yet are told why they wait: were every place open, would anyone fit?
     untold = [need for need in left if entries[need.id].told_waiting_at is None]
-    opened = offer_pool.with_every_place_open().rank_all(untold, 1)
-    with_room = dict(zip([need.id for need in untold], opened, strict=True))
+    with_room = await _ranked(offer_pool.with_every_place_open(), untold, 1)
     notices: list[Notice] = []
     cards: list[Proposal] = []
-    for person in waiting:
+    for count, person in enumerate(waiting, start=1):
+        if count % TURN_EVERY == 0:
+            await session.flush()  # (written as it goes, not all at the commit)
+            await asyncio.sleep(0)  # (see _ranked)
         if person.id not in needs:
             continue
-        best = batch.candidates.get(person.id)
+        best = matched.get(person.id)
         need, ranking = needs[person.id], rankings[person.id]
         if best is None:
             notices += await _keep_waiting(
@@ -354,8 +391,71 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
             )
         else:
             notices += await _propose(deps, session, person, need, ranking, best, offer_pool, cards)
+    await asyncio.sleep(0)
     await lifecycle.transition_proposals(session, cards, REVIEW, at=deps.now(), actor_id=None)
+    await asyncio.sleep(0)
     return notices + await _announce(deps, session, cards)
+
+
+TURN_EVERY = 100  # people laid out between two turns of the event loop
+NEEDS_AT_ONCE = 300  # people read between two turns of the event loop
+
+
+async def _ranked(offer_pool: OfferPool, needs: list[Need], limit: int) -> dict[int, Ranking]:
+    """``rank_all``, a block at a time, letting the event loop take its turn between blocks:
+    laying out a thousand people takes a second or two, and everyone else's messages (a risk
+    phrase among them) are answered meanwhile."""
+    rankings: dict[int, Ranking] = {}
+    for start in range(0, len(needs), TURN_EVERY):
+        block = needs[start : start + TURN_EVERY]
+        rankings.update(zip([n.id for n in block], offer_pool.rank_all(block, limit), strict=True))
+        await asyncio.sleep(0)
+    return rankings
+
+
+REFRESH = "waitlist"  # the one row of WaitlistRefresh
+
+
+async def _ask_for_a_refresh(deps: Deps, session: AsyncSession) -> None:
+    asked = await session.get(WaitlistRefresh, REFRESH, with_for_update=True)
+    if asked is None:
+        session.add(WaitlistRefresh(name=REFRESH, due_at=deps.now()))
+    elif asked.due_at is None:
+        asked.due_at = deps.now()
+        session.add(asked)
+
+
+async def refresh_if_asked(deps: Deps) -> None:
+    """A sweep's step: the look at the waitlist that changes asked for since the last one, if
+    any. Who waits is read in one transaction, the batch solved outside any (in a worker
+    process at this size), and its decision made in another, over the places as they then
+    stand, with the messages it makes queued in the same transaction."""
+    async with transaction(deps.sessions) as session:
+        asked = await session.get(WaitlistRefresh, REFRESH, with_for_update=True)
+        if asked is None or asked.due_at is None:
+            return
+        asked.due_at = None  # taken: a change from now on asks again
+        session.add(asked)
+        waiting, _entries = await _waiting_without_a_card(session)
+    if not waiting:
+        return
+    try:
+        batch = await solve_waitlist(deps, [person.id for person in waiting])
+    except BaseException:
+        async with transaction(deps.sessions) as session:
+            await _ask_for_a_refresh(deps, session)  # the next sweep tries again
+        raise
+    async with transaction(deps.sessions) as session:
+        waiting, entries = await _waiting_without_a_card(session)
+        needs: dict[int, Need] = {}
+        for start in range(0, len(waiting), NEEDS_AT_ONCE):
+            await asyncio.sleep(0)  # (a turn for everyone else between the steps; see _ranked)
+            ids = [person.id for person in waiting[start : start + NEEDS_AT_ONCE]]
+            needs.update((need.id, need) for need in await mapping.needs(session, ids))
+        await asyncio.sleep(0)
+        offer_pool = await pool(deps, session)
+        notices = await _lay_out(deps, session, waiting, entries, needs, offer_pool, batch)
+        outbox.enqueue(deps, session, notices)
 
 
 async def _announce(deps: Deps, session: AsyncSession, cards: list[Proposal]) -> list[Notice]:
