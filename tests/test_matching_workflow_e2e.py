@@ -121,7 +121,7 @@ async def test_two_workers_one_service_user_approved_chosen_accepted(bot: Harnes
 
     offer = sam.last()
     assert "found 2 peer workers" in offer.text
-    assert "Tue evening, Thu evening suit you both" in offer.text
+    assert "Tue evening, Thu evening (your time) suit you both" in offer.text
     assert "You both have experience of: Psychosis, A hospital admission" in offer.text
     assert "Choose Robin" in offer.button_labels and "None of these" in offer.button_labels
     replies = await sam.tap("Choose Robin")
