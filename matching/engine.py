@@ -127,8 +127,11 @@ class OfferPool:
             self.open[j] = self.places[j] > 0
 
     def has_place(self, offer_id: int) -> bool:
+        return self.places_left(offer_id) > 0
+
+    def places_left(self, offer_id: int) -> int:
         j = self.position.get(offer_id)
-        return j is not None and bool(self.open[j])
+        return 0 if j is None else int(self.places[j])
 
     # -- scoring -----------------------------------------------------------------------------
 

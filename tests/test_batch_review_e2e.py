@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import WaitlistRefresh
-from bot.offers import matchmaking
+import matching
+from bot.db import transaction
+from bot.models import PeerWorkerProfile, Person, Proposal, WaitlistRefresh
+from bot.offers import mapping, matchmaking
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
@@ -99,3 +101,54 @@ async def test_a_large_programme_decides_its_waitlist_at_the_next_sweep(
 
     await run_sweep(bot)  # nothing asked since: nothing decided again
     assert len([m for m in bot.api.sent_to(casey.id) if "New proposals" in m.text]) == 1
+
+
+async def _asked(bot: Harness) -> bool:
+    (asked,) = await _rows(bot, WaitlistRefresh)
+    return asked.due_at is not None
+
+
+async def test_a_look_solved_before_places_went_never_oversells_and_asks_again(
+    bot: Harness, monkeypatch
+) -> None:
+    monkeypatch.setattr(matchmaking, "INLINE_PAIRS", 0)
+    casey = bot.user(COORDINATOR_ID)
+    for n in range(3):
+        await onboard_service_user(bot, 4640 + n)
+    robin = await onboard_worker(bot, casey, 4740, "Robin", caseload="3")
+    robin_id = (await _rows(bot, Person, telegram_id=robin.id))[0].id
+
+    async def solved_then_a_cap_lowered(deps, person_ids, released=()):
+        """The batch as it was solved, with three places; meanwhile Robin lowers her cap."""
+        async with transaction(deps.sessions) as session:
+            needs = await mapping.needs(session, person_ids)
+            offers = await mapping.offers(session)
+            profile = await session.get(PeerWorkerProfile, robin_id)
+            profile.max_caseload = 1
+            session.add(profile)
+        week = matching.monday_of(deps.now().astimezone(deps.config.tz).date())
+        return matching.solve_waitlist(needs, offers, mapping.weights(deps.config), week)
+
+    monkeypatch.setattr(matchmaking, "solve_waitlist", solved_then_a_cap_lowered)
+    await run_sweep(bot)
+    holding = [p for p in await _rows(bot, Proposal) if p.status == "review"]
+    assert [p.offered_worker_ids for p in holding] == [[robin_id]]  # one place, one card
+    assert await _asked(bot)  # the two left out are looked at again by the next sweep
+
+
+async def test_a_look_that_fails_is_taken_again_by_the_next_sweep(
+    bot: Harness, monkeypatch
+) -> None:
+    monkeypatch.setattr(matchmaking, "INLINE_PAIRS", 0)
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_service_user(bot, 4650)
+    await onboard_worker(bot, casey, 4750, "Robin", caseload="2")
+    assert await _asked(bot)
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("the worker process died")
+
+    monkeypatch.setattr(matchmaking, "solve_waitlist", broken)
+    await run_sweep(bot)  # the sweep logs it and goes on
+    assert await _asked(bot)
+    assert not [p for p in await _rows(bot, Proposal) if p.status == "review"]

@@ -206,6 +206,8 @@ async def batch_button(deps, session, coordinator: Person, update, context) -> R
     match tapped(update):
         case BatchPage(first, last, page):
             cards = await matchmaking.batch_cards(session, first, last)
+            if not cards:
+                return Response(edit=Reply(t("coord_batch_all_decided")))
             head = tn("coord_batch_pending_title", len(cards))
             view = await wording.batch_view(deps, session, head, cards, first, last, page)
             return Response(edit=view)

@@ -1,7 +1,9 @@
 """Looking for peers for someone waiting: the waitlist, proposals and offers.
 
 Every status change goes through ``lifecycle``; every function returns the notices to send
-(the service user, the worker and the coordinators are usually different people).
+(the service user, the worker and the coordinators are usually different people), except the
+sweeps' step ``refresh_if_asked``, which runs in transactions of its own and queues its
+notices in the one that decides.
 """
 
 from __future__ import annotations
@@ -326,14 +328,17 @@ async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
     needs = {need.id: need for need in await mapping.needs(session, [p.id for p in waiting])}
     offer_pool = await pool(deps, session)
     batch = offer_pool.assign_explained(list(needs.values()), [p.id for p in waiting])
-    return await _lay_out(deps, session, waiting, entries, needs, offer_pool, batch)
+    notices, _short = await _lay_out(deps, session, waiting, entries, needs, offer_pool, batch)
+    return notices  # (solved on this very pool: never short)
 
 
 async def _waiting_without_a_card(
     session: AsyncSession,
 ) -> tuple[list[Person], dict[int, WaitlistEntry]]:
     """Who waits with no card, offer or hold of their own, longest first; and every waiting
-    person's entry. Takes the turn to hand out places (``deciding_places``)."""
+    person's entry. Takes the turn to hand out places (``deciding_places``) first, so that
+    what it reads is not changed by another decision before this one ends."""
+    await deciding_places(session)
     rows = (
         await session.exec(
             select(Person, WaitlistEntry)  # (the entries, loaded once for all of them)
@@ -342,7 +347,6 @@ async def _waiting_without_a_card(
             .order_by(WaitlistEntry.since, Person.id)
         )
     ).all()
-    await deciding_places(session)
     carded = await _with_a_card_or_held(session)
     entries = {person.id: entry for person, entry in rows}
     return [person for person, _entry in rows if person.id not in carded], entries
@@ -356,15 +360,20 @@ async def _lay_out(
     needs: dict[int, Need],
     offer_pool: OfferPool,
     batch: Batch,
-) -> list[Notice]:
+) -> tuple[list[Notice], bool]:
     """A batch's decision made real: a card (or an offer) for each person it matched whose
-    worker still has a place in ``offer_pool``, and the rest told kindly why they wait."""
+    worker still has a place in ``offer_pool`` (the longest-waiting first, when a batch solved
+    a while ago finds fewer places than it gave out), and the rest told kindly why they
+    wait. Also whether any match had to be left out for want of a place."""
     shown = deps.config.matching.candidates_shown_to_coordinators
-    matched = {
-        need_id: candidate
-        for need_id, candidate in batch.candidates.items()
-        if need_id in needs and offer_pool.has_place(candidate.offer_id)
-    }
+    places = {offer.id: offer_pool.places_left(offer.id) for offer in offer_pool.offers}
+    matched: dict[int, Candidate] = {}
+    for person in waiting:
+        candidate = batch.candidates.get(person.id)
+        if candidate is not None and person.id in needs and places.get(candidate.offer_id, 0):
+            places[candidate.offer_id] -= 1
+            matched[person.id] = candidate
+    short = any(need_id in needs and need_id not in matched for need_id in batch.candidates)
     # Each card's alternatives are ranked before the batch's places are taken; who is left
     # waiting, after (their reasons are the places as they now stand).
     rankings = await _ranked(offer_pool, [needs[need_id] for need_id in matched], shown)
@@ -394,7 +403,7 @@ async def _lay_out(
     await asyncio.sleep(0)
     await lifecycle.transition_proposals(session, cards, REVIEW, at=deps.now(), actor_id=None)
     await asyncio.sleep(0)
-    return notices + await _announce(deps, session, cards)
+    return notices + await _announce(deps, session, cards), short
 
 
 TURN_EVERY = 100  # people laid out between two turns of the event loop
@@ -403,8 +412,9 @@ NEEDS_AT_ONCE = 300  # people read between two turns of the event loop
 
 async def _ranked(offer_pool: OfferPool, needs: list[Need], limit: int) -> dict[int, Ranking]:
     """``rank_all``, a block at a time, letting the event loop take its turn between blocks:
-    laying out a thousand people takes a second or two, and everyone else's messages (a risk
-    phrase among them) are answered meanwhile."""
+    laying out a thousand people takes a second or two, and meanwhile the bot goes on
+    sending, and answering a risk phrase with the crisis lines from memory. (On SQLite the
+    rest of the bot's database work waits for this transaction, as for any other.)"""
     rankings: dict[int, Ranking] = {}
     for start in range(0, len(needs), TURN_EVERY):
         block = needs[start : start + TURN_EVERY]
@@ -417,45 +427,53 @@ REFRESH = "waitlist"  # the one row of WaitlistRefresh
 
 
 async def _ask_for_a_refresh(deps: Deps, session: AsyncSession) -> None:
+    """Ask the next sweep for a look at the waitlist (the caller holds ``deciding_places``):
+    the time of the latest ask, so that a look taken before it does not count for it."""
     asked = await session.get(WaitlistRefresh, REFRESH, with_for_update=True)
-    if asked is None:
-        session.add(WaitlistRefresh(name=REFRESH, due_at=deps.now()))
-    elif asked.due_at is None:
-        asked.due_at = deps.now()
-        session.add(asked)
+    if asked is None:  # (the migration makes the row; in case it went)
+        asked = WaitlistRefresh(name=REFRESH)
+    asked.due_at = deps.now()
+    session.add(asked)
 
 
 async def refresh_if_asked(deps: Deps) -> None:
     """A sweep's step: the look at the waitlist that changes asked for since the last one, if
     any. Who waits is read in one transaction, the batch solved outside any (in a worker
     process at this size), and its decision made in another, over the places as they then
-    stand, with the messages it makes queued in the same transaction."""
+    stand, with the messages it makes queued in the same transaction. The ask is cleared only
+    there, and only if no change asked again meanwhile: a look that fails, or is cut short by
+    a stop, is taken again by the next sweep."""
     async with transaction(deps.sessions) as session:
-        asked = await session.get(WaitlistRefresh, REFRESH, with_for_update=True)
+        await deciding_places(session)  # (always before the row: the order changes take)
+        asked = await session.get(WaitlistRefresh, REFRESH)
         if asked is None or asked.due_at is None:
             return
-        asked.due_at = None  # taken: a change from now on asks again
-        session.add(asked)
+        asked_at = asked.due_at
         waiting, _entries = await _waiting_without_a_card(session)
-    if not waiting:
-        return
-    try:
+    batch = None
+    if waiting:
         batch = await solve_waitlist(deps, [person.id for person in waiting])
-    except BaseException:
-        async with transaction(deps.sessions) as session:
-            await _ask_for_a_refresh(deps, session)  # the next sweep tries again
-        raise
     async with transaction(deps.sessions) as session:
         waiting, entries = await _waiting_without_a_card(session)
-        needs: dict[int, Need] = {}
-        for start in range(0, len(waiting), NEEDS_AT_ONCE):
-            await asyncio.sleep(0)  # (a turn for everyone else between the steps; see _ranked)
-            ids = [person.id for person in waiting[start : start + NEEDS_AT_ONCE]]
-            needs.update((need.id, need) for need in await mapping.needs(session, ids))
-        await asyncio.sleep(0)
-        offer_pool = await pool(deps, session)
-        notices = await _lay_out(deps, session, waiting, entries, needs, offer_pool, batch)
-        outbox.enqueue(deps, session, notices)
+        short = False
+        if batch is not None:
+            needs: dict[int, Need] = {}
+            for start in range(0, len(waiting), NEEDS_AT_ONCE):
+                await asyncio.sleep(0)  # (a turn for everyone else between the steps)
+                ids = [person.id for person in waiting[start : start + NEEDS_AT_ONCE]]
+                needs.update((need.id, need) for need in await mapping.needs(session, ids))
+            await asyncio.sleep(0)
+            offer_pool = await pool(deps, session)
+            notices, short = await _lay_out(
+                deps, session, waiting, entries, needs, offer_pool, batch
+            )
+            outbox.enqueue(deps, session, notices)
+        asked = await session.get(WaitlistRefresh, REFRESH, with_for_update=True)
+        if short:  # places went while it solved: those left out are looked at again
+            await _ask_for_a_refresh(deps, session)
+        elif asked is not None and asked.due_at == asked_at:
+            asked.due_at = None
+            session.add(asked)
 
 
 async def _announce(deps: Deps, session: AsyncSession, cards: list[Proposal]) -> list[Notice]:
@@ -470,7 +488,8 @@ async def _announce(deps: Deps, session: AsyncSession, cards: list[Proposal]) ->
     if not cards:
         return []
     head = wording.tn("coord_batch_new_title", len(cards))
-    first, last = cards[0].id, cards[-1].id
+    # (a batch's ids run together: every proposal is made holding deciding_places)
+    first, last = min(card.id for card in cards), max(card.id for card in cards)
     view = await wording.batch_view(deps, session, head, cards, first, last)
     return await people.coordinator_notices(session, view)
 

@@ -221,7 +221,7 @@ TEXTS: dict[str, str] = {
     "reason_community": "Shares your community ({value})",
     "reason_continuity": "Someone you asked to reconnect with",
     "reason_shared_experience_coord": "Both have experience of: {areas}",
-    "reason_common_times_coord": "{times} (their time) suit them both",
+    "reason_common_times_coord": "{times} (the service user's time) suit them both",
     "reason_gender_coord": "Matches their preference ({value})",
     "reason_age_band_coord": "In the age range they'd like ({value})",
     "reason_community_coord": "Shares their community ({value})",
