@@ -432,7 +432,7 @@ async def test_without_evaluation_consent_scores_and_survey_answers_go_too(
     await sam.tap("Yes, withdraw it")
 
     replies = await sam.send("/delete")
-    assert "check-in and survey answers are removed" in replies[-1].text
+    assert "Check-in and survey answers are removed" in replies[-1].text
     await sam.tap("Yes, delete my data")
     assert await _rows(bot, Feedback) == []
     assert await _rows(bot, Checkin) == []

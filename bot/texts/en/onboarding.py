@@ -2,7 +2,7 @@
 
 # Change CONSENT_TEXT_VERSION whenever the welcome, privacy or consent wording here changes:
 # every consent record stores the version the person was shown.
-CONSENT_TEXT_VERSION = "en-2026-11-2"
+CONSENT_TEXT_VERSION = "en-2026-12-1"
 
 TEXTS: dict[str, str] = {
     # -- service-user onboarding --
@@ -16,10 +16,10 @@ TEXTS: dict[str, str] = {
     "You can send /help_now at any time to see these again.",
     "su_welcome_continue": "Continue",
     "su_privacy": "<b>Your privacy</b>\n\n"
-    "We only ask what helps us find you a good peer. Your answers are seen by the "
-    "peer support coordinators and, once you're matched, a short summary by your peer worker. "
-    "You can see or change your answers at any time with /profile, and /privacy explains "
-    "what we hold and why.\n\n"
+    "We only ask what helps us find you a good peer. The peer support coordinators see your "
+    "answers. Once you're matched, your peer worker sees a short summary. You can see or "
+    "change your answers at any time with /profile, and /privacy explains what we hold and "
+    "why.\n\n"
     "<b>Limits of confidentiality:</b> if something you share makes us worried that you or "
     "someone else is at serious risk of harm, a coordinator may need to act on it to keep "
     "people safe. We'd always try to talk with you first.\n\n"

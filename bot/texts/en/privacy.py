@@ -9,35 +9,35 @@ TEXTS: dict[str, str] = {
     "privacy": "<b>Your privacy at {service}</b>\n\n"
     "<b>What we hold:</b>\n"
     "• your Telegram user id, so we can reply to you\n"
-    "• your consent choices, with the date and the version of the wording you saw\n"
-    "• the answers you give for matching: the experiences you'd value in a peer (or share as "
-    "a peer worker), your preferences, languages, when you're free and your time zone, and "
-    "anything you choose to share about your goals\n"
-    "• figures about your peer support: when it started and ended, how many messages were "
-    "passed on, check-in scores and survey answers\n"
+    "• your consent choices, with the date and the wording you saw\n"
+    "• your answers for matching: the experiences you'd value in a peer (or share as a peer "
+    "worker), your wishes and languages, when you're free, your time zone, and any goals you "
+    "choose to share\n"
+    "• facts about your peer support: when it started and ended, how many messages went "
+    "across, check-in scores and survey answers\n"
     "• a record of what coordinators did, and why{excerpt}\n\n"
-    "<b>What we hold only for moments:</b> each message you send is stored as it arrives, "
-    "so nothing is lost if something fails, and its content is deleted as soon as it has "
-    "been dealt with — usually within a second, longer only while something on our side is "
-    "down. A note that a message arrived (its number, time and your chat, not its content) is "
-    "kept for {inbox_days} to recognise a repeat. Messages we send you (a check-in, a "
-    "reminder) wait in a queue until they are sent; their text is deleted once sent, and a note "
+    "<b>What we hold only for moments:</b> each message you send is saved as it comes in, so "
+    "nothing is lost if something fails. Its words are deleted as soon as we have dealt with "
+    "it. That is most often within a second, and longer only while something on our side is "
+    "down. A note that a message came in (its number, time and your chat, but not its words) "
+    "is kept for {inbox_days}, so we can spot a repeat. Messages we send you (a check-in, a "
+    "reminder) wait in a queue until they go. Their words are deleted once sent, and a note "
     "that one was sent is kept for {outbox_days}.\n\n"
-    "<b>What we never keep:</b> the content of the messages passed between you and your "
-    "peer, or your check-in notes.\n\n"
-    "<b>Why:</b> to find you a suitable peer, to keep peer support safe, and — only if you "
-    "agreed — to help the service understand and improve peer support, with your name and "
-    "Telegram details removed. Nothing is sold or used for advertising. Your Telegram account "
-    "is never shown to your peer worker.\n\n"
-    "<b>Who sees it:</b> the service's peer support coordinators; your peer worker sees only "
-    "what's needed to support you.\n\n"
-    "<b>How long:</b> your personal data is deleted {retention} after your last peer support "
-    "relationship ends or we last heard from you, whichever is later. Records without your "
-    "name or Telegram details stay for evaluation only if you agreed to that.\n\n"
-    "<b>Limits of confidentiality:</b> what you share stays private, except that if something "
-    "suggests a serious risk to you or to someone else, it is shared with the coordinators so "
-    "they can act to keep people safe.\n\n"
-    "<b>This is not a crisis service.</b> Messages aren't watched around the clock. If you "
+    "<b>What we never keep:</b> the content of the messages passed between you and your peer, "
+    "or your check-in notes.\n\n"
+    "<b>Why:</b> to find you a suitable peer and to keep peer support safe. If you agreed, we "
+    "also use your answers to learn how to make peer support better, with your name and "
+    "Telegram details taken out. Nothing is sold or used for ads. Your peer worker never sees "
+    "your Telegram account.\n\n"
+    "<b>Who sees it:</b> the peer support coordinators. Your peer worker sees only what they "
+    "need to support you.\n\n"
+    "<b>How long:</b> we delete your personal data {retention} after your last peer support "
+    "ends or we last heard from you, whichever is later. Records without your name or "
+    "Telegram details are kept for evaluation only if you agreed.\n\n"
+    "<b>Limits of confidentiality:</b> what you share stays private. But if something "
+    "suggests a serious risk to you or to someone else, we share it with the coordinators so "
+    "they can help keep people safe.\n\n"
+    "<b>This is not a crisis service.</b> No one watches the messages day and night. If you "
     "need help now, send /help_now.\n\n"
     "<b>Your choices</b>\n"
     "/mydata — a copy of everything we hold about you\n"
@@ -58,8 +58,8 @@ TEXTS: dict[str, str] = {
     "consent_title": "<b>Your consents</b>",
     "consent_kind_matching": "Using your answers to find you a peer worker",
     "consent_kind_contact": "A peer worker contacting you through this bot",
-    "consent_kind_evaluation": "Using your answers, without your name or Telegram details, to "
-    "evaluate peer support (optional)",
+    "consent_kind_evaluation": "Using your answers to see how well peer support works. Your "
+    "name and Telegram details are taken out. (Optional)",
     "consent_line": "<b>{kind}</b>\n{state}",
     "consent_state_given": "✅ Given on {date} (wording {version})",
     "consent_state_withdrawn": "❌ Withdrawn on {date} (given on {given}, wording {version})",
@@ -105,16 +105,16 @@ TEXTS: dict[str, str] = {
     "to your coordinator.",
     # -- /delete --
     "delete_confirm": "<b>Delete your data?</b>\n\nThis will:\n"
-    "• end any peer support you have now (the other person is told kindly, without details)\n"
-    "• delete your profile and answers, your preferences and availability, and anything you "
-    "wrote to us (survey comments, reports)\n"
-    "• unlink your Telegram account from everything we hold\n\n"
+    "• end any peer support you have now. We tell the other person kindly, with no details.\n"
+    "• delete your profile, your answers, your wishes and free times, and anything you wrote "
+    "to us (survey comments, reports).\n"
+    "• unlink your Telegram account from everything we hold.\n\n"
     "{kept}\n\nThis can't be undone. If you'd like peer support again later, send /start and "
     "you'll begin afresh.",
-    "delete_kept_evaluation": "Because you agreed to evaluation, records without your name or "
-    "Telegram details (dates, check-in scores, survey numbers) are kept for it.",
-    "delete_kept_none": "Only the bare facts of past peer support (dates, with no name or "
-    "Telegram details) are kept; check-in and survey answers are removed.",
+    "delete_kept_evaluation": "Because you agreed to evaluation, we keep a few records for it. "
+    "They are dates, check-in scores and survey numbers, with no name or Telegram details.",
+    "delete_kept_none": "We keep only the dates of past peer support, with no name or Telegram "
+    "details. Check-in and survey answers are removed.",
     "btn_delete_yes": "Yes, delete my data",
     "btn_delete_no": "No, keep it",
     "delete_cancelled": "Nothing has been deleted.",
