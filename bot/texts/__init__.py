@@ -1,4 +1,5 @@
-"""The message catalog: every word the bot says lives here, one module per language.
+"""The message catalog: every word the bot says, in English (the source) and in each other
+language's gettext catalog.
 
 ``t("key", name=...)`` renders a text for Telegram's HTML parse mode. Parameters are escaped
 unless wrapped in ``Markup`` (already-rendered fragments), so a display name or a goal can
@@ -11,11 +12,11 @@ gives as many forms as its CLDR plural rules have.
 ``bot.texts.fragments`` holds the small pieces of text that many capabilities put into their
 messages: how a person is referred to, how long something took or lasts, the crisis lines.
 
-English is the source, in ``bot/texts/en/``; every other language is a gettext catalog in
-``bot/locales/<language>/LC_MESSAGES/messages.po`` (compiled to ``.mo`` beside it), made and
-kept up to date with pybabel from ``bot/locales/messages.pot`` (see bot/locales/babel.cfg
-and the README).
-A text a catalog has not translated is said in English.
+English lives in ``bot/texts/en/``, one module per capability; every other language is a
+gettext catalog in ``bot/locales/<language>/LC_MESSAGES/messages.po`` (compiled to ``.mo``
+beside it), made and kept up to date with pybabel from ``bot/locales/messages.pot`` (see
+bot/locales/babel.cfg and the README). A text a catalog has not translated is said in
+English.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> Markup:
     return Markup(template.format(**{name: escape(value) for name, value in params.items()}))
 
 
-def plural_form(count: int, language: str = DEFAULT_LANGUAGE) -> str:
-    """The plural category of ``count`` (English: "one" for exactly 1, else "other")."""
+def plural_form(count: int) -> str:
+    """English's plural category of ``count``: "one" for exactly 1, else "other"."""
     return "one" if abs(count) == 1 else "other"
 
 
