@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import Statements
 from bot.models import Coordinator, PendingInput, Person
 from bot.notify import Notice, Reply
 
@@ -36,17 +34,6 @@ class Visit:
     sender: Sender | None
     pending_kind: str | None = None
     in_a_form: bool = False
-
-
-# Built once: on every message, building it would cost more than running it.
-_SENDER = select(Person.id, Person.role, Person.status).where(
-    Person.telegram_id == bindparam("telegram_id")
-)
-
-
-async def sender(statements: Statements, telegram_id: int) -> Sender | None:
-    rows = await statements.rows(_SENDER, {"telegram_id": telegram_id})
-    return Sender(*rows[0]) if rows else None
 
 
 async def questioned(session: AsyncSession, telegram_id: int) -> tuple[Person, PendingInput] | None:

@@ -71,15 +71,13 @@ async def route(
     the sender already."""
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    sender, legs = (arrival.visit.sender, arrival.legs) if arrival else (None, None)
     return await relay.route(
         deps_of(context),
         statements,
         update.effective_user.id,
         message.message_id,
         reply_to,
-        sender,
-        legs,
+        arrival,
     )
 
 

@@ -155,39 +155,6 @@ class Leg:
     already_relayed: bool  # this very message went across before (handled again after a crash)
 
 
-def _legs_statement(to_worker: bool) -> Select:
-    """The statement behind ``_legs``, built once per direction: building a statement of five
-    tables and its cache key costs more than running it."""
-    own = Relationship.service_user_id if to_worker else Relationship.peer_worker_id
-    other = Relationship.peer_worker_id if to_worker else Relationship.service_user_id
-    return (
-        select(
-            Relationship.id,
-            Relationship.service_user_id,
-            Relationship.peer_worker_id,
-            Person.telegram_id,
-            PeerWorkerProfile.quiet_hours,
-            PeerWorkerProfile.timezone,
-            ServiceUserProfile.preferred_name,
-            RelayedMessage.id,
-        )
-        .join(Person, Person.id == other)
-        .outerjoin(PeerWorkerProfile, PeerWorkerProfile.person_id == Relationship.peer_worker_id)
-        .outerjoin(ServiceUserProfile, ServiceUserProfile.person_id == Relationship.service_user_id)
-        .outerjoin(
-            RelayedMessage,
-            (RelayedMessage.sender_person_id == bindparam("sender_id"))
-            & (RelayedMessage.source_message_id == bindparam("message_id"))
-            & (RelayedMessage.relationship_id == Relationship.id),
-        )
-        .where(own == bindparam("sender_id"), Relationship.status == RelationshipStatus.ACTIVE)
-        .order_by(Relationship.started_at, Relationship.id)
-    )
-
-
-_TO_WORKER, _TO_SERVICE_USER = _legs_statement(True), _legs_statement(False)
-
-
 def _arrival_statement() -> Select:
     """The statement behind ``arrival``: the person who wrote (``people.Visit``'s columns),
     then one row for each of their active relationships, on whichever side they are (``Leg``'s
@@ -258,8 +225,8 @@ class Arrival:
 
 
 async def arrival(statements: Statements, telegram_id: int, message_id: int) -> Arrival:
-    """One statement, on every message: as one read instead of two, a fifth of what handling
-    a relayed message costs on PostgreSQL."""
+    """One statement, on every message (and for the relay's every decision): as one read
+    instead of two, a fifth of what handling a relayed message costs on PostgreSQL."""
     rows = await statements.rows(ARRIVAL, {"telegram_id": telegram_id, "message_id": message_id})
     if not rows:
         return Arrival(people.Visit(None), [])
@@ -267,14 +234,6 @@ async def arrival(statements: Statements, telegram_id: int, message_id: int) -> 
     visit = people.Visit(Sender(person_id, role, status), pending_kind, draft_of is not None)
     legs = [Leg(*row[5:-1], already_relayed=bool(row[-1])) for row in rows if row[5] is not None]
     return Arrival(visit, legs)
-
-
-async def _legs(statements: Statements, sender: Sender, message_id: int) -> list[Leg]:
-    """The sender's active relationships, oldest first, in one statement of plain columns
-    (this runs on every message)."""
-    statement = _TO_SERVICE_USER if sender.role == Role.PEER_WORKER else _TO_WORKER
-    rows = await statements.rows(statement, {"sender_id": sender.id, "message_id": message_id})
-    return [Leg(*row[:-1], already_relayed=row[-1] is not None) for row in rows]
 
 
 async def _delivery(
@@ -324,21 +283,18 @@ async def route(
     telegram_id: int,
     message_id: int,
     reply_to: int | None,
-    sender: Sender | None = None,
-    legs: list[Leg] | None = None,
+    read: Arrival | None = None,
 ) -> Delivery | Reply | AlreadyRelayed | None:
-    """Where a message from this person goes, or what to tell them instead. ``sender`` and
-    ``legs``: who wrote and their active relationships, when the caller has read them
-    already (``arrival``).
+    """Where a message from this person goes, or what to tell them instead. ``read``: who
+    wrote and their active relationships, when the caller has read them already.
 
     None: they are not someone the relay serves (not onboarded), so the caller's
     usual fallback applies.
     """
-    sender = sender or await people.sender(statements, telegram_id)
+    read = read or await arrival(statements, telegram_id, message_id)
+    sender, legs = read.visit.sender, read.legs
     if sender is None or sender.role is None:
         return None
-    if legs is None:
-        legs = await _legs(statements, sender, message_id)
     if any(leg.already_relayed for leg in legs):
         return AlreadyRelayed()
     if sender.role == Role.SERVICE_USER:
@@ -382,10 +338,10 @@ async def route_chosen(
 ) -> Delivery | None:
     """The worker answered "who is this for?": None if that is not an active relationship of
     theirs, or the message went across already (a second tap)."""
-    sender = await people.sender(statements, telegram_id)
+    read = await arrival(statements, telegram_id, message_id)
+    sender, legs = read.visit.sender, read.legs
     if sender is None or sender.role != Role.PEER_WORKER:
         return None
-    legs = await _legs(statements, sender, message_id)
     if any(leg.already_relayed for leg in legs):  # a tap on another name went first
         return None
     for leg in legs:
