@@ -459,6 +459,17 @@ class ConfirmDelete(Action, layout="pv|{answer}|0|{person_id}"):
     person_id: int
 
 
+# -- languages -----------------------------------------------------------------------------
+
+
+class ChooseLanguage(Action, layout="lang|{code}"):
+    code: str
+
+
+class ShowLanguages(Action, layout="langs"):
+    pass
+
+
 # -- the coordinators' console ---------------------------------------------------------------
 
 

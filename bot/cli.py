@@ -245,6 +245,7 @@ def run(config: Config, config_path: str, redactor: Redactor, webhook: bool = Fa
             print(problem, file=sys.stderr)
             return 1
         _configure_logging(redactor, config.logging.format)
+        _warn_of_draft_languages(config)
         from bot.pipeline.botapi import StartupFailure, TokenRefused, first_look
 
         try:
@@ -315,7 +316,23 @@ def migrate(config: Config, redactor: Redactor) -> int:
 
 def check_config(config: Config) -> int:
     print(json.dumps(masked(config), indent=2, ensure_ascii=False))
+    _warn_of_draft_languages(config)
+    for language, paths in config.missing_words().items():
+        if paths:
+            print(
+                f"{language}: {len(paths)} configured words not given in this language (said in "
+                f"{config.service.language}): {', '.join(paths)}",
+                file=sys.stderr,
+            )
     return 0
+
+
+def _warn_of_draft_languages(config: Config) -> None:
+    from bot.languages import draft_warning
+
+    warning = draft_warning(config)
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 async def _export(config: Config, config_path: str, out: Path) -> tuple[str | None, int]:

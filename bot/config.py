@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -147,6 +148,99 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class Words:
+    """Words the configuration gives people, in each language: ``label = "Psychosis"`` (the
+    same in every language) or ``label = { en = "Psychosis", vi = "Rối loạn tâm thần" }``.
+    ``said()`` gives them in the language being spoken now, else in the service's default
+    language (``Config`` tells every ``Words`` which that is), else as first written."""
+
+    __slots__ = ("by_language", "fallback")
+
+    def __init__(self, by_language: dict[str, str], fallback: str | None = None) -> None:
+        self.by_language = by_language
+        self.fallback = fallback
+
+    @property
+    def same_in_every_language(self) -> bool:
+        return set(self.by_language) == {""}
+
+    def said(self, language: str | None = None) -> str:
+        from bot.texts import current_language
+
+        words = self.by_language
+        found = words.get(language or current_language()) or words.get("")
+        if found is None and self.fallback is not None:
+            found = words.get(self.fallback)
+        return found if found is not None else next(iter(words.values()))
+
+    def __repr__(self) -> str:
+        return f"Words({self.by_language!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Words) and other.by_language == self.by_language
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.by_language.items())))
+
+    @classmethod
+    def parse(cls, value: Any) -> Words:
+        if isinstance(value, Words):
+            return value
+        if isinstance(value, str):
+            by_language = {"": value}
+        elif isinstance(value, dict) and value:
+            by_language = dict(value)
+        else:
+            raise ValueError('must be text, or text per language such as { en = "…", vi = "…" }')
+        for language, words in by_language.items():
+            if not isinstance(words, str) or not words.strip():
+                where = f" ({language})" if language else ""
+                raise ValueError(f"must be text that is not empty{where}")
+            if language and not re.fullmatch(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?", language):
+                raise ValueError(f"{language!r} is not a language code such as 'vi'")
+        return cls(by_language)
+
+    def serialized(self) -> str | dict[str, str]:
+        return self.by_language[""] if self.same_in_every_language else dict(self.by_language)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.serialized),
+        )
+
+
+def _at_most(limit: int) -> Any:
+    def check(words: Words) -> Words:
+        for language, text in words.by_language.items():
+            if len(text) > limit:
+                where = f" ({language})" if language else ""
+                raise ValueError(f"is longer than {limit} characters{where}")
+        return words
+
+    return AfterValidator(check)
+
+
+def words_in(value: Any, path: str = "") -> list[tuple[str, Words]]:
+    """Every ``Words`` in a configuration, with where it is ("crisis_lines[0].name")."""
+    found: list[tuple[str, Words]] = []
+    if isinstance(value, Words):
+        found.append((path, value))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found += words_in(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += words_in(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found += words_in(item, f"{path}[{index}]")
+    return found
+
+
 class TelegramConfig(_Section):
     token: str = Field(min_length=1)
     base_url: str = "https://api.telegram.org/bot"
@@ -193,46 +287,83 @@ class CoordinatorsConfig(_Section):
 
 
 class CrisisLine(_Section):
-    name: str = Field(min_length=1)
+    name: Words
     phone: str = Field(min_length=1)
-    hours: str = ""
+    hours: Words | None = None
+
+
+def _check_languages(value: Any) -> Any:
+    """Each language is English or has a compiled catalog in bot/locales: adding a language
+    is adding its catalog and naming it here."""
+    from bot.texts import shipped_languages
+
+    if not isinstance(value, list) or not value:
+        raise ValueError('must be a list of language codes, the default first, e.g. ["en", "vi"]')
+    available = shipped_languages()
+    for code in value:
+        if code not in available:
+            raise ValueError(
+                f"{code!r} has no catalog in bot/locales (there are: {', '.join(available)})"
+            )
+    if len(set(value)) != len(value):
+        raise ValueError("a language is named twice")
+    return value
 
 
 class ServiceConfig(_Section):
     name: str = Field(min_length=1)
     timezone: TimeZoneName
-    language: Literal["en"] = "en"
+    # Where the service is (ISO 3166 code): how its languages write dates ("en" in AU: 7 Dec).
+    country: str = Field(default="AU", pattern=r"^[A-Z]{2}$")
+    # The languages the bot speaks, each from its own catalog; the first is the default.
+    languages: Annotated[list[str], BeforeValidator(_check_languages)] = Field(
+        default_factory=lambda: ["en"]
+    )
     timezone_choices: list[TimeZoneName] = Field(default_factory=list)
     crisis_lines: list[CrisisLine] = Field(min_length=1)
     # Said in /help_now ("if you are in immediate danger, call ..."): Australia's by default.
     emergency_number: Annotated[str, BeforeValidator(_check_emergency_number)] = "000"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_language(cls, data: Any) -> Any:
+        """``language = "en"``, from before there were several, is a list of one."""
+        if isinstance(data, dict) and "language" in data and "languages" not in data:
+            data = {**data, "languages": [data["language"]]}
+            del data["language"]
+        return data
+
+    @property
+    def language(self) -> str:
+        """The default language: for whoever has not chosen, and what every text falls back to."""
+        return self.languages[0]
+
 
 class LivedExperienceArea(_Section):
     key: Key
-    label: str = Field(min_length=1, max_length=60)
+    label: Annotated[Words, _at_most(60)]
     perspective: Literal["consumer", "carer", "both"]
 
 
-def _default_options(*pairs: tuple[str, str]) -> dict[str, str]:
-    return dict(pairs)
+def _default_options(*pairs: tuple[str, str]) -> dict[str, Words]:
+    return {key: Words.parse(label) for key, label in pairs}
 
 
 class ProfileOptions(_Section):
-    languages: dict[Key, str] = Field(
+    languages: dict[Key, Words] = Field(
         default_factory=lambda: _default_options(("en", "English")), min_length=1
     )
-    genders: dict[Key, str] = Field(
+    genders: dict[Key, Words] = Field(
         default_factory=lambda: _default_options(
             ("woman", "Woman"), ("man", "Man"), ("nonbinary", "Non-binary")
         )
     )
-    age_bands: dict[Key, str] = Field(
+    age_bands: dict[Key, Words] = Field(
         default_factory=lambda: _default_options(
             ("18_25", "18–25"), ("26_40", "26–40"), ("41_60", "41–60"), ("60_plus", "60+")
         )
     )
-    communities: dict[Key, str] = Field(default_factory=dict)
+    communities: dict[Key, Words] = Field(default_factory=dict)
 
 
 class AvailabilityConfig(_Section):
@@ -330,9 +461,9 @@ class ProgrammeConfig(_Section):
         default_factory=lambda: [timedelta(weeks=4), timedelta(weeks=2), timedelta(weeks=1)]
     )
     rematch_cooldown: Duration = timedelta(weeks=2)
-    onward_supports: list[str] = Field(default_factory=list)
+    onward_supports: list[Words] = Field(default_factory=list)
     # Optional outcome statements for the closing survey, answered 1 (disagree) to 5 (agree).
-    outcome_questions: list[str] = Field(default_factory=list, max_length=6)
+    outcome_questions: list[Words] = Field(default_factory=list, max_length=6)
 
     @field_validator("closure_reminders")
     @classmethod
@@ -427,7 +558,85 @@ DEFAULT_LEXICON: dict[str, dict[str, list[str]]] = {
             "afraid for my life",
             "being abused",
         ],
-    }
+    },
+    # Starter lists for the shipped draft languages: DRAFTS, to be reviewed clinically (and
+    # by native speakers) before real use. Accents and vowel marks need not be typed.
+    "vi": {
+        "suicide": [
+            "muốn chết",
+            "tự tử",
+            "tự sát",
+            "kết liễu cuộc đời",
+            "kết thúc cuộc đời",
+            "không muốn sống nữa",
+            "không muốn sống",
+            "chán sống",
+            "tìm đến cái chết",
+            "chết đi cho xong",
+            "không còn lý do để sống",
+        ],
+        "self_harm": [
+            "tự làm hại bản thân",
+            "tự làm đau bản thân",
+            "tự hại",
+            "rạch tay",
+            "cắt tay",
+            "quá liều",
+        ],
+        "harm_to_others": [
+            "giết người",
+            "giết nó",
+            "giết anh ta",
+            "giết cô ta",
+            "làm hại người khác",
+            "đánh con tôi",
+        ],
+        "unsafe": [
+            "không an toàn ở nhà",
+            "bị bạo hành",
+            "chồng đánh tôi",
+            "vợ đánh tôi",
+            "bị đánh đập",
+            "sợ cho tính mạng",
+        ],
+    },
+    "ar": {
+        "suicide": [
+            "أريد أن أموت",
+            "أريد الموت",
+            "أقتل نفسي",
+            "انتحار",
+            "أنتحر",
+            "أنهي حياتي",
+            "إنهاء حياتي",
+            "لا أريد أن أعيش",
+            "لا سبب للعيش",
+            "الموت أفضل لي",
+        ],
+        "self_harm": [
+            "أؤذي نفسي",
+            "إيذاء النفس",
+            "أجرح نفسي",
+            "جرعة زائدة",
+            "أحرق نفسي",
+        ],
+        "harm_to_others": [
+            "أقتل أحدا",
+            "أقتله",
+            "أقتلها",
+            "أؤذي أحدا",
+            "أؤذي أطفالي",
+        ],
+        "unsafe": [
+            "لست آمنا في البيت",
+            "لست بأمان في المنزل",
+            "يضربني",
+            "تضربني",
+            "أخاف على حياتي",
+            "أتعرض للعنف",
+            "أتعرض للإساءة",
+        ],
+    },
 }
 
 
@@ -592,6 +801,25 @@ class Config(_Section):
     outbox: OutboxConfig = OutboxConfig()
     logging: LoggingConfig = LoggingConfig()
     webhook: WebhookConfig = WebhookConfig()
+
+    @model_validator(mode="after")
+    def _words_fall_back_to_the_default_language(self) -> Config:
+        for _path, words in words_in(self):
+            words.fallback = self.service.language
+        return self
+
+    def missing_words(self) -> dict[str, list[str]]:
+        """For each language the service speaks, the configured words given per language
+        that do not give it (said in the default language instead)."""
+        found = words_in(self)
+        return {
+            language: [
+                path
+                for path, words in found
+                if not words.same_in_every_language and language not in words.by_language
+            ]
+            for language in self.service.languages
+        }
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

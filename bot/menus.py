@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from bot.texts import t
+from bot.texts import DEFAULT_LANGUAGE, t
 
 PUBLIC = (
     "help",
@@ -23,6 +25,7 @@ PUBLIC = (
     "consent",
     "delete",
     "cancel",
+    "language",
 )
 COORDINATOR = (
     "dashboard",
@@ -46,15 +49,23 @@ COORDINATOR = (
 )
 
 
-def _menu(names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(name, t(f"menu_{name}")) for name in names]
+def _menu(names: tuple[str, ...], language: str | None = None) -> list[BotCommand]:
+    return [BotCommand(name, t(f"menu_{name}", language)) for name in names]
 
 
-async def set_default(bot: Bot) -> None:
-    await bot.set_my_commands(_menu(PUBLIC), scope=BotCommandScopeDefault())
+async def set_default(bot: Bot, languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> None:
+    """The public menu: in the service's default language for every Telegram app, and in
+    each other language it speaks for apps set to that language."""
+    default, *others = languages
+    await bot.set_my_commands(_menu(PUBLIC, default), scope=BotCommandScopeDefault())
+    for language in others:
+        await bot.set_my_commands(
+            _menu(PUBLIC, language), scope=BotCommandScopeDefault(), language_code=language
+        )
 
 
 async def set_for_chat(bot: Bot, telegram_id: int, coordinator: bool) -> None:
+    """A coordinator's own menu, in the language they are being spoken to in now."""
     try:
         if coordinator:
             await bot.set_my_commands(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import html
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from telegram import (
     Bot,
@@ -33,7 +35,7 @@ from telegram.ext import ContextTypes
 
 from bot import menus
 from bot.callbacks import Action
-from bot.texts import t
+from bot.texts import speaking, t, tn
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,42 @@ class Notice:
     # Whose own words these are (a relayed message, a check-in note): told if they cannot
     # get through, so nobody believes a message arrived that did not.
     sender_telegram_id: int | None = None
+    # The recipient's language, for what sending itself may have to say (an edit Telegram
+    # would not carry over); what ``reply`` says is written in it already.
+    language: str | None = None
+
+
+# What to say, written when called: in the language in force then (``bot.texts.speaking``).
+# A render may be a coroutine function (a card that reads the database).
+Render = Callable[[], "Reply | Copy | Edit | Awaitable[Reply | Copy | Edit]"]
+
+
+class Recipient(Protocol):
+    id: int | None
+    telegram_id: int
+    language: str
+
+
+async def rendered_in(language: str, render: Render) -> Any:
+    with speaking(language):
+        said = render()
+        return await said if inspect.isawaitable(said) else said
+
+
+def saying(key: str, **params: object) -> Render:
+    """A plain text message, written when its recipient's language is known."""
+    return lambda: Reply(t(key, **params))
+
+
+def saying_count(key: str, count: int, **params: object) -> Render:
+    """``saying`` for a text about ``count`` things (``tn``)."""
+    return lambda: Reply(tn(key, count, **params))
+
+
+async def notice_to(person: Recipient, render: Render, **details: Any) -> Notice:
+    """A message for ``person``, written in their language."""
+    said = await rendered_in(person.language, render)
+    return Notice(person.telegram_id, said, person.id, language=person.language, **details)
 
 
 # Installed by the application: what happens when Telegram says a recipient cannot be reached.
@@ -165,7 +203,7 @@ def unreachable(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and any(words in error.message.lower() for words in _GONE)
 
 
-async def _carry_edit(bot: Bot, chat_id: int, edit: Edit) -> Message | bool:
+async def _carry_edit(bot: Bot, chat_id: int, edit: Edit, language: str | None) -> Message | bool:
     try:
         if edit.text is not None:
             return await bot.edit_message_text(
@@ -184,7 +222,7 @@ async def _carry_edit(bot: Bot, chat_id: int, edit: Edit) -> Message | bool:
     # Telegram won't carry this edit over (too old, or a kind it cannot edit): say it changed.
     return await bot.send_message(
         chat_id,
-        t("relay_edited"),
+        t("relay_edited", language),
         reply_parameters=ReplyParameters(edit.message_id, allow_sending_without_reply=True),
     )
 
@@ -193,7 +231,7 @@ async def _render(bot: Bot, notice: Notice) -> Message | MessageId | bool:
     if isinstance(notice.reply, Reply):
         return await send(bot, notice.telegram_id, notice.reply)
     if isinstance(notice.reply, Edit):
-        return await _carry_edit(bot, notice.telegram_id, notice.reply)
+        return await _carry_edit(bot, notice.telegram_id, notice.reply, notice.language)
     copy = notice.reply
     return await bot.copy_message(
         chat_id=notice.telegram_id,

@@ -24,8 +24,7 @@ from bot import callbacks, leases, people
 from bot.db import SessionFactory, transaction
 from bot.deps import Deps
 from bot.models import OutboxMessage, Person, Role
-from bot.notify import Button, Notice, Reply
-from bot.texts import t
+from bot.notify import Button, Notice, Reply, saying
 from bot.texts.fragments import person_ref, worker_ref
 
 log = logging.getLogger(__name__)
@@ -208,7 +207,6 @@ async def person_unreachable(deps: Deps, session: AsyncSession, person_id: int |
         return
     person = await session.get(Person, person_id)
     ref = (worker_ref if person.role == Role.PEER_WORKER else person_ref)(person_id)
-    reply = Reply(t("coord_unreachable", ref=ref))
-    notices = await people.coordinator_notices(session, reply)
+    notices = await people.coordinator_notices(session, saying("coord_unreachable", ref=ref))
     # A coordinator who cannot be reached is not told about themselves.
     enqueue(deps, session, [n for n in notices if n.person_id != person_id])

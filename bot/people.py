@@ -9,7 +9,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coordinator, PendingInput, Person
-from bot.notify import Notice, Reply
+from bot.notify import Notice, Render, Reply, rendered_in
+from bot.texts import current_language
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Person | None:
@@ -51,7 +52,9 @@ async def questioned(session: AsyncSession, telegram_id: int) -> tuple[Person, P
 async def find_or_create(session: AsyncSession, telegram_id: int, now: datetime) -> Person:
     person = await find(session, telegram_id)
     if person is None:
-        person = Person(telegram_id=telegram_id, created_at=now, updated_at=now)
+        # In the language they are being spoken to in: their Telegram app's, if we speak it.
+        language = current_language()
+        person = Person(telegram_id=telegram_id, language=language, created_at=now, updated_at=now)
         session.add(person)
         await session.flush()
     return person
@@ -83,12 +86,12 @@ class SeenRecently:
         self._at.pop(telegram_id, None)
 
 
-async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> bool:
+async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> Person | None:
     """We heard from someone: they can be reached (they may have unblocked the bot), and
-    they have come back (retention counts from their last visit). False: nobody by that id."""
+    they have come back (retention counts from their last visit). None: nobody by that id."""
     person = await find(session, telegram_id)
     if person is None:
-        return False
+        return None
     if not person.reachable:
         person.reachable = True
         person.updated_at = now
@@ -96,7 +99,7 @@ async def mark_seen(session: AsyncSession, telegram_id: int, now: datetime) -> b
     if person.last_seen_at is None or now - person.last_seen_at >= SEEN_PRECISION:
         person.last_seen_at = now
         session.add(person)
-    return True
+    return person
 
 
 async def is_coordinator(session: AsyncSession, person_id: int | None) -> bool:
@@ -137,9 +140,17 @@ async def former_coordinator_people(session: AsyncSession) -> list[Person]:
     return list(result.all())
 
 
-async def coordinator_notices(session: AsyncSession, reply: Reply) -> list[Notice]:
-    """The same message for every active coordinator."""
-    return [Notice(p.telegram_id, reply, p.id) for p in await coordinator_people(session)]
+async def coordinator_notices(session: AsyncSession, render: Render) -> list[Notice]:
+    """The same message for every active coordinator, each in their own language (``render``
+    is called once for each language, with it in force)."""
+    said: dict[str, Reply] = {}
+    notices = []
+    for person in await coordinator_people(session):
+        if person.language not in said:
+            said[person.language] = await rendered_in(person.language, render)
+        said_in = said[person.language]
+        notices.append(Notice(person.telegram_id, said_in, person.id, language=person.language))
+    return notices
 
 
 async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime) -> bool:

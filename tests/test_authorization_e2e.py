@@ -122,6 +122,7 @@ PUBLIC_COMMANDS: tuple[str, ...] = (
     "delete",
     "start",
     "cancel",
+    "language",
 )
 
 # A new invite opened by someone whose role now says no (open business where they are; a
@@ -189,6 +190,8 @@ BUTTONS: dict[str, tuple[Probe, ...]] = {
     "pv": (Probe("pv|delete|0|{vic}"), Probe("pv|withdraw|matching|{vic_consent}")),
     "f": (Probe("f|summary|confirm|"),),  # confirming a form nobody here has filled in
     # Buttons that name no record act on the presser's own: allowed where that makes sense.
+    "lang": (Probe("lang|en", frozenset(CAST)),),  # everyone chooses their own language
+    "langs": (Probe("langs", frozenset(CAST)),),
     "rm": (Probe("rm|yes", frozenset({"su_matched"})),),
     "pw": (
         Probe("pw|wellbeing|off", frozenset({"worker_approved", "worker_pending"})),

@@ -86,7 +86,7 @@ async def test_pausing_checkins_and_the_first_contact_nudge(bot: Harness, clock)
     replies = await sam.send("/checkins")
     assert "Weekly, Tue at 18:00" in replies[-1].text
     replies = await sam.send("/relationship")
-    assert "next check-in Tue 03 Mar 18:00" in replies[-1].text
+    assert "next check-in Tue 3 Mar 6:00\u202fpm" in replies[-1].text
     await sam.tap("Pause check-ins")
     clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
     await run_sweep(bot)

@@ -113,7 +113,7 @@ def test_example_config_parses() -> None:
     assert len(config.lived_experience) == 10
     assert config.area("carer_young").perspective == "carer"
     assert config.area("nope") is None
-    assert config.profile_options.languages["vi"] == "Vietnamese"
+    assert config.profile_options.languages["vi"].said() == "Vietnamese"
     assert config.availability.parts["morning"] == "08:00-12:00"
     assert config.peer_workers.max_caseload == 8
     assert config.invites.valid_for == timedelta(days=7)

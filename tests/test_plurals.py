@@ -34,8 +34,8 @@ def test_every_plural_text_has_both_forms() -> None:
 )
 def test_the_helper_picks_the_form_and_passes_the_count(count: int, form: str) -> None:
     assert plural_form(count) == form
-    expected = {"one": f"{count} day", "other": f"{count} days"}[form]
-    assert tn("duration_days", count) == expected
+    expected = {"one": "1 person", "other": f"{count} people"}[form]
+    assert tn("export_people", count) == expected
 
 
 def test_the_helper_passes_other_parameters_and_escapes_them() -> None:

@@ -35,6 +35,7 @@ from bot.models import (
     WaitlistEntry,
     WorkerCheckin,
 )
+from bot.texts import consent_text_version
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
@@ -199,7 +200,7 @@ async def test_withdrawing_contact_ends_the_relationship_kindly_and_stops_offers
     robin, sam = await matched_pair(bot, ROBIN, SAM)
     replies = await sam.send("/consent")
     overview = replies[-1]
-    assert "Given on 02 Mar 2026" in overview.text and "en-2026" in overview.text
+    assert "Given on 2 Mar 2026" in overview.text and consent_text_version("en") in overview.text
     assert overview.button_labels == [
         "Withdraw: matching",
         "Withdraw: contact",
@@ -213,7 +214,7 @@ async def test_withdrawing_contact_ends_the_relationship_kindly_and_stops_offers
 
     await sam.tap("Withdraw: contact")
     await sam.tap("Yes, withdraw it")
-    assert "Withdrawn on 02 Mar 2026" in overview.text
+    assert "Withdrawn on 2 Mar 2026" in overview.text
     assert "Withdraw: contact" not in overview.button_labels
     assert "consent is withdrawn" in sam.last().text
     # The leaving person gets their confirmation only: no closing message, no survey.

@@ -75,7 +75,7 @@ async def test_the_card_gives_fit_band_points_ties_and_important_preferences(
     assert "Jo" not in card.text
 
     help_text = (await casey.send("/help"))[-1].text
-    assert "Fit on a proposal card" in help_text and "Strong is 75% or more" in help_text
+    assert "Fit on a proposal card" in help_text and "Strong means at least 75%" in help_text
 
 
 def _need(areas: frozenset[str] = frozenset(), **kw) -> Need:

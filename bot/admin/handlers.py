@@ -19,7 +19,7 @@ from bot.db import transaction
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
-from bot.texts import t
+from bot.texts import speaking, t
 from bot.tg import answers
 from bot.tg.context import deps_of
 from bot.tg.filters import PRIVATE
@@ -112,13 +112,16 @@ COORDINATOR_COMMANDS: dict[str, Handler] = {
 async def refresh_command_menus(application: Application) -> None:
     """Everyone sees the public commands; coordinators also see theirs, in their own chat."""
     deps = application.bot_data["deps"]
-    await menus.set_default(application.bot)
+    await menus.set_default(application.bot, deps.config.service.languages)
     async with transaction(deps.sessions) as session:
-        coordinator_ids = [p.telegram_id for p in await people.coordinator_people(session)]
+        coordinators = [
+            (p.telegram_id, p.language) for p in await people.coordinator_people(session)
+        ]
         # Someone taken out of the configuration while the bot was down keeps no stale menu.
         former_ids = [p.telegram_id for p in await people.former_coordinator_people(session)]
-    for telegram_id in coordinator_ids:
-        await menus.set_for_chat(application.bot, telegram_id, coordinator=True)
+    for telegram_id, language in coordinators:
+        with speaking(language):
+            await menus.set_for_chat(application.bot, telegram_id, coordinator=True)
     for telegram_id in former_ids:
         await menus.set_for_chat(application.bot, telegram_id, coordinator=False)
 

@@ -23,11 +23,11 @@ from bot.models import (
     Person,
     Role,
 )
-from bot.notify import Button, Notice, Reply, Response
+from bot.notify import Button, Notice, Reply, Response, notice_to, saying
 from bot.relationships import leaving
 from bot.roles import COORDINATOR as COORDINATOR_ROLE
 from bot.texts import Markup, t, tn
-from bot.texts.fragments import person_ref, worker_ref
+from bot.texts.fragments import date_text, person_ref, worker_ref
 from bot.workers import invites
 from bot.workers import service as workers
 from bot.workers.invites import InviteProblem
@@ -99,7 +99,8 @@ async def _sync_taxonomy(session: AsyncSession, config: Config) -> None:
     existing = {area.key: area for area in (await session.exec(select(LivedExperienceArea))).all()}
     for area in config.lived_experience:
         row = existing.pop(area.key, None) or LivedExperienceArea(key=area.key)
-        row.label, row.perspective, row.active = area.label, area.perspective, True
+        label = area.label.said(config.service.language)  # of record: the default language's
+        row.label, row.perspective, row.active = label, area.perspective, True
         session.add(row)
     for row in existing.values():  # kept for history, but no longer offered
         row.active = False
@@ -128,7 +129,7 @@ async def create_invite(
 
 
 def _local(deps: Deps, moment: datetime) -> str:
-    return f"{moment.astimezone(deps.config.tz):%a %d %b %Y %H:%M}"
+    return date_text(deps.config, moment, time=True)
 
 
 def _note(invite: Invite) -> str:
@@ -143,12 +144,12 @@ async def list_invites(deps: Deps, session: AsyncSession) -> Reply:
     for invite in rows:
         fields = {"id": invite.id, "role": t(f"role_{invite.role}"), "note": Markup(_note(invite))}
         if invite.used_at:
-            used = invite.used_at.astimezone(deps.config.tz)
+            used = date_text(deps.config, invite.used_at, weekday=False, year=False, time=True)
             ref = _ref(await session.get(Person, invite.used_by_person_id))
-            lines.append(t("coord_invite_line_used", used=f"{used:%d %b %H:%M}", ref=ref, **fields))
+            lines.append(t("coord_invite_line_used", used=used, ref=ref, **fields))
         else:
-            expiry = invite.expires_at.astimezone(deps.config.tz)
-            lines.append(t("coord_invite_line_open", expires=f"{expiry:%d %b %H:%M}", **fields))
+            expiry = date_text(deps.config, invite.expires_at, weekday=False, year=False, time=True)
+            lines.append(t("coord_invite_line_open", expires=expiry, **fields))
         buttons.append((Button(t("btn_revoke_numbered", id=invite.id), RevokeInvite(invite.id)),))
     return Reply("\n".join(lines), tuple(buttons))
 
@@ -176,7 +177,7 @@ async def revoke_invite(
         return Response(
             close_tapped=True,
             chosen=t("coord_invite_revoked_stopped", name=name),
-            notices=[Notice(person.telegram_id, Reply(t("pw_invite_withdrawn")), person.id)],
+            notices=[await notice_to(person, saying("pw_invite_withdrawn"))],
         )
     if joined_with_this and roles.holds_role_of(standing, invite):
         key = "coord_invite_revoked_kept_" + invite.role
@@ -257,15 +258,21 @@ async def _refuse_invite(
         and creator.id != person.id
         and await people.is_coordinator(session, creator.id)
     ):
-        notice = t(
-            "coord_invite_refused_notice",
-            ref=_ref(person),
-            role=t(f"role_{invite.role}"),
-            id=invite.id,
-            note=Markup(_note(invite)),
-            standing=t(f"standing_{standing}"),
-        )
-        notices.append(Notice(creator.telegram_id, Reply(notice), creator.id))
+        ref = _ref(person)
+
+        def refused() -> Reply:
+            return Reply(
+                t(
+                    "coord_invite_refused_notice",
+                    ref=ref,
+                    role=t(f"role_{invite.role}"),
+                    id=invite.id,
+                    note=Markup(_note(invite)),
+                    standing=t(f"standing_{standing}"),
+                )
+            )
+
+        notices.append(await notice_to(creator, refused))
     text = t(_REFUSALS[standing], service=deps.config.service.name)
     return Response(replies=[Reply(text)], notices=notices)
 
@@ -317,7 +324,7 @@ async def remove_coordinator(
     return Response(
         close_tapped=True,
         chosen=t("coord_removed_with_invites", id=person_id, count=revoked),
-        notices=[Notice(removed.telegram_id, Reply(t("coord_you_were_removed")), removed.id)],
+        notices=[await notice_to(removed, saying("coord_you_were_removed"))],
         menus={removed.telegram_id: False},
     )
 

@@ -18,13 +18,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, crisis, menus, people
+from bot import callbacks, crisis, languages, menus, people
 from bot.admin import service as admin
-from bot.callbacks import FormTap
+from bot.callbacks import ChooseLanguage, FormTap, ShowLanguages
+from bot.common import language_choice
 from bot.db import single_statements, transaction
 from bot.deps import Deps
 from bot.flood import FloodGuard, Verdict
 from bot.forms import runner
+from bot.languages import spoken_languages
 from bot.lifecycle import ONBOARDED, PeerWorkerStatus, ServiceUserStatus
 from bot.models import Person, Role
 from bot.notify import Reply, Response, respond, send
@@ -32,7 +34,7 @@ from bot.onboarding import service as onboarding
 from bot.relationships import handlers as relationship_handlers
 from bot.relationships import relay
 from bot.safety import screening as safety_screening
-from bot.texts import t
+from bot.texts import current_language, t, use_language
 from bot.tg import answers, handling
 from bot.tg.context import deps_of
 from bot.tg.errors import error_handler
@@ -68,6 +70,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     code = context.args[0] if context.args else None
     async with transaction(deps.sessions) as session:
+        newcomer = await people.find(session, update.effective_user.id) is None
         person = await people.find_or_create(session, update.effective_user.id, deps.now())
         response = None
         if code is not None and not invites.looks_like_code(code):
@@ -79,6 +82,34 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             response = Response(replies=await _home(deps, session, person, is_coordinator))
             # Coordinators get their menu when they first open the bot.
             response.menus = {person.telegram_id: True} if is_coordinator else {}
+        if newcomer and len(deps.config.service.languages) > 1:
+            # Greeted in their Telegram app's language; offered every other before anything.
+            response.replies.insert(0, language_choice.picker(deps.config, person.language))
+    await respond(update, context, response)
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await respond(update, context, Response(replies=[_language_picker(context)]))
+
+
+def _language_picker(context: ContextTypes.DEFAULT_TYPE) -> Reply:
+    return language_choice.picker(deps_of(context).config, current_language())
+
+
+async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    tap = tapped(update)
+    if isinstance(tap, ShowLanguages):
+        await respond(update, context, Response(replies=[_language_picker(context)]))
+        return
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        coordinator = await people.is_coordinator(session, person.id if person else None)
+        response = await language_choice.choose(
+            deps, session, update.effective_user.id, tap.code, coordinator
+        )
+    if tap.code in deps.config.service.languages:
+        spoken_languages(context.bot_data).note(update.effective_user.id, tap.code, deps.now())
     await respond(update, context, response)
 
 
@@ -130,7 +161,10 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             reply = Reply(t("profile_finish_first"))
         else:
             reply = Reply(t("profile_none"))
-    await respond(update, context, Response(replies=[reply]))
+        replies = [reply]
+        if person is not None and len(deps.config.service.languages) > 1:
+            replies.append(language_choice.language_line(person))
+    await respond(update, context, Response(replies=replies))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -235,6 +269,10 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
     if update.effective_user is None:
         return
     deps = deps_of(context)
+    user = update.effective_user
+    spoken = spoken_languages(context.bot_data)
+    # Until the database says otherwise (below).
+    use_language(languages.of_sender(deps.config, spoken, user.id, user.language_code))
     guard: FloodGuard = context.bot_data.setdefault(
         "flood", FloodGuard(deps.config.flood.updates_per_minute)
     )
@@ -272,11 +310,17 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
                 await query.answer(t("stale_button_toast"))
         raise ApplicationHandlerStop
     seen: people.SeenRecently = context.bot_data.setdefault("seen", people.SeenRecently())
-    if not seen.recently(update.effective_user.id, deps.now()):
+    now = deps.now()
+    language = spoken.fresh(user.id, now)
+    if language is None or not seen.recently(user.id, now):
         async with transaction(deps.sessions) as session:
-            known = await people.mark_seen(session, update.effective_user.id, deps.now())
-        if known:
-            seen.note(update.effective_user.id, deps.now())
+            known = await people.mark_seen(session, user.id, now)
+        if known is not None:
+            seen.note(user.id, now)
+            language = known.language
+            spoken.note(user.id, language, now)
+    if language is not None:
+        use_language(languages.usable(deps.config, language))
     if written and filters.COMMAND.check_update(update):
         # Words after a command ("/help I want to die") reach no text handler: screen here.
         await safety_screening.screen(update, context, written, source="command")
@@ -293,7 +337,9 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("help_now", help_now, filters=PRIVATE))
     application.add_handler(CommandHandler("profile", profile, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
+    application.add_handler(CommandHandler("language", language_command, filters=PRIVATE))
     on_tap(application, form_button, FormTap)
+    on_tap(application, language_button, ChooseLanguage, ShowLanguages)
 
 
 def register_fallbacks(application: Application) -> None:

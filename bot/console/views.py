@@ -53,7 +53,7 @@ from bot.offers import matchmaking
 from bot.offers.wording import blocking_text
 from bot.relationships import checkins, coordinator_actions
 from bot.texts import Markup, has_text, t, tn
-from bot.texts.fragments import elapsed_text, person_ref, worker_ref
+from bot.texts.fragments import date_text, elapsed_text, person_ref, worker_ref
 
 BUTTONS_PER_ROW = 5
 FLAG_BUTTONS = 5
@@ -63,11 +63,11 @@ _BACK = re.compile(r"^(?:(pl|rl)\.([a-z]{1,12})\.(\d{1,4})|(p|r)\.(\d{1,9})|au\.
 
 
 def _date(deps: Deps, moment: datetime | None) -> str:
-    return f"{moment.astimezone(deps.config.tz):%d %b %Y}" if moment else "—"
+    return date_text(deps.config, moment, weekday=False) if moment else "—"
 
 
 def _stamp(deps: Deps, moment: datetime) -> str:
-    return f"{moment.astimezone(deps.config.tz):%d %b %H:%M}"
+    return date_text(deps.config, moment, weekday=False, year=False, time=True)
 
 
 def _rows(buttons: list[Button], per_row: int = BUTTONS_PER_ROW) -> list[tuple[Button, ...]]:

@@ -56,7 +56,7 @@ def build(cohort: dataset.Cohort, config: Config, now: datetime) -> Export:
         service=config.service.name,
         generated_on=now.astimezone(zone).date(),
         timezone=config.service.timezone,
-        outcome_questions=list(questions),
+        outcome_questions=[question.said(config.service.language) for question in questions],
         charts=list(pictures),
     ).encode("utf-8")
     files.update(pictures)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -37,7 +38,7 @@ from bot.models import (
     WaitlistEntry,
     WaitlistRefresh,
 )
-from bot.notify import Notice, Reply
+from bot.notify import Notice, Reply, notice_to, saying
 from bot.offers import mapping, wording
 from bot.offload import in_worker_process
 from matching import Need, monday_of
@@ -261,7 +262,7 @@ async def _propose(
     await lifecycle.transition_proposal(session, proposal, REVIEW, at=deps.now(), actor_id=None)
     if approval:
         return await people.coordinator_notices(
-            session, await wording.proposal_card(deps, session, proposal, entry, need)
+            session, partial(wording.proposal_card, deps, session, proposal, entry, need)
         )
     # Offered at once: the best match and alternatives with a place to spare, each held.
     alternatives = [c.offer_id for c in others if offer_pool.has_place(c.offer_id)]
@@ -299,12 +300,12 @@ async def _keep_waiting(
     entry.told_waiting_at = deps.now()
     with_room = with_room or offer_pool.with_every_place_open().rank(need, 1)
     if with_room.candidates:  # someone would fit them, were a place free
-        reply = Reply(wording.t("offer_nobody_yet"))
+        reply = saying("offer_nobody_yet")
     elif blocking := with_room.own_choices_blocking():
-        reply = wording.nobody_fits_reply(blocking)
+        reply = partial(wording.nobody_fits_reply, blocking)
     else:  # kept out by what is not theirs to change (past declines, perspective)
-        reply = Reply(wording.t("offer_nobody_fits_other"))
-    return [Notice(person.telegram_id, reply, person.id)]
+        reply = saying("offer_nobody_fits_other")
+    return [await notice_to(person, reply)]
 
 
 async def retry_waitlist(deps: Deps, session: AsyncSession) -> list[Notice]:
@@ -483,14 +484,17 @@ async def _announce(deps: Deps, session: AsyncSession, cards: list[Proposal]) ->
         (card,) = cards
         entry = await waitlist_entry(deps, session, card.service_user_id)
         return await people.coordinator_notices(
-            session, await wording.proposal_card(deps, session, card, entry)
+            session, partial(wording.proposal_card, deps, session, card, entry)
         )
     if not cards:
         return []
-    head = wording.tn("coord_batch_new_title", len(cards))
     # (a batch's ids run together: every proposal is made holding deciding_places)
     first, last = min(card.id for card in cards), max(card.id for card in cards)
-    view = await wording.batch_view(deps, session, head, cards, first, last)
+
+    async def view() -> Reply:
+        head = wording.tn("coord_batch_new_title", len(cards))
+        return await wording.batch_view(deps, session, head, cards, first, last)
+
     return await people.coordinator_notices(session, view)
 
 
@@ -594,8 +598,7 @@ async def offer(
     await lifecycle.transition(
         session, person, ServiceUserStatus.OFFERED, at=deps.now(), actor_id=actor_id
     )
-    card = await wording.offer_card(deps, session, proposal)
-    return [Notice(person.telegram_id, card, person.id)]
+    return [await notice_to(person, partial(wording.offer_card, deps, session, proposal))]
 
 
 async def review_proposal(

@@ -12,7 +12,7 @@ from bot import lifecycle, people
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus, RelationshipStatus, ServiceUserStatus
 from bot.models import PeerWorkerProfile, Person, Proposal, Relationship
-from bot.notify import Notice, Reply
+from bot.notify import Notice, Reply, notice_to, saying, saying_count
 from bot.offers import mapping, wording
 from bot.offers.matchmaking import exclude, retry_waitlist, waitlist_entry
 
@@ -111,15 +111,10 @@ async def release(
     entry.declines += 1
     session.add(entry)
     await session.flush()
-    notices = [Notice(person.telegram_id, Reply(wording.t(f"request_{status}_user")), person.id)]
+    notices = [await notice_to(person, saying(f"request_{status}_user"))]
     if entry.declines == deps.config.matching.declines_before_alert:
-        alert = Reply(
-            wording.tn(
-                "coord_repeated_declines",
-                entry.declines,
-                ref=await wording.coordinator_name(session, person.id),
-            )
-        )
+        ref = await wording.coordinator_name(session, person.id)
+        alert = saying_count("coord_repeated_declines", entry.declines, ref=ref)
         notices += await people.coordinator_notices(session, alert)
     return notices + await retry_waitlist(deps, session)
 

@@ -6,6 +6,7 @@ reminders, long waits.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,7 +22,7 @@ from bot.models import (
     ServiceUserProfile,
     WaitlistEntry,
 )
-from bot.notify import Notice, Reply
+from bot.notify import Notice, Reply, notice_to, saying, saying_count
 from bot.offers import wording
 from bot.offers.matchmaking import (
     CHOSEN,
@@ -36,7 +37,7 @@ from bot.offers.matchmaking import (
     waitlist_entry,
 )
 from bot.offers.requests import release, request_worker
-from bot.texts.fragments import elapsed_text, worker_ref
+from bot.texts.fragments import date_text, elapsed_text, worker_ref
 
 # -- answering an offer ------------------------------------------------------------------------
 
@@ -67,13 +68,12 @@ async def choose(
     )
     worker = await session.get(Person, worker_id)
     profile = await session.get(PeerWorkerProfile, worker_id)
-    request = await wording.request_card(deps, session, relationship)
+    request = await notice_to(worker, partial(wording.request_card, deps, session, relationship))
     # The workers not chosen have their places back: someone waiting may fit them.
     released = len(proposal.offered_worker_ids) > 1
     return (
         [Reply(wording.request_sent(deps, profile.display_name))],
-        [Notice(worker.telegram_id, request, worker.id)]
-        + (await retry_waitlist(deps, session) if released else []),
+        [request] + (await retry_waitlist(deps, session) if released else []),
     )
 
 
@@ -157,7 +157,7 @@ async def _lapse_offers(deps: Deps, session: AsyncSession, now: datetime) -> lis
             continue
         await _set_aside(deps, session, person, proposal, None)
         days = max(1, deps.config.matching.offer_hold.days)
-        notices.append(Notice(person.telegram_id, wording.offer_lapsed_reply(days), person.id))
+        notices.append(await notice_to(person, partial(wording.offer_lapsed_reply, days)))
     if lapsed:
         notices += await retry_waitlist(deps, session)
     return notices
@@ -184,7 +184,7 @@ async def rematch(
     if person.status == ServiceUserStatus.ENDED:  # ready for a new peer after an ending
         profile = await session.get(ServiceUserProfile, person.id)
         if profile.rematch_after is not None and deps.now() < profile.rematch_after:
-            when = f"{profile.rematch_after.astimezone(deps.config.tz):%a %d %b %Y}"
+            when = date_text(deps.config, profile.rematch_after)
             return [Reply(wording.t("rematch_cooldown", when=when))], []
         await lifecycle.transition(
             session, person, ServiceUserStatus.WAITING, at=deps.now(), actor_id=person.id
@@ -215,11 +215,8 @@ async def rematch(
     )
     await waitlist_entry(deps, session, person.id)
     await session.flush()
-    to_worker = Notice(
-        worker.telegram_id,
-        Reply(wording.t("rematch_worker", ref=await wording.worker_name(session, person.id))),
-        worker.id,
-    )
+    name = await wording.worker_name(session, person.id)
+    to_worker = await notice_to(worker, saying("rematch_worker", ref=name))
     notices = [to_worker] + await find_match(deps, session, person)
     return [Reply(wording.t("rematch_done"))], notices + await retry_waitlist(deps, session)
 
@@ -236,14 +233,14 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         worker = await session.get(Person, relationship.peer_worker_id)
         paused = await _count_unanswered(deps, session, worker)
         told = "request_expired_worker_paused" if paused else "request_expired_worker"
-        notices.append(Notice(worker.telegram_id, Reply(wording.t(told)), worker.id))
+        notices.append(await notice_to(worker, saying(told)))
         if paused:
-            alert = wording.tn(
+            alert = saying_count(
                 "coord_worker_paused_unanswered",
                 deps.config.matching.expiries_before_pause,
                 ref=worker_ref(worker.id),
             )
-            notices += await people.coordinator_notices(session, Reply(alert))
+            notices += await people.coordinator_notices(session, alert)
         # Released after the pause, so that the person is offered someone else at once.
         notices += await release(
             deps, session, relationship, RelationshipStatus.EXPIRED, None, None
@@ -252,8 +249,8 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         relationship.reminder_due_at = None
         session.add(relationship)
         worker = await session.get(Person, relationship.peer_worker_id)
-        card = await wording.request_card(deps, session, relationship, reminder=True)
-        notices.append(Notice(worker.telegram_id, card, worker.id))
+        card = partial(wording.request_card, deps, session, relationship, reminder=True)
+        notices.append(await notice_to(worker, card))
     notices += await _lapse_offers(deps, session, now)
     notices += await _alert_long_waits(deps, session, now)
     return notices
@@ -309,13 +306,19 @@ async def _alert_long_waits(deps: Deps, session: AsyncSession, now: datetime) ->
     for entry in overdue:
         entry.alerted_at = now
         session.add(entry)
-        text = wording.t(
-            "coord_long_wait",
-            ref=await wording.coordinator_name(session, entry.service_user_id),
-            waited=elapsed_text(now - entry.since),
-            why=wording.blocking_text(entry.blocking),
-        )
-        notices += await people.coordinator_notices(session, Reply(text))
+        ref = await wording.coordinator_name(session, entry.service_user_id)
+
+        def alert(entry: WaitlistEntry = entry, ref: str = ref) -> Reply:
+            return Reply(
+                wording.t(
+                    "coord_long_wait",
+                    ref=ref,
+                    waited=elapsed_text(now - entry.since),
+                    why=wording.blocking_text(entry.blocking),
+                )
+            )
+
+        notices += await people.coordinator_notices(session, alert)
     return notices
 
 

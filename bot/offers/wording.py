@@ -24,7 +24,7 @@ from bot.callbacks import (
     OfferOneProposed,
     OpenCard,
 )
-from bot.config import MatchingWeights
+from bot.config import MatchingWeights, Words
 from bot.deps import Deps
 from bot.forms.engine import grid_summary
 from bot.models import (
@@ -38,7 +38,7 @@ from bot.models import (
 from bot.notify import Button, Reply
 from bot.offers import mapping
 from bot.texts import Markup, has_text, t, tn
-from bot.texts.fragments import elapsed_text, period_text, person_ref, worker_ref
+from bot.texts.fragments import date_text, elapsed_text, period_text, person_ref, worker_ref
 from matching import Candidate, Need, Reason, Weight, monday_of
 
 __all__ = ["t", "tn"]
@@ -95,7 +95,14 @@ def _times(deps: Deps, slots: list[tuple[int, int, int]]) -> str:
 def _area_labels(deps: Deps, keys: list[str]) -> str:
     """Labels in the taxonomy's own order (the order people chose them from)."""
     wanted = set(keys)
-    return ", ".join(area.label for area in deps.config.lived_experience if area.key in wanted)
+    areas = deps.config.lived_experience
+    return ", ".join(area.label.said() for area in areas if area.key in wanted)
+
+
+def _label(options: dict[str, Words], key: str) -> str:
+    """An option's label in the language spoken now (an option no longer configured: its key)."""
+    label = options.get(key)
+    return label.said() if label is not None else key
 
 
 def reason_lines(deps: Deps, reasons: list[Reason], for_coordinator: bool = False) -> list[str]:
@@ -119,14 +126,14 @@ def reason_lines(deps: Deps, reasons: list[Reason], for_coordinator: bool = Fals
             if times:
                 lines.append(said("reason_common_times", times=times))
         elif reason.code == "language":
-            others = [options.languages.get(v, v) for v in values if v != primary_language]
+            others = [_label(options.languages, v) for v in values if v != primary_language]
             if others:
                 lines.append(said("reason_language", languages=", ".join(others)))
         elif reason.code in ("gender", "age_band", "community"):
             table = {"gender": options.genders, "age_band": options.age_bands}.get(
                 reason.code, options.communities
             )
-            labels = ", ".join(table.get(v, v) for v in values)
+            labels = ", ".join(_label(table, v) for v in values)
             lines.append(said(f"reason_{reason.code}", value=labels))
         elif reason.code == "continuity":
             lines.append(said("reason_continuity"))
@@ -292,7 +299,7 @@ def asked_for(deps: Deps, need: Need) -> str:
         t(
             "asked_languages",
             languages=", ".join(
-                label for code, label in options.languages.items() if code in need.languages
+                label.said() for code, label in options.languages.items() if code in need.languages
             ),
         ),
     ]
@@ -304,7 +311,9 @@ def asked_for(deps: Deps, need: Need) -> str:
     for name, table in tables.items():
         preference = getattr(need, name)
         if preference.choices and preference.weight != Weight.NONE:
-            values = ", ".join(label for v, label in table.items() if v in preference.choices)
+            values = ", ".join(
+                label.said() for v, label in table.items() if v in preference.choices
+            )
             parts.append(
                 t(f"asked_{name}", value=values, weight=t(f"asked_weight_{preference.weight}"))
             )
@@ -403,7 +412,11 @@ async def request_card(
     if profile.goal:
         lines.append(t("request_goal", goal=profile.goal))
     lines.append(
-        t("request_respond_by", when=f"{respond_by:%a %d %b %H:%M}", zone=str(worker_zone))
+        t(
+            "request_respond_by",
+            when=date_text(deps.config, respond_by, worker_zone, year=False, time=True),
+            zone=str(worker_zone),
+        )
     )
     return Reply(
         Markup("\n".join(lines)),

@@ -52,7 +52,7 @@ def check_name(text: str) -> str | None:
 def area_options(config: Config, answers: dict[str, Any]) -> list[Option]:
     perspective = answers.get("perspective")
     return [
-        Option(area.key, area.label)
+        Option(area.key, area.label.said())
         for area in config.lived_experience
         if area.perspective in (perspective, "both")
     ]
@@ -60,7 +60,8 @@ def area_options(config: Config, answers: dict[str, Any]) -> list[Option]:
 
 def _option_list(name: str):
     def options(config: Config, _answers: dict[str, Any]) -> list[Option]:
-        return [Option(key, label) for key, label in getattr(config.profile_options, name).items()]
+        options = getattr(config.profile_options, name).items()
+        return [Option(key, label.said()) for key, label in options]
 
     return options
 

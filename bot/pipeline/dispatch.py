@@ -197,7 +197,7 @@ class Dispatcher:
                 )
                 if current.crisis_lines_failed:  # they matter most: memory tries once more
                     await self._safety.cover([update], tell_slow=False)
-                await self._tell(row, "error_gave_up")
+                await self._tell(row, update, "error_gave_up")
                 return Outcome.GAVE_UP
             if database_unavailable(error):
                 self._metrics.retried.labels("database").inc()
@@ -209,7 +209,7 @@ class Dispatcher:
                 if not told:  # once per message, and true: it is stored
                     told = True
                     await self._safety.cover([update], tell_slow=False)
-                    await self._tell(row, "error_will_retry")
+                    await self._tell(row, update, "error_will_retry")
                 await asyncio.sleep(min(2.0 ** min(attempt - 1, 4), MAX_PAUSE))
                 continue
             failures += 1
@@ -220,7 +220,7 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await inbox.count_failure(self._sessions, row.update_id, failures)
             if failures >= self._config.max_attempts:
-                await self._tell(row, "error_gave_up")
+                await self._tell(row, update, "error_gave_up")
                 return Outcome.GAVE_UP
             await asyncio.sleep(min(2.0 ** (failures - 1), MAX_PAUSE))
         return None
@@ -298,11 +298,12 @@ class Dispatcher:
             self._metrics.handled.labels(outcome.value).inc()
             return following
 
-    async def _tell(self, row: InboxUpdate, key: str) -> None:
+    async def _tell(self, row: InboxUpdate, update: Update, key: str) -> None:
         if row.chat_id <= 0:
             return
+        language = self._safety.language_of(update.effective_user)
         try:
-            await send(self._application.bot, row.chat_id, Reply(t(key)))
+            await send(self._application.bot, row.chat_id, Reply(t(key, language)))
         except TelegramError as error:
             log.warning("update %s: could not say so (%s)", row.update_id, type(error).__name__)
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Bot, Update
+from telegram import Bot, Update, User
 from telegram.error import TelegramError
 
-from bot import crisis
+from bot import crisis, languages
 from bot.config import Config
+from bot.languages import SpokenLanguages
 from bot.notify import Reply, send
 from bot.safety.service import might_be_at_risk
-from bot.texts import t
+from bot.texts import speaking, t
 from bot.tg.handling import Handling
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,10 @@ FORGET_AFTER = 24 * 3600  # Telegram keeps an update for a day; so do we, in mem
 
 
 class SafetyFromMemory:
-    def __init__(self, config: Config, bot: Bot) -> None:
+    def __init__(self, config: Config, bot: Bot, spoken: SpokenLanguages | None = None) -> None:
         self._config = config
         self._bot = bot
+        self._spoken = spoken or SpokenLanguages()  # each person's language, as last read
         self._crisis_sent: dict[int, float] = {}  # update id -> when
         self._covered: set[int] = set()  # update ids already looked at in this outage
         self._told_slow: set[int] = set()  # chats told we are slow, in this outage
@@ -73,12 +75,13 @@ class SafetyFromMemory:
         text = (message.text or message.caption or "") if message else ""
         reply: Reply | None = None
         crisis_lines = True
-        if text.split("@")[0].split(" ")[0] == "/help_now":
-            reply = crisis.help_now(self._config)
-        elif self._at_risk(user.id, text):
-            reply = crisis.crisis_lines(self._config)
-        elif tell_slow and chat.id not in self._told_slow:
-            reply, crisis_lines = Reply(t("pipeline_delayed")), False
+        with speaking(self.language_of(user)):
+            if text.split("@")[0].split(" ")[0] == "/help_now":
+                reply = crisis.help_now(self._config)
+            elif self._at_risk(user.id, text):
+                reply = crisis.crisis_lines(self._config)
+            elif tell_slow and chat.id not in self._told_slow:
+                reply, crisis_lines = Reply(t("pipeline_delayed")), False
         if reply is None:
             return False
         self._told_slow.add(chat.id)
@@ -100,6 +103,11 @@ class SafetyFromMemory:
             return False
         log.info("update %s answered from memory", update.update_id)
         return crisis_lines
+
+    def language_of(self, user: User | None) -> str:
+        if user is None:
+            return self._config.service.language
+        return languages.of_sender(self._config, self._spoken, user.id, user.language_code)
 
     def _at_risk(self, telegram_id: int, text: str) -> bool:
         """Any configured language's lexicon, as screening's first look: who the person is

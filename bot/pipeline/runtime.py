@@ -16,6 +16,7 @@ from bot import outbox, scheduler
 from bot.admin.handlers import refresh_command_menus
 from bot.config import Config
 from bot.deps import Deps
+from bot.languages import spoken_languages
 from bot.pipeline import inbox
 from bot.pipeline.botapi import ALLOWED_UPDATES, start_up_failures
 from bot.pipeline.dispatch import Dispatcher
@@ -59,7 +60,7 @@ async def serve(application: Application, webhook: bool, first_batch: list) -> N
     if isinstance(limiter, ChatPacedRateLimiter):
         limiter.on_outcome = lambda outcome: metrics.sends.labels(outcome).inc()
     scheduler.register(application, scheduler.Turn.INBOX, inbox.purge)
-    safety = SafetyFromMemory(config, application.bot)
+    safety = SafetyFromMemory(config, application.bot, spoken_languages(application.bot_data))
     dispatcher = Dispatcher(application, deps.sessions, config.pipeline, safety, deps.now, metrics)
     sender = OutboxSender(
         application.bot,

@@ -64,7 +64,10 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
             deps, session, person, actor_id=None, reason=erasure.RETENTION
         )
     if erased:
-        after = span(deps.config.retention.after)
-        text = Reply(tn("coord_retention_done", len(erased), after=after))
-        notices += await people.coordinator_notices(session, text)
+
+        def said() -> Reply:
+            after = span(deps.config.retention.after)
+            return Reply(tn("coord_retention_done", len(erased), after=after))
+
+        notices += await people.coordinator_notices(session, said)
     return notices

@@ -22,7 +22,7 @@ from bot.notify import Button, Notice, Reply, Response
 from bot.privacy import erasure
 from bot.relationships import leaving
 from bot.texts import t
-from bot.texts.fragments import crisis_lines_text, period_text
+from bot.texts.fragments import crisis_lines_text, date_text, period_text
 
 KINDS = (ConsentKind.MATCHING, ConsentKind.CONTACT, ConsentKind.EVALUATION)
 
@@ -32,7 +32,7 @@ def _stale() -> Response:
 
 
 def _date(deps: Deps, moment: datetime) -> str:
-    return f"{moment.astimezone(deps.config.tz):%d %b %Y}"
+    return date_text(deps.config, moment, weekday=False)
 
 
 def span(duration: timedelta) -> str:

@@ -10,6 +10,7 @@ one every cadence.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -37,10 +38,10 @@ from bot.models import (
     Relationship,
     ServiceUserProfile,
 )
-from bot.notify import Button, Notice, Reply
+from bot.notify import Button, Notice, Reply, notice_to, saying, saying_count
 from bot.offers.wording import worker_name
 from bot.relationships import access
-from bot.texts import has_text, t, tn
+from bot.texts import has_text, t
 from bot.texts.fragments import person_ref, worker_ref
 
 NOTE = "checkin_note"
@@ -273,11 +274,7 @@ async def answer(
             session.add(plan)
         if checkin.score <= deps.config.checkins.low_score:
             notices.append(
-                Notice(
-                    worker.telegram_id,
-                    Reply(t("checkin_low_worker", ref=ref, score=tap.score)),
-                    worker.id,
-                )
+                await notice_to(worker, saying("checkin_low_worker", ref=ref, score=tap.score))
             )
         low = checkin.score <= deps.config.checkins.low_score
         return (
@@ -300,9 +297,7 @@ async def answer(
         checkin.reach_out = tap.answer == "yes"
         session.add(checkin)
         if checkin.reach_out:
-            notices.append(
-                Notice(worker.telegram_id, Reply(t("checkin_reach_out_worker", ref=ref)), worker.id)
-            )
+            notices.append(await notice_to(worker, saying("checkin_reach_out_worker", ref=ref)))
         await pending_input.ask(session, user.id, NOTE, checkin.id, deps.now())
         return (
             Reply(
@@ -330,11 +325,11 @@ async def note(
     checkin.had_note = True
     session.add(checkin)
     body = " ".join(text.split())[:1000]
+    name = await worker_name(session, user.id)
     return Reply(t("checkin_thanks")), [
-        Notice(
-            worker.telegram_id,
-            Reply(t("checkin_note_worker", ref=await worker_name(session, user.id), note=body)),
-            worker.id,
+        await notice_to(
+            worker,
+            saying("checkin_note_worker", ref=name, note=body),
             sender_telegram_id=user.telegram_id,  # their own words: told if they don't arrive
         )
     ]
@@ -396,7 +391,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         if not late:
             to_send.append((checkin, user))
     await session.flush()  # one round trip gives every new check-in its id
-    notices += [Notice(user.telegram_id, question(c.id), user.id) for c, user in to_send]
+    notices += [await notice_to(user, partial(question, c.id)) for c, user in to_send]
     notices += await _first_contact(deps, session, now)
     return notices
 
@@ -412,18 +407,15 @@ async def _ladder(
     name = await worker_name(session, user.id)  # for their worker
     notices: list[Notice] = []
     if missed == settings.nudge_after_missed:
-        notices.append(Notice(user.telegram_id, Reply(t("checkin_nudge")), user.id))
+        notices.append(await notice_to(user, saying("checkin_nudge")))
     if missed == settings.tell_worker_after_missed:
         notices.append(
-            Notice(
-                worker.telegram_id,
-                Reply(tn("checkin_missed_worker", missed, ref=name)),
-                worker.id,
-            )
+            await notice_to(worker, saying_count("checkin_missed_worker", missed, ref=name))
         )
     if missed == settings.tell_coordinator_after_missed:
-        text = Reply(tn("checkin_missed_coordinator", missed, ref=ref))
-        notices += await people.coordinator_notices(session, text)
+        notices += await people.coordinator_notices(
+            session, saying_count("checkin_missed_coordinator", missed, ref=ref)
+        )
     return notices
 
 
@@ -451,10 +443,9 @@ async def _first_contact(deps: Deps, session: AsyncSession, now: datetime) -> li
         user, worker = await _pair(session, relationship.id)
         ref, name = person_ref(user.id), await worker_name(session, user.id)
         if due == 1:
-            notices.append(
-                Notice(worker.telegram_id, Reply(t("first_contact_nudge", ref=name)), worker.id)
-            )
+            notices.append(await notice_to(worker, saying("first_contact_nudge", ref=name)))
         else:
-            text = Reply(t("first_contact_coordinator", ref=ref, worker=worker_ref(worker.id)))
-            notices += await people.coordinator_notices(session, text)
+            notices += await people.coordinator_notices(
+                session, saying("first_contact_coordinator", ref=ref, worker=worker_ref(worker.id))
+            )
     return notices

@@ -4,6 +4,7 @@ messages and the feedback survey."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,19 +22,19 @@ from bot.callbacks import (
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import Feedback, Person, Relationship, ServiceUserProfile
-from bot.notify import Button, Notice, Reply
+from bot.notify import Button, Notice, Reply, notice_to, saying
 from bot.offers import matchmaking
 from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
-from bot.texts.fragments import crisis_lines_text
+from bot.texts.fragments import crisis_lines_text, date_text
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
 SURVEY_COMMENT = "survey_comment"
 
 
 def _local(deps: Deps, moment: datetime) -> str:
-    return f"{moment.astimezone(deps.config.tz):%a %d %b %Y}"
+    return date_text(deps.config, moment)
 
 
 def checklist_reply(deps: Deps, relationship: Relationship, heading: str) -> Reply:
@@ -95,21 +96,27 @@ async def _pause_reviews(deps: Deps, session: AsyncSession, now: datetime) -> li
     for relationship in paused:
         relationship.review_at = None
         session.add(relationship)
-        text = Reply(t("coord_pause_review", ref=f"R{relationship.id}"))
-        notices += await people.coordinator_notices(session, text)
+        notices += await people.coordinator_notices(
+            session, saying("coord_pause_review", ref=f"R{relationship.id}")
+        )
     return notices
 
 
 async def _reminders(deps: Deps, session: AsyncSession, relationship: Relationship) -> list[Notice]:
     user = await session.get(Person, relationship.service_user_id)
     worker = await session.get(Person, relationship.peer_worker_id)
-    when = _local(deps, relationship.planned_end_at)
-    heading = t("closure_reminder_worker", ref=await worker_name(session, user.id), when=when)
-    ask = _ask_extension(relationship.id)
-    return [
-        Notice(user.telegram_id, Reply(t("closure_reminder_user", when=when), ask), user.id),
-        Notice(worker.telegram_id, checklist_reply(deps, relationship, heading), worker.id),
-    ]
+    ref = await worker_name(session, user.id)
+
+    def to_user() -> Reply:
+        when = _local(deps, relationship.planned_end_at)
+        return Reply(t("closure_reminder_user", when=when), _ask_extension(relationship.id))
+
+    def to_worker() -> Reply:
+        when = _local(deps, relationship.planned_end_at)
+        heading = t("closure_reminder_worker", ref=ref, when=when)
+        return checklist_reply(deps, relationship, heading)
+
+    return [await notice_to(user, to_user), await notice_to(worker, to_worker)]
 
 
 async def ask_extension(
@@ -128,17 +135,21 @@ async def ask_extension(
         subject_type="relationship",
         subject_id=relationship.id,
     )
-    side = t("side_worker" if person.id == relationship.peer_worker_id else "side_service_user")
-    text = Reply(
-        t(
-            "coord_extension_requested",
-            ref=f"R{relationship.id}",
-            user=await coordinator_name(session, relationship.service_user_id),
-            side=side,
-            when=_local(deps, relationship.planned_end_at),
+    side = "side_worker" if person.id == relationship.peer_worker_id else "side_service_user"
+    user = await coordinator_name(session, relationship.service_user_id)
+
+    def to_coordinators() -> Reply:
+        return Reply(
+            t(
+                "coord_extension_requested",
+                ref=f"R{relationship.id}",
+                user=user,
+                side=t(side),
+                when=_local(deps, relationship.planned_end_at),
+            )
         )
-    )
-    return Reply(t("extension_asked")), await people.coordinator_notices(session, text)
+
+    return Reply(t("extension_asked")), await people.coordinator_notices(session, to_coordinators)
 
 
 async def close(
@@ -176,24 +187,25 @@ async def close(
         deps.config.programme.rematch_cooldown if not early else timedelta()
     )
     session.add(profile)
-    supports = "\n".join(f"• {escape(s)}" for s in deps.config.programme.onward_supports)
-    closing = Reply(
-        t(
-            f"closing_user_{ended_by}",
-            supports=Markup(supports) if supports else t("closing_no_supports"),
-            crisis_lines=crisis_lines_text(deps.config),
-            when=_local(deps, profile.rematch_after),
+
+    def closing() -> Reply:
+        onward = deps.config.programme.onward_supports
+        supports = "\n".join(f"• {escape(support.said())}" for support in onward)
+        return Reply(
+            t(
+                f"closing_user_{ended_by}",
+                supports=Markup(supports) if supports else t("closing_no_supports"),
+                crisis_lines=crisis_lines_text(deps.config),
+                when=_local(deps, profile.rematch_after),
+            )
         )
-    )
+
     await session.flush()
+    name = await worker_name(session, user.id)
     notices = [
-        Notice(user.telegram_id, closing, user.id),
-        Notice(user.telegram_id, survey_rating(relationship.id), user.id),
-        Notice(
-            worker.telegram_id,
-            Reply(t(f"closing_worker_{ended_by}", ref=await worker_name(session, user.id))),
-            worker.id,
-        ),
+        await notice_to(user, closing),
+        await notice_to(user, partial(survey_rating, relationship.id)),
+        await notice_to(worker, saying(f"closing_worker_{ended_by}", ref=name)),
     ]
     notices = [notice for notice in notices if notice.person_id != leaving_id]
     return notices + await matchmaking.retry_waitlist(deps, session)
@@ -262,7 +274,7 @@ async def _next_outcome(
     questions = deps.config.programme.outcome_questions
     if number < len(questions):
         return Reply(
-            t("survey_outcome", statement=questions[number]),
+            t("survey_outcome", statement=questions[number].said()),
             (
                 tuple(
                     Button(str(n), SurveyOutcome(relationship_id, number, n)) for n in range(1, 6)
@@ -324,12 +336,11 @@ async def pause(
         actor_id=actor.id,
         reason=reason,
     )
-    notices = await _tell_both(
-        session, relationship, "paused", _local(deps, relationship.review_at)
-    )
+    notices = await _tell_both(deps, session, relationship, "paused", relationship.review_at)
     if actor.id == relationship.peer_worker_id:  # coordinators hear of a worker's pause
-        text = Reply(t("coord_worker_paused", ref=f"R{relationship.id}", reason=reason))
-        notices += await people.coordinator_notices(session, text)
+        notices += await people.coordinator_notices(
+            session, saying("coord_worker_paused", ref=f"R{relationship.id}", reason=reason)
+        )
     return notices
 
 
@@ -349,9 +360,7 @@ async def resume(
         actor_id=coordinator.id,
         reason=reason,
     )
-    return await _tell_both(
-        session, relationship, "resumed", _local(deps, relationship.planned_end_at)
-    )
+    return await _tell_both(deps, session, relationship, "resumed", relationship.planned_end_at)
 
 
 async def extend(
@@ -378,9 +387,7 @@ async def extend(
         subject_id=relationship.id,
         reason=reason,
     )
-    return await _tell_both(
-        session, relationship, "extended", _local(deps, relationship.planned_end_at)
-    )
+    return await _tell_both(deps, session, relationship, "extended", relationship.planned_end_at)
 
 
 async def close_and_exclude(
@@ -409,14 +416,17 @@ async def close_and_exclude(
 
 
 async def _tell_both(
-    session: AsyncSession, relationship: Relationship, change: str, when: str
+    deps: Deps, session: AsyncSession, relationship: Relationship, change: str, at: datetime
 ) -> list[Notice]:
-    """The same change, told to each side in their own words (``<change>_user``/``_worker``)."""
+    """The same change, told to each side in their own words (``<change>_user``/``_worker``)
+    and language."""
     user, worker = await access.pair(session, relationship)
-    to_worker = t(f"{change}_worker", ref=await worker_name(session, user.id), when=when)
+    ref = await worker_name(session, user.id)
     return [
-        Notice(user.telegram_id, Reply(t(f"{change}_user", when=when)), user.id),
-        Notice(worker.telegram_id, Reply(to_worker), worker.id),
+        await notice_to(user, lambda: Reply(t(f"{change}_user", when=_local(deps, at)))),
+        await notice_to(
+            worker, lambda: Reply(t(f"{change}_worker", ref=ref, when=_local(deps, at)))
+        ),
     ]
 
 

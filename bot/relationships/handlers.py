@@ -115,10 +115,16 @@ async def carry_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
     if copy is None:
         return
-    chat_id, target_id, recipient_id = copy
+    chat_id, target_id, recipient_id, language = copy
     entities = message.entities if message.text is not None else message.caption_entities
     carried = Edit(target_id, message.text, message.caption, tuple(entities or ()))
-    notice = Notice(chat_id, carried, recipient_id, sender_telegram_id=update.effective_chat.id)
+    notice = Notice(
+        chat_id,
+        carried,
+        recipient_id,
+        sender_telegram_id=update.effective_chat.id,
+        language=language,
+    )
     await deliver_one(context.bot, notice, on_unreachable_of(context))
 
 

@@ -12,11 +12,10 @@ from bot import lifecycle
 from bot.deps import Deps
 from bot.lifecycle import OPEN_PROPOSAL, OPEN_RELATIONSHIP, RelationshipStatus, ServiceUserStatus
 from bot.models import PeerWorkerProfile, Person, Proposal, Relationship, Role, WaitlistEntry
-from bot.notify import Notice, Reply
+from bot.notify import Notice, notice_to, saying
 from bot.offers import matchmaking
 from bot.offers.matchmaking import OFFERED, SUPERSEDED
 from bot.relationships import access, closure
-from bot.texts import t
 from bot.texts.fragments import person_ref
 
 WORKER_LEFT = "peer worker left"
@@ -107,8 +106,8 @@ async def _end_request(
             actor_id=actor_id,
             reason=reason,
         )
-        text = Reply(t("request_withdrawn_worker", ref=person_ref(user.id)))  # never matched
-        told = Notice(worker.telegram_id, text, worker.id)
+        # (never matched: only the pseudonym)
+        told = await notice_to(worker, saying("request_withdrawn_worker", ref=person_ref(user.id)))
         return [told, *await matchmaking.retry_waitlist(deps, session)]
     await lifecycle.transition_relationship(
         session, relationship, RelationshipStatus.DECLINED, at=now, actor_id=actor_id, reason=reason
@@ -116,7 +115,7 @@ async def _end_request(
     await lifecycle.transition(
         session, user, ServiceUserStatus.WAITING, at=now, actor_id=None, reason=WORKER_LEFT
     )
-    told = Notice(user.telegram_id, Reply(t("request_worker_left_user")), user.id)
+    told = await notice_to(user, saying("request_worker_left_user"))
     return [told, *await matchmaking.start_waiting(deps, session, user)]
 
 
@@ -154,7 +153,7 @@ async def _drop_from_proposals(deps: Deps, session: AsyncSession, worker_id: int
                 actor_id=None,
                 reason=WORKER_LEFT,
             )
-            notices.append(Notice(user.telegram_id, Reply(t("offer_worker_left_user")), user.id))
+            notices.append(await notice_to(user, saying("offer_worker_left_user")))
         await session.flush()
         notices += await matchmaking.find_match(deps, session, user)
     return notices

@@ -47,6 +47,7 @@ from bot.offers.wording import name_for_worker, worker_name
 from bot.people import Sender
 from bot.relationships import access, closure
 from bot.texts import t, tn
+from bot.texts.fragments import date_text
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Delivery:
     sender_person_id: int
     recipient_person_id: int
     recipient_telegram_id: int
+    recipient_language: str
     reply_to_message_id: int | None
     sender_label: str | None  # shown on the copy a worker receives: which person it's from
     silent: bool = False  # the recipient is in their quiet hours: deliver without a sound
@@ -149,6 +151,7 @@ class Leg:
     service_user_id: int
     peer_worker_id: int
     recipient_telegram_id: int
+    recipient_language: str
     quiet_hours: str | None  # the worker's
     timezone: str | None  # the worker's
     preferred_name: str | None  # the service user's, as their worker sees it
@@ -191,6 +194,7 @@ def _arrival_statement() -> Select:
             either("service_user_id"),
             either("peer_worker_id"),
             other.telegram_id,
+            other.language,
             PeerWorkerProfile.quiet_hours,
             PeerWorkerProfile.timezone,
             ServiceUserProfile.preferred_name,
@@ -258,6 +262,7 @@ async def _delivery(
         sender_person_id=sender.id,
         recipient_person_id=leg.peer_worker_id if to_worker else leg.service_user_id,
         recipient_telegram_id=leg.recipient_telegram_id,
+        recipient_language=leg.recipient_language,
         reply_to_message_id=target_reply,
         sender_label=name_for_worker(leg.preferred_name, sender.id) if to_worker else None,
     )
@@ -423,9 +428,9 @@ async def delivered(
 
 async def copy_of(
     session: AsyncSession, telegram_id: int, source_message_id: int
-) -> tuple[int, int, int] | None:
-    """(recipient chat, their copy's message id, recipient) for an edited message, if it was
-    relayed."""
+) -> tuple[int, int, int, str] | None:
+    """(recipient chat, their copy's message id, recipient, their language) for an edited
+    message, if it was relayed."""
     sender = await people.find(session, telegram_id)
     if sender is None:
         return None
@@ -436,20 +441,24 @@ async def copy_of(
     if relationship.status != RelationshipStatus.ACTIVE:
         return None
     recipient = await session.get(Person, mapped.recipient_person_id)
-    return recipient.telegram_id, mapped.target_message_id, recipient.id
+    return recipient.telegram_id, mapped.target_message_id, recipient.id, recipient.language
 
 
 def copy_notice(delivery: Delivery, from_chat_id: int, message_id: int) -> Notice:
     """The copy of one message for the other side; its sender hears if it cannot get there."""
     label = None
     if delivery.sender_label:  # a worker always sees who a message is from
-        label = Button(t("relay_from", ref=delivery.sender_label), RelayFromLabel())
+        label = Button(
+            t("relay_from", delivery.recipient_language, ref=delivery.sender_label),
+            RelayFromLabel(),
+        )
     copy = Copy(from_chat_id, message_id, delivery.reply_to_message_id, label, delivery.silent)
     return Notice(
         delivery.recipient_telegram_id,
         copy,
         delivery.recipient_person_id,
         sender_telegram_id=from_chat_id,
+        language=delivery.recipient_language,
     )
 
 
@@ -478,9 +487,9 @@ async def overview(deps: Deps, session: AsyncSession, telegram_id: int) -> list[
             t(
                 "relationship_line",
                 who=who,
-                since=f"{since:%d %b %Y}",
-                ends=f"{ends:%d %b %Y}" if ends else "—",
-                checkin=f"{due.astimezone(deps.config.tz):%a %d %b %H:%M}" if due else "—",
+                since=date_text(deps.config, since, weekday=False),
+                ends=date_text(deps.config, ends, weekday=False) if ends else "—",
+                checkin=date_text(deps.config, due, year=False, time=True) if due else "—",
                 messages=tn(
                     "relationship_messages", r.messages_from_service_user + r.messages_from_worker
                 ),

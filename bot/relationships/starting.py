@@ -3,13 +3,15 @@ leaves the waitlist, both are told, and the service user is asked how often to c
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import lifecycle
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import PeerWorkerProfile, Person, WaitlistEntry
-from bot.notify import Notice, Reply
+from bot.notify import Notice, Reply, notice_to, saying
 from bot.offers.requests import open_request
 from bot.offers.wording import worker_name
 from bot.relationships import checkins
@@ -42,11 +44,7 @@ async def accept(
     return (
         [Reply(t("request_accepted_worker", ref=name))],
         [
-            Notice(
-                person.telegram_id,
-                Reply(t("request_accepted_user", name=profile.display_name)),
-                person.id,
-            ),
-            Notice(person.telegram_id, checkins.ask_cadence(deps, relationship.id), person.id),
+            await notice_to(person, saying("request_accepted_user", name=profile.display_name)),
+            await notice_to(person, partial(checkins.ask_cadence, deps, relationship.id)),
         ],
     )

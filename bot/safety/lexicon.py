@@ -1,9 +1,9 @@
 """Finding risk phrases in what someone wrote. Pure: no I/O, no configuration objects.
 
 People in distress do not type carefully, so matching is forgiving: case, punctuation,
-spacing, apostrophes, repeated letters ("diiie") and look-alike digits inside words ("k1ll")
-are normalised away, a word may take a common ending ("harming"), and a word of five
-letters or more may carry one typo ("suicde").
+spacing, apostrophes, accents and vowel marks ("muon chet"), repeated letters ("diiie") and
+look-alike digits inside words ("k1ll") are normalised away, a word may take a common ending
+("harming"), and a word of five letters or more may carry one typo ("suicde").
 A phrase starting with ``re:`` is a regular expression over the normalised text. False
 alarms cost a coordinator a minute; a missed flag can cost far more.
 """
@@ -32,9 +32,25 @@ def _unlook(token: str) -> str:
     return token
 
 
+# Written forms one letter stands for: Vietnamese typed without its marks ("muon chet" for
+# "muốn chết") and Arabic's variant letters and elongation.
+_ONE_LETTER = str.maketrans(
+    {"đ": "d", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+)
+
+
+def _without_marks(text: str) -> str:
+    """Accents, tone marks and Arabic vowel marks dropped: people often leave them out."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept).translate(_ONE_LETTER)
+
+
 def normalise(text: str) -> str:
-    """Lower case, single spaces, no punctuation or apostrophes, runs of 3+ letters as two."""
+    """Lower case, without accents or vowel marks, single spaces, no punctuation or
+    apostrophes, runs of 3+ letters as two."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
+    text = _without_marks(text)
     text = _APOSTROPHES.sub("", text)
     text = " ".join(_NOT_WORD.sub(" ", text).split())
     text = _LOOKALIKE_TOKEN.sub(lambda token: _unlook(token.group()), text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -42,12 +43,12 @@ from bot.models import (
     Role,
     SafetyFlag,
 )
-from bot.notify import Button, Notice, Reply, Response
+from bot.notify import Button, Notice, Reply, Response, notice_to, rendered_in, saying, saying_count
 from bot.offers.wording import worker_name
 from bot.relationships import access, checkins, closure, relay
-from bot.safety.lexicon import Lexicon
-from bot.texts import has_text, t, tn
-from bot.texts.fragments import crisis_lines_text, elapsed_text, person_ref, worker_ref
+from bot.safety.lexicon import Lexicon, Match
+from bot.texts import current_language, has_text, t, tn
+from bot.texts.fragments import crisis_lines_text, date_text, elapsed_text, person_ref, worker_ref
 
 FLAG_RESOLUTION = "flag_resolution"  # PendingInput kinds: a coordinator's note,
 CONCERN = "concern"  # a worker's concern,
@@ -73,6 +74,17 @@ def lexicon(config: Config, language: str) -> Lexicon:
         cached = _lexicons[id(config)] = (config, compiled)
     compiled = cached[1]
     return compiled.get(language) or compiled.get(config.service.language) or Lexicon((), ())
+
+
+def _found(config: Config, language: str, text: str) -> Match | None:
+    """Screening: the person's language's lexicon, then English's and the service default's
+    (people mix languages, and English words turn up in any of them)."""
+    for each in dict.fromkeys((language, "en", config.service.language)):
+        if each in config.safety.lexicon:
+            match = lexicon(config, each).find(text)
+            if match is not None:
+                return match
+    return None
 
 
 def might_be_at_risk(config: Config, text: str | None) -> bool:
@@ -133,10 +145,8 @@ async def screen(
     ``crisis_lines_sent``: they went out from memory already (the database was away)."""
     if not might_be_at_risk(deps.config, text):
         return None
-    match = lexicon(deps.config, deps.config.service.language).find(text)
     person = await people.find(session, telegram_id)
-    if match is None and person is not None and person.language != deps.config.service.language:
-        match = lexicon(deps.config, person.language).find(text)
+    match = _found(deps.config, person.language if person else current_language(), text)
     if match is None:
         return None
     if person is None:
@@ -206,12 +216,9 @@ async def screen(
         and source in ("relay", "checkin_note")
     ):
         worker = await session.get(Person, relationship.peer_worker_id)
+        name = await worker_name(session, person.id)
         screening.worker_notices.append(
-            Notice(
-                worker.telegram_id,
-                Reply(t("safety_worker_told", ref=await worker_name(session, person.id))),
-                worker.id,
-            )
+            await notice_to(worker, saying("safety_worker_told", ref=name))
         )
     return screening
 
@@ -239,7 +246,7 @@ async def _audit(
 
 
 def _local(deps: Deps, moment: datetime) -> str:
-    return f"{moment.astimezone(deps.config.tz):%a %d %b %H:%M}"
+    return date_text(deps.config, moment, year=False, time=True)
 
 
 async def _worker_label(session: AsyncSession, worker_id: int | None) -> str:
@@ -335,8 +342,9 @@ def _flag_buttons(
 async def _to_coordinators(
     deps: Deps, session: AsyncSession, flag: SafetyFlag, heading: str
 ) -> list[Notice]:
-    card = await flag_card(deps, session, flag, heading)
-    return await people.coordinator_notices(session, card)
+    return await people.coordinator_notices(
+        session, partial(flag_card, deps, session, flag, heading)
+    )
 
 
 # -- escalation ---------------------------------------------------------------------------------
@@ -375,12 +383,19 @@ async def _to_escalation_contacts(
     deps: Deps, session: AsyncSession, flag: SafetyFlag, heading: str
 ) -> list[Notice]:
     """The flag without buttons (acknowledging is for coordinators), with a word on why."""
-    card = await flag_card(deps, session, flag, heading)
-    text = Reply(f"{card.text}\n\n{t('safety_escalation_contact_footer')}")
+
+    async def text() -> Reply:
+        card = await flag_card(deps, session, flag, heading)
+        return Reply(f"{card.text}\n\n{t('safety_escalation_contact_footer')}")
+
     notices = []
     for telegram_id in deps.config.safety.escalation_contacts:
         contact = await people.find(session, telegram_id)
-        notices.append(Notice(telegram_id, text, contact.id if contact else None))
+        language = contact.language if contact else deps.config.service.language
+        said = await rendered_in(language, text)
+        notices.append(
+            Notice(telegram_id, said, contact.id if contact else None, language=language)
+        )
     return notices
 
 
@@ -411,12 +426,9 @@ async def acknowledge(
     flag.acknowledged_at, flag.acknowledged_by_person_id = now, coordinator.id
     session.add(flag)
     await _audit(session, now, coordinator.id, "flag.acknowledged", flag)
+    said = saying("safety_acknowledged_by", id=flag.id, who=_coordinator_ref(coordinator.id))
     others = [
-        Notice(
-            p.telegram_id,
-            Reply(t("safety_acknowledged_by", id=flag.id, who=_coordinator_ref(coordinator.id))),
-            p.id,
-        )
+        await notice_to(p, said)
         for p in await people.coordinator_people(session)
         if p.id != coordinator.id
     ]
@@ -709,7 +721,7 @@ async def _repeated_reports(deps: Deps, session: AsyncSession, about_id: int) ->
         return []
     who = await _worker_label(session, about_id)
     return await people.coordinator_notices(
-        session, Reply(tn("safety_repeated_reports", count, who=who))
+        session, saying_count("safety_repeated_reports", count, who=who)
     )
 
 

@@ -9,6 +9,11 @@ never inject formatting.
 ``key_one`` and ``key_other`` and the template gets ``{count}``; another language's catalog
 gives as many forms as its CLDR plural rules have.
 
+Every text is said in a language: the one given, or else the language of whoever the bot is
+speaking to now (``speaking``/``use_language``: the person whose update is being handled, or
+the recipient a notice is being written for). In a right-to-left language each parameter is
+isolated (Unicode FSI…PDI), so that "U3" or a phone number inside Arabic keeps its order.
+
 ``bot.texts.fragments`` holds the small pieces of text that many capabilities put into their
 messages: how a person is referred to, how long something took or lasts, the crisis lines.
 
@@ -21,9 +26,13 @@ English.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
+import hashlib
 import html
+from collections.abc import Iterator
+from contextvars import ContextVar
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -31,17 +40,39 @@ from types import ModuleType
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+_ISOLATE, _END_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+
+_SPEAKING: ContextVar[str] = ContextVar("speaking", default=DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    """The language of whoever the bot is speaking to now."""
+    return _SPEAKING.get()
+
+
+def use_language(language: str) -> None:
+    """From here on in this task (the handling of one update), speak ``language``."""
+    _SPEAKING.set(language)
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block: for a message to someone else."""
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
 
 
 class Markup(str):
     """A fragment that is already safe HTML (usually the output of ``t``)."""
 
 
-def _catalog(language: str) -> ModuleType:
-    try:
-        return import_module(f"bot.texts.{language}")
-    except ModuleNotFoundError:
-        return import_module(f"bot.texts.{DEFAULT_LANGUAGE}")
+def _english() -> ModuleType:
+    """The source catalog (imported when first used: its modules are many)."""
+    return import_module(f"bot.texts.{DEFAULT_LANGUAGE}")
 
 
 def escape(value: object) -> str:
@@ -55,11 +86,23 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
 
 
-def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> Markup:
-    template = _catalog(DEFAULT_LANGUAGE).TEXTS[key]
-    if language != DEFAULT_LANGUAGE:  # the English, if this language has not translated it
-        template = translations(language).pgettext(key, template)
-    return Markup(template.format(**{name: escape(value) for name, value in params.items()}))
+def _parameters(params: dict[str, object], language: str) -> dict[str, str]:
+    if language in RIGHT_TO_LEFT:
+        return {name: f"{_ISOLATE}{escape(value)}{_END_ISOLATE}" for name, value in params.items()}
+    return {name: escape(value) for name, value in params.items()}
+
+
+def template(key: str, language: str) -> str:
+    """A text's template in a language; the English, if that language has not translated it."""
+    english = _english().TEXTS[key]
+    if language == DEFAULT_LANGUAGE:
+        return english
+    return translations(language).pgettext(key, english)
+
+
+def t(key: str, language: str | None = None, **params: object) -> Markup:
+    language = language or _SPEAKING.get()
+    return Markup(template(key, language).format(**_parameters(params, language)))
 
 
 def plural_form(count: int) -> str:
@@ -67,22 +110,43 @@ def plural_form(count: int) -> str:
     return "one" if abs(count) == 1 else "other"
 
 
-def tn(key: str, count: int, language: str = DEFAULT_LANGUAGE, **params: object) -> Markup:
+def tn(key: str, count: int, language: str | None = None, **params: object) -> Markup:
     """``t`` for a text about ``count`` things: in English ``key_one`` or ``key_other``; in
     another language, the form its catalog's plural rules pick for ``count``."""
-    texts = _catalog(DEFAULT_LANGUAGE).TEXTS
+    language = language or _SPEAKING.get()
+    texts = _english().TEXTS
     one, other = texts[f"{key}_one"], texts[f"{key}_other"]
     if language == DEFAULT_LANGUAGE:
-        template = one if plural_form(count) == "one" else other
+        form = one if plural_form(count) == "one" else other
     else:
-        template = translations(language).npgettext(key, one, other, count)
-    escaped = {name: escape(value) for name, value in params.items()}
-    return Markup(template.format(count=count, **escaped))
+        form = translations(language).npgettext(key, one, other, count)
+    return Markup(form.format(count=count, **_parameters(params, language)))
 
 
 def consent_text_version(language: str = DEFAULT_LANGUAGE) -> str:
-    return _catalog(language).CONSENT_TEXT_VERSION
+    """The version of the consent wording in ``language``, kept with every consent answer:
+    the language and a digest of the words a person consents to as that language says them,
+    so a changed wording in any language is a new version of that language's alone."""
+    english = _english()
+    words = "\0".join(template(key, language) for key in english.CONSENT_KEYS)
+    return f"{language}-{hashlib.sha256(words.encode()).hexdigest()[:10]}"
+
+
+@functools.cache
+def shipped_languages() -> tuple[str, ...]:
+    """English and every language with a compiled catalog in bot/locales."""
+    catalogs = LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+    compiled = sorted(path.parent.parent.name for path in catalogs)
+    return (DEFAULT_LANGUAGE, *(code for code in compiled if code != DEFAULT_LANGUAGE))
+
+
+def is_draft(language: str) -> bool:
+    """Whether a language's catalog says, in its header, that it is a draft translation not
+    yet reviewed by a qualified translator."""
+    if language == DEFAULT_LANGUAGE:
+        return False
+    return "DRAFT" in translations(language).info().get("language-team", "")
 
 
 def has_text(key: str) -> bool:
-    return key in _catalog(DEFAULT_LANGUAGE).TEXTS
+    return key in _english().TEXTS

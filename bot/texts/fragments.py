@@ -1,5 +1,6 @@
 """Small pieces of text that many capabilities put into their messages: how a person is
-referred to without their identity, how long something took or lasts, the crisis lines.
+referred to without their identity, dates, how long something took or lasts (CLDR's, through
+Babel, in the language being spoken), the crisis lines.
 
 Like the rest of ``bot.texts`` this imports no capability (and the configuration only for
 typing), so anything may use it.
@@ -7,10 +8,15 @@ typing), so anything may use it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import functools
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from bot.texts import Markup, escape, t, tn
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, format_time
+from babel.units import format_unit
+
+from bot.texts import Markup, current_language, escape, t
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -36,12 +42,48 @@ _PERIODS = (
 _ELAPSED = ("days", "hours", "minutes")  # "15 days" waiting is what people count, not weeks
 
 
+@functools.cache
+def locale_of(language: str, country: str = "") -> Locale:
+    """The CLDR locale for a language as spoken in the service's country ("en" in "AU" writes
+    7 Dec, not Dec 7), or the language's own where CLDR has no such variant."""
+    try:
+        return Locale.parse(f"{language}_{country}") if country else Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(language)
+
+
+def _amount(count: int, unit: str) -> str:
+    """``count`` units ("3 days", "3 ngày", "3 أيام"), by CLDR's rules for the language spoken
+    now."""
+    return format_unit(
+        count, f"duration-{unit[:-1]}", length="long", locale=locale_of(current_language())
+    )
+
+
+def date_text(
+    config: Config,
+    moment: datetime,
+    zone: tzinfo | None = None,
+    *,
+    weekday: bool = True,
+    year: bool = True,
+    time: bool = False,
+) -> str:
+    """A date (and time) as the person being spoken to writes one, in ``zone`` (the service's
+    by default): "Mon 7 Dec 2026", "Thứ 2, 7 thg 12, 2026", "الاثنين، 7 ديسمبر 2026"."""
+    local = moment.astimezone(zone or config.tz)
+    locale = locale_of(current_language(), config.service.country)
+    skeleton = ("yMMM" if year else "MMM") + ("Ed" if weekday else "d")
+    text = format_skeleton(skeleton, local, locale=locale)
+    return f"{text} {format_time(local, 'short', locale=locale)}" if time else text
+
+
 def elapsed_text(elapsed: timedelta) -> str:
     """How long something has been going on, in its largest unit, rounded down: "3 days",
     "1 hour", "20 minutes" (a sub-day wait is never "0 days"), "less than a minute"."""
     for unit, size in _PERIODS:
         if unit in _ELAPSED and elapsed >= size:
-            return tn(f"duration_{unit}", elapsed // size)
+            return _amount(elapsed // size, unit)
     return t("duration_under_a_minute")
 
 
@@ -53,14 +95,14 @@ def period_text(period: timedelta) -> str:
     whole = timedelta(seconds=max(int(period.total_seconds()), 0))
     for unit, size in _PERIODS:
         if whole >= size and whole % size == timedelta():
-            return tn(f"duration_{unit}", whole // size)
-    return tn("duration_seconds", whole // _PERIODS[-1][1])
+            return _amount(whole // size, unit)
+    return _amount(whole // _PERIODS[-1][1], "seconds")
 
 
 def crisis_lines_text(config: Config) -> Markup:
     """The service's crisis lines, one a line: name, number and, where given, hours."""
     lines = []
     for line in config.service.crisis_lines:
-        hours = f" ({escape(line.hours)})" if line.hours else ""
-        lines.append(f"• <b>{escape(line.name)}</b>: {escape(line.phone)}{hours}")
+        hours = f" ({escape(line.hours.said())})" if line.hours else ""
+        lines.append(f"• <b>{escape(line.name.said())}</b>: {escape(line.phone)}{hours}")
     return Markup("\n".join(lines))

@@ -24,7 +24,7 @@ def _perspective_options(_config: Config, _answers: dict[str, Any]) -> list[Opti
 def worker_area_options(config: Config, answers: dict[str, Any]) -> list[Option]:
     held = answers.get("perspectives")
     return [
-        Option(area.key, area.label)
+        Option(area.key, area.label.said())
         for area in config.lived_experience
         if held == "both" or area.perspective in (held, "both")
     ]
@@ -32,7 +32,8 @@ def worker_area_options(config: Config, answers: dict[str, Any]) -> list[Option]
 
 def _single(name: str):
     def options(config: Config, _answers: dict[str, Any]) -> list[Option]:
-        return [Option(key, label) for key, label in getattr(config.profile_options, name).items()]
+        options = getattr(config.profile_options, name).items()
+        return [Option(key, label.said()) for key, label in options]
 
     return options
 

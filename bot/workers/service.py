@@ -20,9 +20,10 @@ from bot.forms import profiles, runner
 from bot.forms.engine import SUMMARY, Draft
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import PeerWorkerProfile, Person, Role
-from bot.notify import Button, Notice, Reply, Response
+from bot.notify import Button, Notice, Reply, Response, notice_to, saying
 from bot.offers import matchmaking
 from bot.texts import Markup, escape, t
+from bot.texts.fragments import date_text
 from bot.workers import invites
 from bot.workers.profile_questions import NO_COMMUNITY, SHARE_NONE, WORKER_FLOW
 
@@ -103,13 +104,12 @@ async def _provenance(deps: Deps, session: AsyncSession, person_id: int) -> Mark
     invite = await invites.used_by(session, person_id, Role.PEER_WORKER)
     if invite is None:
         return t("invite_provenance_unknown")
-    tz = deps.config.tz
     return t(
         "invite_provenance",
         id=invite.id,
         creator=invite.created_by_person_id,
-        created=f"{invite.created_at.astimezone(tz):%a %d %b %Y}",
-        used=f"{invite.used_at.astimezone(tz):%a %d %b %Y %H:%M}",
+        created=date_text(deps.config, invite.created_at),
+        used=date_text(deps.config, invite.used_at, time=True),
         note=t("invite_note_suffix", note=invite.note) if invite.note else "",
     )
 
@@ -126,10 +126,12 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
         session, person, PeerWorkerStatus.PENDING_APPROVAL, at=now, actor_id=person.id
     )
     await session.flush()
-    card = await profile_card(deps, session, person.id)
-    notices = await people.coordinator_notices(
-        session, Reply(t("coord_new_worker", card=card), review_buttons(person.id))
-    )
+
+    async def to_coordinators() -> Reply:
+        card = await profile_card(deps, session, person.id)
+        return Reply(t("coord_new_worker", card=card), review_buttons(person.id))
+
+    notices = await people.coordinator_notices(session, to_coordinators)
     return Response(close_tapped=True, replies=[Reply(t("pw_submitted"))], notices=notices)
 
 
@@ -158,12 +160,12 @@ async def review(
     profile.reviewed_at = now
     profile.reviewed_by_person_id = coordinator.id
     session.add(profile)
-    to_worker = Reply(t("pw_approved") if approve else t("pw_rejected"))
+    to_worker = saying("pw_approved" if approve else "pw_rejected")
     outcome = t(
         "coord_review_done_approved" if approve else "coord_review_done_rejected",
         name=profile.display_name,
     )
-    notices = [Notice(worker.telegram_id, to_worker, worker.id)]
+    notices = [await notice_to(worker, to_worker)]
     if approve:  # a new worker is new capacity: try the waitlist
         await session.flush()
         notices += await matchmaking.retry_waitlist(deps, session)

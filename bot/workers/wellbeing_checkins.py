@@ -5,6 +5,7 @@ aggregate). The check-ins between a service user and their peer worker are
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from statistics import mean
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from bot.callbacks import WellbeingScore, WellbeingTalk
 from bot.deps import Deps
 from bot.lifecycle import PeerWorkerStatus
 from bot.models import PeerWorkerProfile, Person, WorkerCheckin
-from bot.notify import Button, Notice, Reply
+from bot.notify import Button, Notice, Reply, notice_to, saying
 from bot.offers.mapping import open_caseloads
 from bot.texts import t, tn
 from bot.texts.fragments import worker_ref
@@ -67,19 +68,19 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
         await session.flush()
         caseload = (await open_caseloads(session, [worker.id])).get(worker.id, 0)
         notices.append(
-            Notice(
-                worker.telegram_id,
-                Reply(
-                    tn("wellbeing_question", profile.max_caseload, caseload=caseload),
-                    (
-                        tuple(Button(str(n), WellbeingScore(checkin.id, n)) for n in range(1, 6)),
-                        (Button(t("btn_wellbeing_talk"), WellbeingTalk(checkin.id)),),
-                    ),
-                ),
-                worker.id,
-            )
+            await notice_to(worker, partial(_question, checkin.id, profile.max_caseload, caseload))
         )
     return notices
+
+
+def _question(checkin_id: int, max_caseload: int, caseload: int) -> Reply:
+    return Reply(
+        tn("wellbeing_question", max_caseload, caseload=caseload),
+        (
+            tuple(Button(str(n), WellbeingScore(checkin_id, n)) for n in range(1, 6)),
+            (Button(t("btn_wellbeing_talk"), WellbeingTalk(checkin_id)),),
+        ),
+    )
 
 
 async def answer(
@@ -97,8 +98,8 @@ async def answer(
         checkin.wants_contact = True
         checkin.answered_at = checkin.answered_at or deps.now()
         session.add(checkin)
-        text = Reply(t("coord_wellbeing_talk", ref=worker_ref(worker.id)))
-        return Reply(t("wellbeing_talk_asked")), await people.coordinator_notices(session, text)
+        said = saying("coord_wellbeing_talk", ref=worker_ref(worker.id))
+        return Reply(t("wellbeing_talk_asked")), await people.coordinator_notices(session, said)
     return None
 
 

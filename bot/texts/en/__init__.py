@@ -25,7 +25,7 @@ from bot.texts.en import (
     workers,
 )
 
-CONSENT_TEXT_VERSION = onboarding.CONSENT_TEXT_VERSION
+CONSENT_KEYS = onboarding.CONSENT_KEYS
 
 TEXTS: dict[str, str] = {}
 for _module in (

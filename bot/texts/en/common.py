@@ -5,6 +5,7 @@ TEXTS: dict[str, str] = {
     "menu_help_now": "Crisis lines, any time",
     "menu_profile": "See or change your profile",
     "menu_cancel": "Stop what you're in the middle of",
+    "menu_language": "Choose your language",
     # -- /start, for someone already under way --
     "su_start_status": "Welcome back. Send /status to see where things are with your peer "
     "support, or /help for everything you can do.",
@@ -39,6 +40,7 @@ TEXTS: dict[str, str] = {
     "/consent — see or withdraw your consents\n"
     "/delete — delete your data\n"
     "/cancel — stop what you're in the middle of\n"
+    "/language — choose your language\n"
     "/help_now — crisis lines, any time",
     "help_peer_worker": "/start — where you are\n"
     "/relationship — the people you support\n"
@@ -50,6 +52,7 @@ TEXTS: dict[str, str] = {
     "/mydata — a copy of everything we hold about you\n"
     "/delete — delete your data\n"
     "/cancel — stop editing\n"
+    "/language — choose your language\n"
     "/help_now — crisis lines, any time",
     "help_coordinator": "<b>Coordinator</b>\n"
     "/dashboard — the programme at a glance, with buttons into every list\n"
@@ -69,10 +72,16 @@ TEXTS: dict[str, str] = {
     "<b>Fit</b> on a proposal card is how close a peer worker comes to the best possible match "
     "for that person under the service's matching weights: 100% would share all the lived "
     "experience they asked for, be free whenever they are, meet every nice-to-have, have room "
-    "in their caseload (and be someone they asked to reconnect with). Strong is 75% or more, "
-    "good 50% or more, partial below. The line under each worker gives the points for each of "
-    "those out of its most. Important preferences are not points: every worker proposed meets "
-    "them all.",
+    "in their caseload (and be someone they asked to reconnect with). Strong means at least "
+    "75%, good at least 50%, partial below that. The line under each worker gives the points "
+    "for each of those out of its most. Important preferences are not points: every worker "
+    "proposed meets them all.",
+    # -- languages --
+    "language_choose": "Which language would you like me to use? You can change it at any "
+    "time with /language.",
+    "language_set": "OK — from now on I'll write to you in {name}.",
+    "language_current": "Language: {name}",
+    "btn_language": "🌐 Change language",
     "help_footer": "<i>This is not a crisis service. If you need help now, send /help_now.</i>",
     "help_now": "<b>If you need help right now</b>\n\n{crisis_lines}\n\n"
     "If you are in immediate danger, call emergency services on {emergency}. "

@@ -1,8 +1,18 @@
 """English texts for service-user onboarding: welcome, consents, questions, their name."""
 
-# Change CONSENT_TEXT_VERSION whenever the welcome, privacy or consent wording here changes:
-# every consent record stores the version the person was shown.
-CONSENT_TEXT_VERSION = "en-2026-12-1"
+# The words a person consents to: every consent record keeps their version in the person's
+# language (``bot.texts.consent_text_version``), which changes when any of them does.
+CONSENT_KEYS = (
+    "su_welcome",
+    "su_privacy",
+    "su_consent_matching",
+    "su_consent_contact",
+    "su_consent_evaluation",
+    "consent_yes",
+    "consent_no",
+    "consent_evaluation_yes",
+    "consent_evaluation_no",
+)
 
 TEXTS: dict[str, str] = {
     # -- service-user onboarding --
