@@ -669,7 +669,8 @@ class SafetyConfig(_Section):
                             ) from None
                     elif not phrase.strip():
                         raise ValueError(f"{language}.{category}: an empty phrase")
-        return lexicon
+        # A language configured here replaces its built-in list; the others keep theirs.
+        return {**DEFAULT_LEXICON, **lexicon}
 
 
 class RetentionConfig(_Section):

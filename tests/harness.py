@@ -228,17 +228,26 @@ class Harness:
         update["update_id"] = next(_UPDATE_IDS)
         await self.application.process_update(Update.de_json(update, self.application.bot))
 
-    def user(self, telegram_id: int, first_name: str = "Sam") -> TelegramUser:
-        return TelegramUser(self, telegram_id, first_name)
+    def user(
+        self, telegram_id: int, first_name: str = "Sam", language_code: str | None = None
+    ) -> TelegramUser:
+        return TelegramUser(self, telegram_id, first_name, language_code)
 
 
 class TelegramUser:
     """Someone in a private chat with the bot."""
 
-    def __init__(self, harness: Harness, telegram_id: int, first_name: str) -> None:
+    def __init__(
+        self,
+        harness: Harness,
+        telegram_id: int,
+        first_name: str,
+        language_code: str | None = None,
+    ) -> None:
         self.harness = harness
         self.id = telegram_id
         self.first_name = first_name
+        self.language_code = language_code
         self._message_ids = itertools.count(1)
 
     @property
@@ -246,7 +255,10 @@ class TelegramUser:
         return self.harness.api
 
     def _user(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        user = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:  # what their Telegram app is set to
+            user["language_code"] = self.language_code
+        return user
 
     def _chat(self) -> dict[str, Any]:
         return {"id": self.id, "type": "private", "first_name": self.first_name}

@@ -310,6 +310,24 @@ def test_check_config_prints_the_effective_configuration_masked(tmp_path: Path) 
     assert not (tmp_path / "x.db").exists(), "check-config must not touch the database"
 
 
+def test_check_config_warns_of_draft_languages_and_lists_missing_words(tmp_path: Path) -> None:
+    text = config_text(sqlite_url(tmp_path / "x.db"))
+    text = replace_once(text, 'languages = ["en"]', 'languages = ["en", "vi"]')
+    text = replace_once(text, 'name = "Lifeline"', 'name = { en = "Lifeline", ar = "لايف لاين" }')
+    config = write_config(tmp_path, text)
+
+    result = peerlink("check-config", config, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    drafts = [line for line in lines if "draft translation" in line]
+    assert len(drafts) == 1 and "vi" in drafts[0] and "qualified translator" in drafts[0]
+    (missing,) = [line for line in lines if line.startswith("vi:")]
+    assert "service.crisis_lines[0].name" in missing
+    shown = json.loads(result.stdout)
+    assert shown["service"]["crisis_lines"][0]["name"] == {"en": "Lifeline", "ar": "لايف لاين"}
+
+
 def test_check_config_masks_a_database_password_from_the_environment(tmp_path: Path) -> None:
     config = write_config(tmp_path, config_text(sqlite_url(tmp_path / "x.db")))
     env = clean_environment(
