@@ -300,6 +300,17 @@ class RelayTo(Action, layout="rl|for|{relationship_id}|{message_id}"):
     message_id: int
 
 
+class SendHeldMessage(Action, layout="bd|{relationship_id}|send|{message_id}"):
+    """A message held back for its contact details: its writer sends it anyway."""
+
+    relationship_id: int
+    message_id: int
+
+
+class ChangeHeldMessage(Action, layout="bd|0|change|"):
+    pass
+
+
 class RelayFromLabel(Action, layout="rl|who|0|"):
     pass
 

@@ -513,6 +513,34 @@ class RelationshipConfig(_Section):
     first_contact_within: Duration = timedelta(days=3)
 
 
+BoundaryPolicy = Literal["hold", "allow", "block"]
+
+
+class BoundariesConfig(_Section):
+    """Contact details (phone numbers, e-mail addresses, handles, links to other messengers,
+    street addresses, contact cards, locations) in the relay, for each direction: ``hold``
+    (the writer is told why and may send it anyway or change it), ``allow`` or ``block``."""
+
+    from_service_user: BoundaryPolicy = "hold"
+    from_peer_worker: BoundaryPolicy = "hold"
+    # More to look for, as regular expressions (case-insensitive), e.g. a local ID format.
+    patterns: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a valid pattern ({error})") from None
+        return patterns
+
+
+class RelayConfig(_Section):
+    boundaries: BoundariesConfig = BoundariesConfig()
+
+
 DEFAULT_LEXICON: dict[str, dict[str, list[str]]] = {
     "en": {
         "suicide": [
@@ -793,6 +821,7 @@ class Config(_Section):
     programme: ProgrammeConfig = ProgrammeConfig()
     checkins: CheckinsConfig = CheckinsConfig()
     relationship: RelationshipConfig = RelationshipConfig()
+    relay: RelayConfig = RelayConfig()
     worker_checkins: WorkerCheckinsConfig = WorkerCheckinsConfig()
     safety: SafetyConfig = SafetyConfig()
     retention: RetentionConfig = RetentionConfig()

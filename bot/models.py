@@ -292,6 +292,11 @@ class Relationship(SQLModel, table=True):
     first_contact_nudges: int = 0  # 1: the worker was nudged; 2: coordinators were told
     messages_from_service_user: int = 0
     messages_from_worker: int = 0
+    # Messages with contact details (``[relay.boundaries]``): held back, then sent anyway by
+    # their writer, or blocked. Counts only: what they said is never kept.
+    boundary_held: int = 0
+    boundary_sent_anyway: int = 0
+    boundary_blocked: int = 0
     # Planned closure: the end date set at the start, and how far the countdown has got.
     planned_end_at: datetime | None = _utc_column(index=True)
     closure_reminders_sent: int = 0

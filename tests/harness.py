@@ -305,6 +305,19 @@ class TelegramUser:
         await self.harness.process({"message": message})
         return self._since(before)
 
+    async def send_other(self, **fields: Any) -> list[Sent]:
+        """Send a message of another kind: ``contact={...}``, ``location={...}``, or one
+        forwarded from someone (``forward_origin={...}``, with ``text``)."""
+        before = {m.message_id for m in self.api.sent_to(self.id)}
+        message = {**self._outgoing(None), **fields}
+        self.last_sent_id = message["message_id"]
+        self.api.user_messages[(self.id, message["message_id"])] = {
+            "text": fields.get("text", ""),
+            "photo": False,
+        }
+        await self.harness.process({"message": message})
+        return self._since(before)
+
     async def edit(self, message_id: int, text: str) -> None:
         """Edit a message this person sent earlier."""
         await self.harness.process(

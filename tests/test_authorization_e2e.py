@@ -179,6 +179,7 @@ BUTTONS: dict[str, tuple[Probe, ...]] = {
     "sv": (Probe("sv|{ended}|rate|5"),),
     "ck": (Probe("ck|{rv}|goals"),),
     "rl": (Probe("rl|end|{rv}|done"), Probe("rl|pausefor|{rv}|2"), Probe("rl|for|{rv}|1")),
+    "bd": (Probe("bd|{rv}|send|1"), Probe("bd|0|change|", frozenset(CAST))),
     "off": (
         Probe("off|{proposal}|choose|{kim}"),
         Probe("off|{proposal}|none|"),

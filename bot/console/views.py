@@ -550,6 +550,15 @@ def relationship_card(deps: Deps, card: RelationshipCard, back: str) -> Reply:
                 worker=r.messages_from_worker,
             )
         )
+    if r.boundary_held or r.boundary_blocked:
+        lines.append(
+            t(
+                "con_card_rel_boundaries",
+                held=r.boundary_held,
+                sent=r.boundary_sent_anyway,
+                blocked=r.boundary_blocked,
+            )
+        )
     if card.plan is not None:
         lines.append(t("con_card_rel_plan", plan=checkins.describe(deps, card.plan)))
     trend = _trend(card.trend)

@@ -12,6 +12,7 @@ from bot.callbacks import (
     AskEndReason,
     AskExtension,
     AskPauseLength,
+    ChangeHeldMessage,
     CheckinCadence,
     CheckinDay,
     CheckinPlanChange,
@@ -27,6 +28,7 @@ from bot.callbacks import (
     PauseFor,
     RelayFromLabel,
     RelayTo,
+    SendHeldMessage,
     SurveyNoComment,
     SurveyOutcome,
     SurveyRating,
@@ -36,7 +38,8 @@ from bot.db import Statements, single_statements, transaction
 from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
-from bot.relationships import checkins, closure, relay, starting
+from bot.relationships import boundary_policy, checkins, closure, relay, starting
+from bot.relationships.boundary_policy import SENT_ANYWAY
 from bot.texts import t
 from bot.tg import answers
 from bot.tg.context import deps_of
@@ -47,15 +50,17 @@ from bot.tg.taps import on_tap, tapped
 
 async def _copy(
     update: Update, context: ContextTypes.DEFAULT_TYPE, delivery: relay.Delivery, message_id: int
-) -> None:
-    """Copy one message to the other side (no "forwarded from"), and remember the ids."""
+) -> bool:
+    """Copy one message to the other side (no "forwarded from"), and remember the ids; False
+    if it did not get there (its writer has been told)."""
     deps = deps_of(context)
     notice = relay.copy_notice(delivery, update.effective_chat.id, message_id)
     copied = await deliver_one(context.bot, notice, on_unreachable_of(context))
     if copied is None:  # the sender has been told
-        return
+        return False
     async with single_statements(deps.sessions) as statements:
         await relay.delivered(deps, statements, delivery, message_id, copied.message_id)
+    return True
 
 
 Routed = relay.Delivery | Reply | relay.AlreadyRelayed | None
@@ -102,6 +107,14 @@ async def relay_message(
     if isinstance(outcome, Reply):
         await respond(update, context, Response(replies=[outcome]))
         return True
+    found = boundary_policy.details_in(deps.config, message)
+    held = boundary_policy.held_back(deps, outcome, message.message_id, found)
+    if held is not None:  # contact details: its writer decides (or the policy blocks it)
+        reply, counted = held
+        async with single_statements(deps.sessions) as statements:
+            await boundary_policy.count(statements, outcome.relationship_id, counted)
+        await respond(update, context, Response(replies=[reply]))
+        return True
     await _copy(update, context, outcome, message.message_id)
     return True
 
@@ -115,7 +128,12 @@ async def carry_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         copy = await relay.copy_of(session, update.effective_user.id, message.message_id)
     if copy is None:
         return
-    chat_id, target_id, recipient_id, language = copy
+    chat_id, target_id, recipient_id, language, from_service_user = copy
+    found = boundary_policy.details_in(deps.config, None, message.text or message.caption)
+    held = boundary_policy.edit_held_back(deps.config, from_service_user, found)
+    if held is not None:
+        await respond(update, context, Response(replies=[held]))
+        return
     entities = message.entities if message.text is not None else message.caption_entities
     carried = Edit(target_id, message.text, message.caption, tuple(entities or ()))
     notice = Notice(
@@ -170,6 +188,21 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     match tapped(update):
         case RelayFromLabel():
             response = Response(toast=t("relay_who_toast"))
+        case SendHeldMessage(relationship_id, message_id):
+            async with single_statements(deps.sessions) as statements:
+                delivery = await relay.route_chosen(
+                    deps, statements, user_id, relationship_id, message_id, workers_only=False
+                )
+            if delivery is None:
+                await respond(update, context, stale)
+                return
+            await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))
+            if await _copy(update, context, delivery, message_id):
+                async with single_statements(deps.sessions) as statements:
+                    await boundary_policy.count(statements, relationship_id, SENT_ANYWAY)
+            return
+        case ChangeHeldMessage():
+            response = Response(close_tapped=True, chosen=t("boundary_changing"))
         case RelayTo(relationship_id, message_id):
             async with single_statements(deps.sessions) as statements:
                 delivery = await relay.route_chosen(
@@ -322,6 +355,8 @@ def register(application: Application) -> None:
         button,
         RelayTo,
         RelayFromLabel,
+        SendHeldMessage,
+        ChangeHeldMessage,
         AskPauseLength,
         PauseFor,
         AskEndReason,

@@ -340,12 +340,14 @@ async def route_chosen(
     telegram_id: int,
     relationship_id: int,
     message_id: int,
+    workers_only: bool = True,
 ) -> Delivery | None:
-    """The worker answered "who is this for?": None if that is not an active relationship of
-    theirs, or the message went across already (a second tap)."""
+    """The worker answered "who is this for?" (or, ``workers_only`` False, either side sends
+    a held-back message anyway): None if that is not an active relationship of theirs, or the
+    message went across already (a second tap)."""
     read = await arrival(statements, telegram_id, message_id)
     sender, legs = read.visit.sender, read.legs
-    if sender is None or sender.role != Role.PEER_WORKER:
+    if sender is None or (workers_only and sender.role != Role.PEER_WORKER):
         return None
     if any(leg.already_relayed for leg in legs):  # a tap on another name went first
         return None
@@ -428,9 +430,9 @@ async def delivered(
 
 async def copy_of(
     session: AsyncSession, telegram_id: int, source_message_id: int
-) -> tuple[int, int, int, str] | None:
-    """(recipient chat, their copy's message id, recipient, their language) for an edited
-    message, if it was relayed."""
+) -> tuple[int, int, int, str, bool] | None:
+    """(recipient chat, their copy's message id, recipient, their language, whether the
+    writer is the service user) for an edited message, if it was relayed."""
     sender = await people.find(session, telegram_id)
     if sender is None:
         return None
@@ -441,7 +443,14 @@ async def copy_of(
     if relationship.status != RelationshipStatus.ACTIVE:
         return None
     recipient = await session.get(Person, mapped.recipient_person_id)
-    return recipient.telegram_id, mapped.target_message_id, recipient.id, recipient.language
+    from_service_user = sender.id == relationship.service_user_id
+    return (
+        recipient.telegram_id,
+        mapped.target_message_id,
+        recipient.id,
+        recipient.language,
+        from_service_user,
+    )
 
 
 def copy_notice(delivery: Delivery, from_chat_id: int, message_id: int) -> Notice:

@@ -155,6 +155,8 @@ TEXTS: dict[str, str] = {
     "con_card_rel_ended": "Ended {date}: {reason}",
     "con_card_rel_contact": "Contact: first {first}, last {last} · messages: {user} from the "
     "service user, {worker} from the worker",
+    "con_card_rel_boundaries": "Contact details: {held} held back, {sent} sent anyway, "
+    "{blocked} blocked",
     "con_card_rel_plan": "Check-in plan: {plan}",
     "btn_con_pause": "⏸ Pause {n}w",
     "btn_con_resume": "▶️ Resume…",

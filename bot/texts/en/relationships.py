@@ -24,6 +24,32 @@ TEXTS: dict[str, str] = {
     "relay_from": "From {ref}",
     "relay_who_toast": "Reply to this message to answer this person.",
     "relay_sent": "Sent",
+    # -- contact details in the relay ([relay.boundaries]) --
+    "relay_held_user": "I haven't sent this yet: it looks like it has {what} in it. To keep "
+    "you both safe, peer support stays in this chat, so we ask people not to share phone "
+    "numbers, e-mails, usernames, links to other apps or home addresses. You can change your "
+    "message and send it again, or send it as it is.",
+    "relay_held_worker": "Not sent yet: this looks like it has {what} in it. Remember the "
+    "service's rule: no personal contact details, and no contact outside this chat unless "
+    "the service sets it up. Change it and send it again, or send it as it is. Coordinators "
+    "see how often this happens, never what was said.",
+    "relay_blocked_user": "I couldn't send this: it looks like it has {what} in it, and peer "
+    "support stays in this chat. Please send it again without those details.",
+    "relay_blocked_worker": "Not sent: this looks like it has {what} in it, which the "
+    "service's policy does not allow in this chat. Please send it again without them.",
+    "relay_edit_held": "Your change wasn't passed on: it looks like it adds {what}. If you "
+    "really want to share it, send it as a new message.",
+    "btn_boundary_send_anyway": "Send it as it is",
+    "btn_boundary_change": "I'll change it",
+    "boundary_changing": "OK, not sent. Write it again when you're ready.",
+    "boundary_phone": "a phone number",
+    "boundary_email": "an e-mail address",
+    "boundary_handle": "a username",
+    "boundary_link": "a link to another app",
+    "boundary_address": "a street address",
+    "boundary_pattern": "personal details",
+    "boundary_contact": "a contact card",
+    "boundary_location": "a location",
     "relay_undeliverable": "Sorry — your message couldn't be delivered: the other person "
     "can't receive messages from the bot right now. A coordinator can help.",
     "relay_failed": "Sorry — your message couldn't be delivered just now. Please try again.",
