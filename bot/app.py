@@ -25,6 +25,7 @@ from bot.privacy import handlers as privacy_handlers
 from bot.relationships import admin_handlers as relationship_admin_handlers
 from bot.relationships import handlers as relationship_handlers
 from bot.safety import handlers as safety_handlers
+from bot.texts import use_language
 from bot.tg.ratelimit import ChatPacedRateLimiter
 from bot.workers import handlers as worker_handlers
 from bot.workers import service as _workers  # noqa: F401  (registers its form)
@@ -56,6 +57,10 @@ def build_application(
         max_overflow=8,
         **_timeouts(config.database.url),
     )
+    # Whatever is said outside the handling of an update (a bootstrap coordinator's first
+    # row, a line in the log) is in the service's default language; each update and each
+    # notice is said in its own person's (bot.texts.speaking).
+    use_language(config.service.language)
     deps = Deps(config=config, sessions=session_factory(engine), clock=clock)
     builder = (
         ApplicationBuilder()

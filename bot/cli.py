@@ -317,13 +317,19 @@ def migrate(config: Config, redactor: Redactor) -> int:
 def check_config(config: Config) -> int:
     print(json.dumps(masked(config), indent=2, ensure_ascii=False))
     _warn_of_draft_languages(config)
+    default = config.service.language
     for language, paths in config.missing_words().items():
         if paths:
             print(
-                f"{language}: {len(paths)} configured words not given in this language (said in "
-                f"{config.service.language}): {', '.join(paths)}",
+                f"{language}: {len(paths)} configured words not given in this language (said as "
+                f"in {default}, or as written once for all): {', '.join(paths)}",
                 file=sys.stderr,
             )
+    for language, paths in config.words_in_other_languages().items():
+        print(
+            f"{language}: not in service.languages, so never said: {', '.join(paths)}",
+            file=sys.stderr,
+        )
     return 0
 
 

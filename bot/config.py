@@ -291,6 +291,11 @@ class CrisisLine(_Section):
     phone: str = Field(min_length=1)
     hours: Words | None = None
 
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _no_hours(cls, value: Any) -> Any:
+        return None if value == "" else value  # ``hours = ""``: none given
+
 
 def _check_languages(value: Any) -> Any:
     """Each language is English or has a compiled catalog in bot/locales: adding a language
@@ -368,6 +373,10 @@ class ProfileOptions(_Section):
 
 class AvailabilityConfig(_Section):
     """The parts of the day people tap in the weekly grid, in their own local time."""
+
+    # What a part is called, if not the catalog's word (morning, afternoon, evening...):
+    # ``night = { en = "Night", vi = "Đêm" }``.
+    labels: dict[Key, Words] = Field(default_factory=dict)
 
     parts: dict[Key, str] = Field(
         default_factory=lambda: {
@@ -588,28 +597,44 @@ DEFAULT_LEXICON: dict[str, dict[str, list[str]]] = {
         ],
     },
     # Starter lists for the shipped draft languages: DRAFTS, to be reviewed clinically (and
-    # by native speakers) before real use. Accents and vowel marks need not be typed.
+    # by native speakers) before real use. Vietnamese is matched with its marks; a phrase
+    # people type without them is listed that way too where the unmarked form means nothing
+    # else ("tu tu" could be "từ từ", wait a moment: not listed).
     "vi": {
         "suicide": [
             "muốn chết",
+            "muon chet",
             "tự tử",
             "tự sát",
+            "tu sat",
             "kết liễu cuộc đời",
+            "ket lieu cuoc doi",
             "kết thúc cuộc đời",
+            "ket thuc cuoc doi",
             "không muốn sống nữa",
+            "khong muon song nua",
             "không muốn sống",
+            "khong muon song",
             "chán sống",
+            "chan song",
             "tìm đến cái chết",
+            "tim den cai chet",
             "chết đi cho xong",
+            "chet di cho xong",
             "không còn lý do để sống",
+            "khong con ly do de song",
         ],
         "self_harm": [
             "tự làm hại bản thân",
+            "tu lam hai ban than",
             "tự làm đau bản thân",
+            "tu lam dau ban than",
             "tự hại",
             "rạch tay",
+            "rach tay",
             "cắt tay",
             "quá liều",
+            "qua lieu",
         ],
         "harm_to_others": [
             "giết người",
@@ -839,17 +864,24 @@ class Config(_Section):
         return self
 
     def missing_words(self) -> dict[str, list[str]]:
-        """For each language the service speaks, the configured words given per language
-        that do not give it (said in the default language instead)."""
+        """For each language the service speaks besides its default, the configured words
+        that do not give it: given per language without it, or given once as one text
+        (said in the default language's words, or that text, instead)."""
         found = words_in(self)
         return {
-            language: [
-                path
-                for path, words in found
-                if not words.same_in_every_language and language not in words.by_language
-            ]
-            for language in self.service.languages
+            language: [path for path, words in found if language not in words.by_language]
+            for language in self.service.languages[1:]
         }
+
+    def words_in_other_languages(self) -> dict[str, list[str]]:
+        """Languages the configured words are given in that the service does not speak (a
+        misspelt code, or one not enabled yet), with where."""
+        unspoken: dict[str, list[str]] = {}
+        for path, words in words_in(self):
+            for language in words.by_language:
+                if language and language not in self.service.languages:
+                    unspoken.setdefault(language, []).append(path)
+        return unspoken
 
     @model_validator(mode="after")
     def _unique_area_keys(self) -> Config:

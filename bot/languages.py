@@ -7,8 +7,9 @@ Telegram app is set to, when the service speaks it.
 Every update is answered in its sender's language, so the handling of one needs it before any
 handler speaks: ``SpokenLanguages`` keeps, in each process, the language last read for each
 person. It is read again from the database when older than ``FRESH_FOR`` (so a choice made
-through another process is heard within that time), and used at any age when the database
-cannot be reached: the crisis lines from memory are said in the person's language too.
+through another process is heard within that time), and used when the database
+cannot be reached (a day at most): the crisis lines from memory are said in the person's
+language too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from bot.config import Config
 from bot.texts import is_draft
@@ -62,13 +63,18 @@ def draft_warning(config: Config) -> str | None:
 @functools.cache
 def own_name(code: str) -> str:
     """A language as its speakers name it: "English", "Tiếng Việt", "العربية"."""
-    name = Locale.parse(code).get_display_name(code) or code
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):  # a language CLDR does not know: its code
+        return code
     return name[:1].upper() + name[1:]
 
 
 class SpokenLanguages:
-    FRESH_FOR = timedelta(seconds=30)
-    _AT_MOST = 10_000
+    # Read again after this: a choice made through another process is heard within it.
+    FRESH_FOR = timedelta(minutes=2)
+    REMEMBERED_FOR = timedelta(days=1)  # for the crisis lines from memory
+    _AT_MOST = 50_000
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[str, datetime]] = {}
@@ -86,7 +92,9 @@ class SpokenLanguages:
     def note(self, telegram_id: int, language: str, now: datetime) -> None:
         if len(self._known) >= self._AT_MOST:
             self._known = {
-                key: known for key, known in self._known.items() if now - known[1] < self.FRESH_FOR
+                key: known
+                for key, known in self._known.items()
+                if now - known[1] < self.REMEMBERED_FOR
             }
         self._known[telegram_id] = (language, now)
 

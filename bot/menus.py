@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -65,7 +66,8 @@ async def set_default(bot: Bot, languages: Sequence[str] = (DEFAULT_LANGUAGE,)) 
 
 
 async def set_for_chat(bot: Bot, telegram_id: int, coordinator: bool) -> None:
-    """A coordinator's own menu, in the language they are being spoken to in now."""
+    """A coordinator's own menu, in the language they are being spoken to in now; anyone
+    else goes back to the menu for everyone."""
     try:
         if coordinator:
             await bot.set_my_commands(
@@ -75,3 +77,13 @@ async def set_for_chat(bot: Bot, telegram_id: int, coordinator: bool) -> None:
             await bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
     except TelegramError:  # a coordinator who has not opened the bot yet has no chat
         pass
+
+
+async def set_chosen_language(bot: Bot, telegram_id: int, coordinator: bool) -> None:
+    """After someone chooses a language (which may not be their Telegram app's): their own
+    menu, in it."""
+    if coordinator:
+        await set_for_chat(bot, telegram_id, coordinator=True)
+        return
+    with contextlib.suppress(TelegramError):  # a menu is a nicety: the choice is made
+        await bot.set_my_commands(_menu(PUBLIC), scope=BotCommandScopeChat(telegram_id))

@@ -8,6 +8,7 @@ sends messages and taps buttons by pushing real ``Update`` objects through
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -225,8 +226,11 @@ class Harness:
         self.api = api
 
     async def process(self, update: dict[str, Any]) -> None:
+        """Handle one update in a task of its own, as the pipeline does: what its handling
+        sets in the context (the language being spoken) ends with it."""
         update["update_id"] = next(_UPDATE_IDS)
-        await self.application.process_update(Update.de_json(update, self.application.bot))
+        parsed = Update.de_json(update, self.application.bot)
+        await asyncio.create_task(self.application.process_update(parsed))
 
     def user(
         self, telegram_id: int, first_name: str = "Sam", language_code: str | None = None

@@ -20,8 +20,8 @@ async def test_checkins_answered_low_reach_out_and_a_note(bot: Harness, clock) -
     robin, sam = await matched_pair(bot, 5501, 5601)
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    replies = await sam.tap("18:00")
-    assert "Weekly, Tue at 18:00" in replies[-1].text
+    replies = await sam.tap("6:00\u202fpm")
+    assert "Weekly, Tue at 6:00\u202fpm" in replies[-1].text
     (plan,) = await _rows(bot, CheckinPlan)
     # Tuesday 18:00 in Brisbane (UTC+10) is 08:00 UTC; the clock starts Monday 2 March 2026.
     assert plan.next_due_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
@@ -57,7 +57,7 @@ async def test_missed_checkins_climb_the_ladder_and_downtime_skips(bot: Harness,
     await sam.send("Hi Robin")  # first contact made, so no first-contact nudges here
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     for week in range(3):
         clock.now = datetime(2026, 3, 3 + 7 * week, 8, 1, tzinfo=UTC)
         await run_sweep(bot)
@@ -82,11 +82,11 @@ async def test_pausing_checkins_and_the_first_contact_nudge(bot: Harness, clock)
     robin, sam = await matched_pair(bot, 5503, 5603)
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     replies = await sam.send("/checkins")
-    assert "Weekly, Tue at 18:00" in replies[-1].text
+    assert "Weekly, Tue at 6:00\u202fpm" in replies[-1].text
     replies = await sam.send("/relationship")
-    assert "next check-in Tue 3 Mar 6:00\u202fpm" in replies[-1].text
+    assert "next check-in Tue 3 Mar, 6:00\u202fpm" in replies[-1].text
     await sam.tap("Pause check-ins")
     clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
     await run_sweep(bot)

@@ -416,4 +416,4 @@ async def test_a_request_says_when_to_answer_by_in_the_workers_own_time_zone(
     await sam.tap("Choose Robin")
     # Asked at 09:00 UTC (19:00 in Brisbane) with three days to answer: 09:00 in London.
     assert clock.now.hour == 9
-    assert "Please answer by Thu 5 Mar 9:00\u202fam (Europe/London time)." in robin.last().text
+    assert "Please answer by Thu 5 Mar, 9:00\u202fam (Europe/London time)." in robin.last().text

@@ -84,7 +84,7 @@ async def _my_data(user: TelegramUser) -> dict[str, Any]:
 async def _answer_a_checkin(bot: Harness, clock, sam: TelegramUser) -> None:
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
     await run_sweep(bot)
     await sam.tap("2")
@@ -581,7 +581,7 @@ async def test_an_unwritten_checkin_note_never_reaches_the_worker_after_contact_
     robin, sam = await matched_pair(bot, ROBIN, SAM)
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
     await run_sweep(bot)
     await sam.tap("2")

@@ -17,7 +17,7 @@ async def test_pause_resume_extend_and_close(bot: Harness, clock) -> None:
     await sam.send("Hi")
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     casey = bot.user(COORDINATOR_ID)
     (relationship,) = await _rows(bot, Relationship)
     ref = f"R{relationship.id}"

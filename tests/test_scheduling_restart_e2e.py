@@ -52,7 +52,7 @@ async def _matched_with_checkins(bot: Harness, count: int) -> list[int]:
         await sam.send("Hello")  # first contact, so only check-ins are due later
         await sam.tap("Weekly")
         await sam.tap("Tue")
-        await sam.tap("18:00")
+        await sam.tap("6:00\u202fpm")
         users.append(sam.id)
     return users
 

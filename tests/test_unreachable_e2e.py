@@ -78,7 +78,7 @@ async def test_a_scheduled_message_to_a_chat_that_is_gone(gone: Harness, clock) 
     await sam.send("Hello")  # first contact made, so the next thing due is a check-in
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     gone.api.gone.add(sam.id)
     clock.now = datetime(2026, 3, 3, 8, 5, tzinfo=UTC)  # the check-in is due
 
@@ -142,7 +142,7 @@ async def test_a_check_in_note_to_a_worker_who_is_gone(gone: Harness, clock) -> 
     robin, sam = await matched_pair(gone, 5304, 5404)
     await sam.tap("Weekly")
     await sam.tap("Tue")
-    await sam.tap("18:00")
+    await sam.tap("6:00\u202fpm")
     clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
     await run_sweep(gone)
     await sam.tap("4")

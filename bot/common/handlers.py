@@ -105,12 +105,11 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     async with transaction(deps.sessions) as session:
         person = await people.find(session, update.effective_user.id)
         coordinator = await people.is_coordinator(session, person.id if person else None)
-        response = await language_choice.choose(
-            deps, session, update.effective_user.id, tap.code, coordinator
-        )
+        response = await language_choice.choose(deps, session, update.effective_user.id, tap.code)
+    await respond(update, context, response)
     if tap.code in deps.config.service.languages:
         spoken_languages(context.bot_data).note(update.effective_user.id, tap.code, deps.now())
-    await respond(update, context, response)
+        await menus.set_chosen_language(context.bot, update.effective_user.id, coordinator)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

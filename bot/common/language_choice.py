@@ -25,9 +25,7 @@ def picker(config: Config, current: str) -> Reply:
     return Reply(t("language_choose"), rows)
 
 
-async def choose(
-    deps: Deps, session: AsyncSession, telegram_id: int, code: str, coordinator: bool
-) -> Response:
+async def choose(deps: Deps, session: AsyncSession, telegram_id: int, code: str) -> Response:
     """They chose a language: from now on everything to them is in it (this reply too), and
     whatever they were in the middle of is shown again in it."""
     person = await people.find(session, telegram_id)
@@ -42,8 +40,6 @@ async def choose(
     current = await runner.current_screen(deps, session, person.id)
     if current is not None:
         response.replies.append(current)
-    if coordinator:
-        response.menus[person.telegram_id] = True  # their commands, in their language
     return response
 
 

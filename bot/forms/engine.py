@@ -357,19 +357,26 @@ def labels(options: Sequence[Option], values: Sequence[str] | None) -> str:
     return ", ".join(by_value.get(value, value) for value in values or [])
 
 
-def part_label(part: str, short: bool = False) -> str:
-    """A part of the day's name; parts added in config without a text use their key."""
+def part_label(config: Config, part: str, short: bool = False) -> str:
+    """A part of the day's name: as the configuration names it (``[availability.labels]``,
+    per language), else the catalog's, else its key."""
+    configured = config.availability.labels.get(part)
+    if configured is not None:
+        return configured.said()
     key = f"part_short_{part}" if short else f"part_{part}"
     return t(key) if has_text(key) else part.replace("_", " ").capitalize()
 
 
+def cell_label(config: Config, cell: str, short: bool = False) -> str:
+    """'Tue eve', 'Tue evening': a day and a part of it, in the language's order."""
+    day, _, part = cell.partition(":")
+    named = part_label(config, part, short)
+    return t("grid_cell", day=t(f"day_short_{day}"), part=named if short else named.lower())
+
+
 def grid_summary(config: Config, cells: Sequence[str] | None) -> str:
     """'Mon morning, Mon evening, Tue afternoon' in the order of the week."""
-    names = []
-    for cell in cells or []:
-        day, _, part = cell.partition(":")
-        names.append(f"{t(f'day_short_{day}')} {part_label(part).lower()}")
-    return ", ".join(names)
+    return ", ".join(cell_label(config, cell) for cell in cells or [])
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -412,7 +419,7 @@ def render(flow: Flow, draft: Draft, config: Config) -> Reply:
                 [
                     Button(
                         ("✅ " if f"{day}:{part}" in chosen else "")
-                        + f"{t(f'day_short_{day}')} {part_label(part, short=True)}",
+                        + cell_label(config, f"{day}:{part}", short=True),
                         FormTap(step.key, "toggle", f"{day}:{part}"),
                     )
                     for part in config.availability.parts

@@ -19,7 +19,7 @@ from bot import crisis, languages
 from bot.config import Config
 from bot.languages import SpokenLanguages
 from bot.notify import Reply, send
-from bot.safety.service import might_be_at_risk
+from bot.safety.service import found_in
 from bot.texts import speaking, t
 from bot.tg.handling import Handling
 
@@ -78,7 +78,7 @@ class SafetyFromMemory:
         with speaking(self.language_of(user)):
             if text.split("@")[0].split(" ")[0] == "/help_now":
                 reply = crisis.help_now(self._config)
-            elif self._at_risk(user.id, text):
+            elif self._at_risk(user, text):
                 reply = crisis.crisis_lines(self._config)
             elif tell_slow and chat.id not in self._told_slow:
                 reply, crisis_lines = Reply(t("pipeline_delayed")), False
@@ -109,10 +109,10 @@ class SafetyFromMemory:
             return self._config.service.language
         return languages.of_sender(self._config, self._spoken, user.id, user.language_code)
 
-    def _at_risk(self, telegram_id: int, text: str) -> bool:
-        """Any configured language's lexicon, as screening's first look: who the person is
-        (their language, whether they are staff) is in the database. Coordinators named in
-        the configuration are known."""
-        if telegram_id in self._config.coordinators.telegram_ids:
+    def _at_risk(self, user: User, text: str) -> bool:
+        """Their language's lexicon and English's (and the default's), as screening's first
+        look: whether they are staff is in the database. Coordinators named in the
+        configuration are known."""
+        if user.id in self._config.coordinators.telegram_ids:
             return False
-        return might_be_at_risk(self._config, text)
+        return found_in(self._config, self.language_of(user), text) is not None

@@ -42,7 +42,7 @@ from bot.notify import Button, Notice, Reply, notice_to, saying, saying_count
 from bot.offers.wording import worker_name
 from bot.relationships import access
 from bot.texts import has_text, t
-from bot.texts.fragments import person_ref, worker_ref
+from bot.texts.fragments import clock_text, person_ref, worker_ref
 
 NOTE = "checkin_note"
 NO_CHECKINS = "none"
@@ -141,7 +141,10 @@ async def choose(
             t("checkin_ask_time"),
             (
                 tuple(
-                    Button(clock, CheckinTime(relationship.id, clock.replace(":", "")))
+                    Button(
+                        clock_text(deps.config, _minutes(clock)),
+                        CheckinTime(relationship.id, clock.replace(":", "")),
+                    )
                     for clock in deps.config.checkins.times
                 ),
             ),
@@ -158,11 +161,17 @@ async def choose(
     return None
 
 
+def _minutes(clock: str) -> int:
+    """'18:00' -> 1080."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 def describe(deps: Deps, plan: CheckinPlan) -> str:
     if plan.cadence == NO_CHECKINS:
         return t("checkin_cadence_none")
     name = t(f"checkin_cadence_{plan.cadence}") if _has(plan.cadence) else plan.cadence
-    clock = f"{plan.minute // 60:02d}:{plan.minute % 60:02d}"
+    clock = clock_text(deps.config, plan.minute)
     paused = t("checkin_paused_suffix") if plan.paused else ""
     cadence = deps.config.checkins.cadences.get(plan.cadence)
     if cadence is not None and not whole_days(cadence):

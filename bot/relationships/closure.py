@@ -339,7 +339,7 @@ async def pause(
     notices = await _tell_both(deps, session, relationship, "paused", relationship.review_at)
     if actor.id == relationship.peer_worker_id:  # coordinators hear of a worker's pause
         notices += await people.coordinator_notices(
-            session, saying("coord_worker_paused", ref=f"R{relationship.id}", reason=reason)
+            session, saying("coord_worker_paused", ref=f"R{relationship.id}")
         )
     return notices
 

@@ -1,8 +1,8 @@
 """Finding risk phrases in what someone wrote. Pure: no I/O, no configuration objects.
 
 People in distress do not type carefully, so matching is forgiving: case, punctuation,
-spacing, apostrophes, accents and vowel marks ("muon chet"), repeated letters ("diiie") and
-look-alike digits inside words ("k1ll") are normalised away, a word may take a common ending
+spacing, apostrophes, Arabic's vowel marks and letter variants, repeated letters ("diiie")
+and look-alike digits inside words ("k1ll") are normalised away, a word may take a common ending
 ("harming"), and a word of five letters or more may carry one typo ("suicde").
 A phrase starting with ``re:`` is a regular expression over the normalised text. False
 alarms cost a coordinator a minute; a missed flag can cost far more.
@@ -32,25 +32,27 @@ def _unlook(token: str) -> str:
     return token
 
 
-# Written forms one letter stands for: Vietnamese typed without its marks ("muon chet" for
-# "muốn chết") and Arabic's variant letters and elongation.
-_ONE_LETTER = str.maketrans(
-    {"đ": "d", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+# Arabic is mostly written without its vowel marks, with its variant letters (alef with
+# hamza, final ya, ta marbuta) and elongation used freely: one form for each. (Vietnamese
+# keeps its marks: without them, different words meet, "từ từ" and "tự tử"; the list gives
+# the unmarked forms that are unambiguous.)
+_ARABIC_FORMS = str.maketrans(
+    {
+        **dict.fromkeys(range(0x064B, 0x0660)),  # harakat
+        0x0670: None,  # superscript alef
+        0x0640: None,  # tatweel
+        **{ord(a): "ا" for a in "أإآٱ"},
+        ord("ى"): "ي",
+        ord("ة"): "ه",
+    }
 )
 
 
-def _without_marks(text: str) -> str:
-    """Accents, tone marks and Arabic vowel marks dropped: people often leave them out."""
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", kept).translate(_ONE_LETTER)
-
-
 def normalise(text: str) -> str:
-    """Lower case, without accents or vowel marks, single spaces, no punctuation or
-    apostrophes, runs of 3+ letters as two."""
+    """Lower case, single spaces, no punctuation or apostrophes, Arabic in one form, runs of
+    3+ letters as two."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
-    text = _without_marks(text)
+    text = text.translate(_ARABIC_FORMS)
     text = _APOSTROPHES.sub("", text)
     text = " ".join(_NOT_WORD.sub(" ", text).split())
     text = _LOOKALIKE_TOKEN.sub(lambda token: _unlook(token.group()), text)

@@ -76,9 +76,11 @@ def lexicon(config: Config, language: str) -> Lexicon:
     return compiled.get(language) or compiled.get(config.service.language) or Lexicon((), ())
 
 
-def _found(config: Config, language: str, text: str) -> Match | None:
+def found_in(config: Config, language: str, text: str | None) -> Match | None:
     """Screening: the person's language's lexicon, then English's and the service default's
     (people mix languages, and English words turn up in any of them)."""
+    if not text or not text.strip():
+        return None
     for each in dict.fromkeys((language, "en", config.service.language)):
         if each in config.safety.lexicon:
             match = lexicon(config, each).find(text)
@@ -88,11 +90,17 @@ def _found(config: Config, language: str, text: str) -> Match | None:
 
 
 def might_be_at_risk(config: Config, text: str | None) -> bool:
-    """Whether any language's lexicon finds a phrase: when none does (nearly always), the
-    message needs no screening by person, and so no database."""
+    """Whether the lexicon of a language the service speaks (or English's) finds a phrase:
+    when none does (nearly always), the message needs no screening by person, and so no
+    database."""
     if not text or not text.strip():
         return False
-    return any(lexicon(config, language).find(text) for language in config.safety.lexicon)
+    spoken = dict.fromkeys(("en", *config.service.languages))
+    return any(
+        lexicon(config, language).find(text)
+        for language in spoken
+        if language in config.safety.lexicon
+    )
 
 
 @dataclass
@@ -146,7 +154,7 @@ async def screen(
     if not might_be_at_risk(deps.config, text):
         return None
     person = await people.find(session, telegram_id)
-    match = _found(deps.config, person.language if person else current_language(), text)
+    match = found_in(deps.config, person.language if person else current_language(), text)
     if match is None:
         return None
     if person is None:
@@ -426,7 +434,10 @@ async def acknowledge(
     flag.acknowledged_at, flag.acknowledged_by_person_id = now, coordinator.id
     session.add(flag)
     await _audit(session, now, coordinator.id, "flag.acknowledged", flag)
-    said = saying("safety_acknowledged_by", id=flag.id, who=_coordinator_ref(coordinator.id))
+
+    def said() -> Reply:
+        return Reply(t("safety_acknowledged_by", id=flag.id, who=_coordinator_ref(coordinator.id)))
+
     others = [
         await notice_to(p, said)
         for p in await people.coordinator_people(session)

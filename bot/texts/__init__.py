@@ -40,7 +40,6 @@ from types import ModuleType
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 _ISOLATE, _END_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
 
 _SPEAKING: ContextVar[str] = ContextVar("speaking", default=DEFAULT_LANGUAGE)
@@ -86,8 +85,19 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
 
 
+@functools.cache
+def right_to_left(language: str) -> bool:
+    """Whether CLDR says the language is written right to left (Arabic, Hebrew, Persian...)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
 def _parameters(params: dict[str, object], language: str) -> dict[str, str]:
-    if language in RIGHT_TO_LEFT:
+    if right_to_left(language):
         return {name: f"{_ISOLATE}{escape(value)}{_END_ISOLATE}" for name, value in params.items()}
     return {name: escape(value) for name, value in params.items()}
 

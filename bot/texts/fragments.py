@@ -9,11 +9,11 @@ typing), so anything may use it.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.units import format_unit
 
 from bot.texts import Markup, current_language, escape, t
@@ -49,7 +49,10 @@ def locale_of(language: str, country: str = "") -> Locale:
     try:
         return Locale.parse(f"{language}_{country}") if country else Locale.parse(language)
     except (UnknownLocaleError, ValueError):
-        return Locale.parse(language)
+        try:
+            return Locale.parse(language)
+        except (UnknownLocaleError, ValueError):  # a language CLDR does not know
+            return Locale.parse("en")
 
 
 def _amount(count: int, unit: str) -> str:
@@ -75,7 +78,17 @@ def date_text(
     locale = locale_of(current_language(), config.service.country)
     skeleton = ("yMMM" if year else "MMM") + ("Ed" if weekday else "d")
     text = format_skeleton(skeleton, local, locale=locale)
-    return f"{text} {format_time(local, 'short', locale=locale)}" if time else text
+    if not time:
+        return text
+    # The language's own way of putting a date and a time together ("{1} {0}", "{0} {1}").
+    together = get_datetime_format("short", locale=locale)
+    return together.replace("{1}", text).replace("{0}", format_time(local, "short", locale=locale))
+
+
+def clock_text(config: Config, minute_of_day: int) -> str:
+    """A time of day as the person being spoken to writes one: "6:00 pm", "18:00"."""
+    locale = locale_of(current_language(), config.service.country)
+    return format_time(time(minute_of_day // 60, minute_of_day % 60), "short", locale=locale)
 
 
 def elapsed_text(elapsed: timedelta) -> str:
@@ -99,10 +112,16 @@ def period_text(period: timedelta) -> str:
     return _amount(whole // _PERIODS[-1][1], "seconds")
 
 
+_LEFT_TO_RIGHT, _END_ISOLATE = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP ISOLATE
+
+
 def crisis_lines_text(config: Config) -> Markup:
     """The service's crisis lines, one a line: name, number and, where given, hours."""
     lines = []
     for line in config.service.crisis_lines:
         hours = f" ({escape(line.hours.said())})" if line.hours else ""
-        lines.append(f"• <b>{escape(line.name.said())}</b>: {escape(line.phone)}{hours}")
+        # Left to right, whatever the language around it: "13 11 14" never becomes
+        # "14 11 13" in Arabic (an isolate, which Telegram's apps honour).
+        phone = f"{_LEFT_TO_RIGHT}{escape(line.phone)}{_END_ISOLATE}"
+        lines.append(f"• <b>{escape(line.name.said())}</b>: {phone}{hours}")
     return Markup("\n".join(lines))

@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "weight_important": "Important to me",
     "weight_nice": "Nice to have",
     "weight_none": "Doesn't matter",
+    "grid_cell": "{day} {part}",  # a day and a part of it: "Tue evening", "Tue eve"
     "part_morning": "Morning",
     "part_afternoon": "Afternoon",
     "part_evening": "Evening",

@@ -140,8 +140,7 @@ TEXTS: dict[str, str] = {
     "worker_pause_ask": "Pause for how long? (For example during a hospital stay.) No check-ins "
     "go out while paused, and the end date moves on by the paused time. A coordinator will "
     "review it.",
-    "coord_worker_paused": "A peer worker paused {ref} ({reason}). /resume {ref} reason when "
-    "it can carry on.",
+    "coord_worker_paused": "A peer worker paused {ref}. /resume {ref} reason when it can carry on.",
     "coord_pause_review": "{ref} has been paused until today: time to review it (/resume or "
     "/close).",
     "btn_ask_extension": "Ask for more time",
