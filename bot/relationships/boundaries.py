@@ -151,6 +151,13 @@ def _is_phone(run: str, before: str, allowed: frozenset[str]) -> bool:
     return _MIN_DIGITS <= len(digits) <= _MAX_DIGITS
 
 
+# Every detail found below has one of these; a message with none is passed at once.
+_MIGHT_HAVE = re.compile(
+    r"[\d@./:]|\b(?:at|dot|slash|zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
+
+
 def allowed_numbers(numbers: Iterable[str]) -> frozenset[str]:
     """The service's own numbers (its crisis lines, the emergency number), as digits."""
     return frozenset(d for d in (re.sub(r"\D", "", n) for n in numbers) if d)
@@ -162,7 +169,7 @@ def find(
     patterns: tuple[re.Pattern[str], ...] = (),
 ) -> list[Found]:
     """The contact details in ``text``: at most one finding per place, in text order."""
-    if not text or not text.strip():
+    if not text or not _MIGHT_HAVE.search(text):  # most messages: no digit, "@", "." or "/"
         return []
     plain = normalise(text)
     found: list[Found] = []
