@@ -454,6 +454,25 @@ class ReportWithoutNote(Action, layout="sr|nonote|0|"):
     pass
 
 
+# -- my safety plan ------------------------------------------------------------------------
+
+
+class SafetyPlanTap(Action, layout="sp|{verb}|{step}"):
+    verb: Literal[
+        "start",
+        "edit",
+        "skip",
+        "stop",
+        "editmenu",
+        "share",
+        "unshare",
+        "delete",
+        "deleteyes",
+        "keep",
+    ]
+    step: str = ""
+
+
 # -- privacy ---------------------------------------------------------------------------------
 
 

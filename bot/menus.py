@@ -21,6 +21,7 @@ PUBLIC = (
     "rematch",
     "report",
     "concern",
+    "safetyplan",
     "privacy",
     "mydata",
     "consent",

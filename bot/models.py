@@ -52,6 +52,8 @@ class ConsentKind(StrEnum):
     MATCHING = "matching"
     CONTACT = "contact"
     EVALUATION = "evaluation"
+    # A service user lets their current peer worker read their safety plan (bot/safety/plan.py).
+    SAFETY_PLAN_SHARING = "safety_plan_sharing"
 
 
 class Weight(StrEnum):
@@ -126,7 +128,22 @@ class ServiceUserProfile(SQLModel, table=True):
     preferred_name: str | None = Field(default=None, sa_type=String(40))
     name_visible_to_coordinators: bool = False  # only if they said so
     rematch_after: datetime | None = _utc_column()  # after a planned ending, a pause first
+    # Offered a safety plan: after onboarding (1), after a low check-in (2); once each.
+    safety_plan_offers: int = 0
     submitted_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class SafetyPlan(SQLModel, table=True):
+    """A service user's own safety plan (the Stanley-Brown steps), in their words. Theirs:
+    shown to nobody else unless they share it with their current peer worker, never in an
+    export, never in a log; in /mydata, and gone with /delete."""
+
+    __tablename__ = "safety_plan"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    steps: dict[str, str] = Field(default_factory=dict, sa_type=JSON)  # step -> their words
+    created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
 
 

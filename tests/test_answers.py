@@ -8,6 +8,7 @@ from bot.admin import service as admin
 from bot.console import actions
 from bot.offers import handlers as offers_handlers
 from bot.relationships import checkins, closure
+from bot.safety import plan as safety_plan
 from bot.safety import service as safety
 from bot.tg import answers
 from tests.harness import Harness
@@ -24,6 +25,7 @@ def test_every_question_that_takes_typed_text_has_one_handler(bot: Harness) -> N
         safety.REPORT_NOTE,
         actions.REASON,
         actions.MATCH_REASON,
+        safety_plan.PENDING,
     }
     assert registered == asked_in_words
     # The hand-match confirmation is answered with buttons: typed text is not taken for it.

@@ -123,6 +123,7 @@ PUBLIC_COMMANDS: tuple[str, ...] = (
     "start",
     "cancel",
     "language",
+    "safetyplan",
 )
 
 # A new invite opened by someone whose role now says no (open business where they are; a
@@ -192,6 +193,8 @@ BUTTONS: dict[str, tuple[Probe, ...]] = {
     "f": (Probe("f|summary|confirm|"),),  # confirming a form nobody here has filled in
     # Buttons that name no record act on the presser's own: allowed where that makes sense.
     "lang": (Probe("lang|en", frozenset(CAST)),),  # everyone chooses their own language
+    # A safety plan is a service user's own, whatever their status.
+    "sp": (Probe("sp|editmenu|", frozenset({"su_onboarding", "su_waiting", "su_matched"})),),
     "langs": (Probe("langs", frozenset(CAST)),),
     "rm": (Probe("rm|yes", frozenset({"su_matched"})),),
     "pw": (
@@ -212,6 +215,7 @@ REFUSAL_KEYS = (
     "coord_not_removable",
     "coord_config_not_removable",
     "coord_cannot_remove_self",
+    "plan_not_for_you",
 )
 
 

@@ -12,6 +12,7 @@ from bot.admin.service import INVITE_NOTE_LIMIT
 from bot.config import OnboardingConfig
 from bot.onboarding.questions import NAME_MAX_LENGTH
 from bot.privacy.service import span
+from bot.safety.plan import STEP_LIMIT
 from bot.texts import has_text, plural_form, t, tn
 from bot.texts.en import TEXTS
 from bot.texts.fragments import elapsed_text, period_text
@@ -75,6 +76,7 @@ NEVER_ONE = {
     "form_text_limit": "a text step's limit",
     "form_text_too_long": "a length over a text step's limit",
     "coord_invite_note_too_long": "INVITE_NOTE_LIMIT",
+    "plan_too_long": "a safety plan step's STEP_LIMIT",
 }
 # A placeholder filled with 1 may be a person's reference followed by a verb ("U1 has").
 _VERBS = {"has", "is", "was", "stays", "looks"}
@@ -108,7 +110,7 @@ def test_no_text_says_one_with_a_plural_noun() -> None:
         if name.endswith("_max_length")
     ]
     assert all(any(getattr(m, "ge", 0) >= 2 for m in meta) for meta in bounds) and bounds
-    assert NAME_MAX_LENGTH > 1 and INVITE_NOTE_LIMIT > 1
+    assert NAME_MAX_LENGTH > 1 and INVITE_NOTE_LIMIT > 1 and STEP_LIMIT > 1
 
 
 def test_the_check_finds_a_plural_after_one() -> None:

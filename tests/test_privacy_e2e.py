@@ -31,6 +31,7 @@ from bot.models import (
     Relationship,
     RelayedMessage,
     SafetyFlag,
+    SafetyPlan,
     ServiceUserProfile,
     WaitlistEntry,
     WorkerCheckin,
@@ -41,6 +42,7 @@ from tests.harness import Harness, TelegramUser
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
 from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
+from tests.test_safety_plan_e2e import SIGNS, write_plan
 
 GOAL = "Getting out of the house more"  # what complete_onboarding shares as a goal
 PREFERRED_NAME = "Zephyrine"  # what a service user may ask their peer to call them
@@ -347,6 +349,7 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
     await sam.send("Hi Robin")
     sam_person = await _person(bot, sam)
     await _add(bot, _flag(sam_person))
+    await write_plan(sam)  # their own safety plan: goes with everything else
     await sam.send("/profile")  # the name their peer may call them
     await sam.tap("Edit: what my peer calls me")
     await sam.send(PREFERRED_NAME)
@@ -383,6 +386,7 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
         PersonLivedExperience,
         FormDraft,
         PendingInput,
+        SafetyPlan,
     ):
         assert await _rows(bot, model, person_id=sam_person.id) == [], model
     assert await _rows(bot, WaitlistEntry) == []
@@ -398,7 +402,7 @@ async def test_delete_can_be_cancelled_then_erases_everything_personal(
     (checkin,) = await _rows(bot, Checkin)
     assert checkin.score == 2
     everything = await _everything(bot)
-    for personal in (str(SAM), GOAL, PREFERRED_NAME, "Elm Street", "flat this week"):
+    for personal in (str(SAM), GOAL, PREFERRED_NAME, "Elm Street", "flat this week", SIGNS):
         assert personal not in everything, personal
     audit = await _rows(bot, AuditLog, subject_id=sam_person.id, action="service_user.erased")
     assert audit and str(SAM) not in (audit[0].reason or "")

@@ -33,6 +33,7 @@ from bot.notify import Reply, Response, respond, send
 from bot.onboarding import service as onboarding
 from bot.relationships import handlers as relationship_handlers
 from bot.relationships import relay
+from bot.safety import plan as safety_plan
 from bot.safety import screening as safety_screening
 from bot.texts import current_language, t, use_language
 from bot.tg import answers, handling
@@ -134,8 +135,10 @@ async def help_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # answered from memory already (the database was slow or away)
     if current is not None:
         current.crisis_lines_sent = True  # taken before sending: nothing else sends them now
+    deps = deps_of(context)
+    own = await safety_plan.first_aid_quickly(deps, update.effective_user.id)
     try:
-        await send(context.bot, update.effective_chat.id, crisis.help_now(deps_of(context).config))
+        await send(context.bot, update.effective_chat.id, crisis.help_now(deps.config, own))
     except TelegramError:
         if current is not None:
             current.crisis_lines_sent = False  # they did not go: memory may still send them
@@ -197,8 +200,12 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         routed = relationship_handlers.NOT_ROUTED
         if visit.sender is not None and visit.pending_kind is None and not visit.in_a_form:
             routed = await relationship_handlers.route(update, context, statements, arrival)
-    # Risk first: the crisis lines come before anything else we say.
-    screening = await safety_screening.screen(update, context, text, visit.pending_kind)
+    # Risk first: the crisis lines come before anything else we say. (Not the words of
+    # someone's own safety plan: its warning signs name what they watch for, and a flag
+    # would show coordinators a plan that is theirs alone.)
+    screening = None
+    if visit.pending_kind != safety_plan.PENDING:
+        screening = await safety_screening.screen(update, context, text, visit.pending_kind)
     answer = answers.handler_for(context, visit.pending_kind)
     if answer is not None:
         async with transaction(deps.sessions) as session:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import consents, lifecycle
+from bot import consents, lifecycle, plan_offers
 from bot.deps import Deps
 from bot.forms import profiles, runner
 from bot.forms.engine import SUMMARY, Draft
@@ -26,7 +26,7 @@ from bot.onboarding.questions import (
     REQUIRED_CONSENTS,
     SERVICE_USER_FLOW,
 )
-from bot.texts import t
+from bot.texts import Markup, t
 from bot.texts.fragments import crisis_lines_text
 
 FLOW = SERVICE_USER_FLOW.name
@@ -128,9 +128,11 @@ async def on_confirm(deps: Deps, session: AsyncSession, person: Person, draft: D
         session, person, ServiceUserStatus.WAITING, at=now, actor_id=person.id
     )
     notices = await matchmaking.start_waiting(deps, session, person)
+    waiting = t("su_waiting", service=deps.config.service.name)
+    offer = await plan_offers.offer_once(session, person, plan_offers.AFTER_ONBOARDING)
     return Response(
         close_tapped=True,
-        replies=[Reply(t("su_waiting", service=deps.config.service.name))],
+        replies=[Reply(Markup(f"{waiting}\n\n{offer}") if offer else waiting)],
         notices=notices,
     )
 

@@ -38,6 +38,7 @@ from bot.models import (
     RelayedMessage,
     Role,
     SafetyFlag,
+    SafetyPlan,
     ServiceUserProfile,
     WaitlistEntry,
     WorkerCheckin,
@@ -147,6 +148,7 @@ async def erase(
         PendingInput,
         ServiceUserProfile,
         PeerWorkerProfile,
+        SafetyPlan,
     ):
         await session.exec(delete(table).where(table.person_id == person.id))
     await session.exec(delete(WaitlistEntry).where(WaitlistEntry.service_user_id == person.id))

@@ -36,6 +36,7 @@ from bot.models import (
     Relationship,
     Role,
     SafetyFlag,
+    SafetyPlan,
     ServiceUserProfile,
     WaitlistEntry,
     WorkerCheckin,
@@ -122,6 +123,7 @@ async def collect(deps: Deps, session: AsyncSession, person: Person) -> Json:
         "checkins": await _checkins(session, as_user),
         "feedback": await _feedback(session, as_user),
         "wellbeing_checkins": await _wellbeing(session, person),
+        "safety_plan": await _safety_plan(session, person),
         "safety_flags": await _flags(session, person),
         "audit": await _audit(session, person, [r.id for r in relationships]),
     }
@@ -393,6 +395,17 @@ async def _wellbeing(session: AsyncSession, person: Person) -> list[Json]:
         }
         for row in rows.all()
     ]
+
+
+async def _safety_plan(session: AsyncSession, person: Person) -> Json | None:
+    plan = await session.get(SafetyPlan, person.id)
+    if plan is None:
+        return None
+    return {
+        "steps": dict(plan.steps),
+        "created_at": _iso(plan.created_at),
+        "updated_at": _iso(plan.updated_at),
+    }
 
 
 def _flag_status(flag: SafetyFlag) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import lifecycle, people, plan_offers
 from bot import pending as pending_input
 from bot.callbacks import (
     CheckinCadence,
@@ -41,7 +41,7 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply, notice_to, saying, saying_count
 from bot.offers.wording import worker_name
 from bot.relationships import access
-from bot.texts import has_text, t
+from bot.texts import Markup, has_text, t
 from bot.texts.fragments import clock_text, person_ref, worker_ref
 
 NOTE = "checkin_note"
@@ -286,9 +286,13 @@ async def answer(
                 await notice_to(worker, saying("checkin_low_worker", ref=ref, score=tap.score))
             )
         low = checkin.score <= deps.config.checkins.low_score
+        said = t("checkin_reach_out_low" if low else "checkin_reach_out")
+        offer = low and await plan_offers.offer_once(session, user, plan_offers.AFTER_LOW_CHECKIN)
+        if offer:
+            said = Markup(f"{said}\n\n{offer}")
         return (
             Reply(
-                t("checkin_reach_out_low" if low else "checkin_reach_out"),
+                said,
                 (
                     (
                         Button(t("btn_reach_out_yes"), CheckinReachOut(checkin.id, "yes")),

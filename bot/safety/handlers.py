@@ -1,4 +1,5 @@
-"""Safety commands and buttons: /flags and flag actions (coordinators), /concern and /report."""
+"""Safety commands and buttons: /flags and flag actions (coordinators), /concern and /report,
+and /safetyplan."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from bot.callbacks import (
     ReportReason,
     ReportWithoutNote,
     ResolveFlag,
+    SafetyPlanTap,
 )
 from bot.db import transaction
 from bot.models import PendingInput, Person
 from bot.notify import Response, respond
+from bot.safety import plan
 from bot.safety import screening as safety_screening
 from bot.safety import service as safety
 from bot.texts import t
@@ -53,6 +56,30 @@ async def flag_button(deps, session, coordinator: Person, update, context) -> Re
             return Response(replies=[safety.confirm_end_exclude(flag_id)])
         case EndAndExclude(flag_id):
             return await safety.end_and_exclude(deps, session, coordinator, flag_id)
+
+
+async def safety_plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        reply = await plan.overview(deps, session, person)
+    await respond(update, context, Response(replies=[reply]))
+
+
+async def safety_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        reply = await plan.tapped(deps, session, update.effective_user.id, tapped(update))
+    await respond(update, context, Response(close_tapped=True, replies=[reply]))
+
+
+async def safety_plan_answer(update, context, person, pending, text, screening) -> bool:
+    """Their words for a step of their plan (never screened: see bot/safety/screening.py)."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        reply = await plan.answered(deps, session, person, pending, text)
+    await respond(update, context, Response(replies=[reply]))
+    return True
 
 
 concern_command = reply_command(safety.start_concern)
@@ -97,6 +124,9 @@ async def safety_answer(update, context, person, pending, text, screening) -> bo
 def register(application: Application) -> None:
     scheduler.register(application, scheduler.Turn.SAFETY, safety.sweep)
     answers.register(application, safety.PENDING_KINDS, safety_answer)
+    answers.register(application, [plan.PENDING], safety_plan_answer)
+    application.add_handler(CommandHandler("safetyplan", safety_plan_command, filters=PRIVATE))
+    on_tap(application, safety_plan_button, SafetyPlanTap)
     application.add_handler(CommandHandler("flags", flags_command, filters=PRIVATE))
     application.add_handler(CommandHandler("concern", concern_command, filters=PRIVATE))
     application.add_handler(CommandHandler("report", report_command, filters=PRIVATE))

@@ -46,6 +46,7 @@ from bot.models import (
 from bot.notify import Button, Notice, Reply, Response, notice_to, rendered_in, saying, saying_count
 from bot.offers.wording import worker_name
 from bot.relationships import access, checkins, closure, relay
+from bot.safety import plan
 from bot.safety.lexicon import Lexicon, Match
 from bot.texts import current_language, has_text, t, tn
 from bot.texts.fragments import crisis_lines_text, date_text, elapsed_text, person_ref, worker_ref
@@ -216,7 +217,8 @@ async def screen(
         person.crisis_lines_sent_at = now
         session.add(person)
         if not crisis_lines_sent:
-            screening.replies.append(crisis.crisis_lines(deps.config))
+            own = await plan.first_aid(session, telegram_id)
+            screening.replies.append(crisis.crisis_lines(deps.config, own))
     if (
         repeat is None
         and relationship is not None

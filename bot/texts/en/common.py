@@ -39,6 +39,7 @@ TEXTS: dict[str, str] = {
     "/mydata — a copy of everything we hold about you\n"
     "/consent — see or withdraw your consents\n"
     "/delete — delete your data\n"
+    "/safetyplan — your own safety plan, private to you\n"
     "/cancel — stop what you're in the middle of\n"
     "/language — choose your language\n"
     "/help_now — crisis lines, any time",
@@ -47,6 +48,7 @@ TEXTS: dict[str, str] = {
     "/end — end a relationship early\n"
     "/concern — tell the coordinators you're worried about someone you support\n"
     "/report — report a problem in one of your relationships\n"
+    "/safetyplan — safety plans shared with you\n"
     "/profile — your profile, and pausing new matches\n"
     "/privacy — what we hold and why\n"
     "/mydata — a copy of everything we hold about you\n"

@@ -15,6 +15,8 @@ TEXTS: dict[str, str] = {
     "choose to share\n"
     "• facts about your peer support: when it started and ended, how many messages went "
     "across, check-in scores and survey answers\n"
+    "• your safety plan, if you write one: only you see it, unless you share it with your peer "
+    "worker\n"
     "• a record of what coordinators did, and why{excerpt}\n\n"
     "<b>What we hold only for moments:</b> each message you send is saved as it comes in, so "
     "nothing is lost if something fails. Its words are deleted as soon as we have dealt with "

@@ -152,4 +152,62 @@ TEXTS: dict[str, str] = {
         "Thank you for telling us. A coordinator will look at this and may contact you.\n\n"
         "PeerLink is not a crisis service. If you feel unsafe right now:\n{crisis_lines}"
     ),
+    # -- my safety plan (bot/safety/plan.py) --
+    "menu_safetyplan": "Your own safety plan",
+    "plan_intro": "A <b>safety plan</b> is your own list of what helps when things get hard: "
+    "the signs that a hard time may be coming, things you can do yourself, people and places "
+    "that take your mind off things, people you can ask for help, services you can call, how "
+    "to make where you are safer, and your reasons for living. Many people make one with their "
+    "clinician. You can write yours here, one step at a time, and skip any step. It is yours: "
+    "nobody sees it unless you choose to share it with your peer worker.",
+    "btn_plan_start": "Start my plan",
+    "plan_title": "<b>My safety plan</b>",
+    "plan_empty": "Nothing written yet.",
+    "plan_label_warning_signs": "My warning signs",
+    "plan_label_coping": "Things I can do myself",
+    "plan_label_distractions": "People and places that take my mind off things",
+    "plan_label_people": "People I can ask for help",
+    "plan_label_professionals": "Services I can contact",
+    "plan_label_safer": "Making where I am safer",
+    "plan_label_reasons": "My reasons for living",
+    "plan_step": "<b>Step {n} of {of}</b>",
+    "plan_q_warning_signs": "What are the signs that a hard time might be coming? Thoughts, "
+    "feelings or things you notice yourself doing. Write them in your own words.",
+    "plan_q_coping": "What can you do on your own to feel a bit better or take your mind off "
+    "things? A walk, music, a shower, a pet…",
+    "plan_q_distractions": "Which people or places help take your mind off things? A friend, a "
+    "café, the library…",
+    "plan_q_people": "Who can you ask for help when things are hard? You can add their numbers "
+    "here: this plan is private to you.",
+    "plan_q_professionals": "Which services or professionals can you contact? Your GP, your "
+    "case manager, a crisis line…",
+    "plan_q_safer": "What can you do to make where you are safer when things are hard?",
+    "plan_q_reasons": "What are your reasons for living? The people, hopes or things that "
+    "matter to you.",
+    "plan_now": "<i>Now:</i> {text}",
+    "btn_plan_stop": "Stop for now",
+    "plan_stopped": "OK. What you wrote is kept. Send /safetyplan any time to carry on or change "
+    "it.",
+    "plan_too_long": "That's a bit long for one step. Please keep it under {limit} characters.",
+    "btn_plan_change": "Change a step",
+    "plan_which_step": "Which step would you like to change?",
+    "btn_plan_share": "Share it with my peer worker",
+    "btn_plan_unshare": "Stop sharing it",
+    "plan_private": "Only you can see this plan.",
+    "plan_shared": "Your peer worker can read this plan. You can stop sharing it at any time.",
+    "btn_plan_delete": "Delete my plan",
+    "plan_delete_confirm": "Delete your safety plan? This can't be undone.",
+    "btn_plan_delete_yes": "Yes, delete it",
+    "btn_plan_keep": "Keep it",
+    "plan_deleted": "Your safety plan has been deleted.",
+    "plan_not_for_you": "A safety plan is something people supported here can write for "
+    "themselves. If you need help now, send /help_now.",
+    "plan_worker_none": "Nobody you support has shared a safety plan with you.",
+    "plan_of": "<b>The safety plan of {name}</b> (shared with you, to read only)",
+    "plan_first_aid": "<b>From your own safety plan</b>\n\n{plan}",
+    "plan_offer_onboarding": "If you like, you can also write your own safety plan here: what "
+    "helps when things get hard, and who you can ask. It's private to you. Send /safetyplan "
+    "any time.",
+    "plan_offer_low": "Your own safety plan can help at times like this. It's private to you: "
+    "send /safetyplan to write it or read it.",
 }
