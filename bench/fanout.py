@@ -232,7 +232,8 @@ def make_config(database_url: str, base_url: str) -> Config:
 
 
 async def populate(engine: Any, relationships: int, caseload: int, due: datetime = DUE) -> None:
-    """N active relationships with a check-in due at ``due``; first contact made."""
+    """N active relationships with a check-in due at ``due``; first contact made, and asked
+    already whether it is a good fit."""
     since = due - timedelta(weeks=2)
     workers = -(-relationships // caseload)
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
@@ -308,6 +309,7 @@ async def populate(engine: Any, relationships: int, caseload: int, due: datetime
                     started_at=since,
                     first_contact_at=since + timedelta(hours=1),
                     last_contact_at=since + timedelta(hours=1),
+                    fit_asked_at=since + timedelta(weeks=1),  # (asked already: not measured)
                     planned_end_at=since + timedelta(weeks=52),
                 )
             )

@@ -311,6 +311,18 @@ class ChangeHeldMessage(Action, layout="bd|0|change|"):
     pass
 
 
+class FitAnswer(Action, layout="fit|{relationship_id}|{answer}"):
+    """ "Is this a good fit?", answered privately by either side."""
+
+    relationship_id: int
+    answer: Literal["good", "unsure", "other", "not_fit"]
+
+
+class FitTalk(Action, layout="fit|{relationship_id}|talk|{answer}"):
+    relationship_id: int
+    answer: YesNo
+
+
 class RelayFromLabel(Action, layout="rl|who|0|"):
     pass
 

@@ -520,6 +520,9 @@ class WorkerCheckinsConfig(_Section):
 
 class RelationshipConfig(_Section):
     first_contact_within: Duration = timedelta(days=3)
+    # "Is this a good fit?": asked of each side, privately, once they have been in touch and
+    # this long after the match.
+    fit_check_after: Duration = timedelta(days=7)
 
 
 BoundaryPolicy = Literal["hold", "allow", "block"]

@@ -314,6 +314,10 @@ class Relationship(SQLModel, table=True):
     boundary_held: int = 0
     boundary_sent_anyway: int = 0
     boundary_blocked: int = 0
+    # "Is this a good fit?" (bot/relationships/fit.py): when asked, and each side's answer.
+    fit_asked_at: datetime | None = _utc_column()
+    fit_service_user: str | None = Field(default=None, sa_type=String(10))  # good/unsure/other
+    fit_worker: str | None = Field(default=None, sa_type=String(10))  # good/unsure/not_fit
     # Planned closure: the end date set at the start, and how far the countdown has got.
     planned_end_at: datetime | None = _utc_column(index=True)
     closure_reminders_sent: int = 0

@@ -181,6 +181,7 @@ BUTTONS: dict[str, tuple[Probe, ...]] = {
     "ck": (Probe("ck|{rv}|goals"),),
     "rl": (Probe("rl|end|{rv}|done"), Probe("rl|pausefor|{rv}|2"), Probe("rl|for|{rv}|1")),
     "bd": (Probe("bd|{rv}|send|1"), Probe("bd|0|change|", frozenset(CAST))),
+    "fit": (Probe("fit|{rv}|good"), Probe("fit|{rv}|talk|yes")),
     "off": (
         Probe("off|{proposal}|choose|{kim}"),
         Probe("off|{proposal}|none|"),

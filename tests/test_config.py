@@ -663,6 +663,7 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
         "checkins.answer_within",
         "checkins.grace",
         "relationship.first_contact_within",
+        "relationship.fit_check_after",
         "safety.ack_within",
         "safety.crisis_lines_every",
         "retention.after",

@@ -298,6 +298,7 @@ async def test_the_dashboard_shows_the_seeded_programme_exactly(bot: Harness, cl
     assert line_with(dashboard, "🤝") == "🤝 Active: 4 · paused: 1"
     assert line_with(dashboard, "🏁") == "🏁 Ending within two weeks: 2"
     assert line_with(dashboard, "⏰") == "⏰ Overdue check-ins: 3"
+    assert line_with(dashboard, "🧭").startswith("🧭 Good fit? Service users: 0 going well")
     assert line_with(dashboard, "⚠️") == (
         "⚠️ Open safety flags: 3 (2 older than 1h, 1 older than 24h; 2 not acknowledged)"
     )

@@ -271,6 +271,8 @@ async def seed_programme(engine: AsyncEngine) -> Seeded:
                 messages_from_service_user=row[9],
                 messages_from_worker=row[10],
             )
+            if label == "R2":  # "is this a good fit?", answered by both
+                relationship.fit_service_user, relationship.fit_worker = "good", "unsure"
             session.add(relationship)
             await session.flush()
             seeded.ids[label] = relationship.id
@@ -391,6 +393,8 @@ def check_exported_programme(
         "ended_by": "system",
         "messages_from_service_user": "12",
         "messages_from_peer_worker": "9",
+        "fit_service_user": "good",
+        "fit_peer_worker": "unsure",
     }
     ended_by = {label: relationships[rel[label]]["ended_by"] for label in EXPORTED_RELATIONSHIPS}
     assert ended_by == {

@@ -188,6 +188,13 @@ async def _count(session: AsyncSession, *conditions, model=Relationship) -> int:
     return (await session.exec(select(func.count()).select_from(model).where(*conditions))).one()
 
 
+async def _answers(session: AsyncSession, column) -> dict[str, int]:
+    rows = await session.exec(
+        select(column, func.count()).where(column.is_not(None)).group_by(column)
+    )
+    return dict(rows.all())
+
+
 async def _count_by_status(session: AsyncSession, status, among: tuple[str, ...]) -> dict[str, int]:
     """How many rows are in each of the statuses ``among`` that has any (``status``: the
     column to count by)."""
@@ -236,6 +243,9 @@ class Figures:
     # closed relationships: (this month, all time)
     completed: tuple[int, int] = (0, 0)
     ended_early: tuple[int, int] = (0, 0)
+    # "Is this a good fit?", every answer so far: answer -> how many, for each side
+    fit_service_users: dict[str, int] = field(default_factory=dict)
+    fit_workers: dict[str, int] = field(default_factory=dict)
 
 
 def month_start(deps: Deps, now: datetime) -> datetime:
@@ -296,6 +306,8 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
             model=Person,
         ),
         caseloads=await caseloads(session),
+        fit_service_users=await _answers(session, Relationship.fit_service_user),
+        fit_workers=await _answers(session, Relationship.fit_worker),
         completed=closed[RelationshipStatus.COMPLETED],
         ended_early=closed[RelationshipStatus.ENDED_EARLY],
     )

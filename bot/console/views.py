@@ -162,6 +162,15 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
             unacked=f.flags_unacknowledged,
         ),
         t("con_dash_pending", count=f.pending_workers),
+        t(
+            "con_dash_fit",
+            user_good=f.fit_service_users.get("good", 0),
+            user_unsure=f.fit_service_users.get("unsure", 0),
+            user_other=f.fit_service_users.get("other", 0),
+            worker_good=f.fit_workers.get("good", 0),
+            worker_unsure=f.fit_workers.get("unsure", 0),
+            worker_not_fit=f.fit_workers.get("not_fit", 0),
+        ),
         "",
         t("con_dash_caseloads"),
     ]
@@ -548,6 +557,14 @@ def relationship_card(deps: Deps, card: RelationshipCard, back: str) -> Reply:
                 last=_date(deps, r.last_contact_at),
                 user=r.messages_from_service_user,
                 worker=r.messages_from_worker,
+            )
+        )
+    if r.fit_asked_at is not None:
+        lines.append(
+            t(
+                "con_card_rel_fit",
+                user=t(f"fit_said_{r.fit_service_user}") if r.fit_service_user else "—",
+                worker=t(f"fit_said_{r.fit_worker}") if r.fit_worker else "—",
             )
         )
     if r.boundary_held or r.boundary_blocked:

@@ -71,6 +71,8 @@ class RelationshipFacts:
     ended_by: str | None  # service_user, peer_worker, coordinator or system
     messages_from_service_user: int
     messages_from_worker: int
+    fit_service_user: str | None = None  # "is this a good fit?": good, unsure or other
+    fit_worker: str | None = None  # good, unsure or not_fit
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ async def collect(session: AsyncSession) -> Cohort:
                 ended_by=ended_by.get(row.id),
                 messages_from_service_user=row.messages_from_service_user,
                 messages_from_worker=row.messages_from_worker,
+                fit_service_user=row.fit_service_user,
+                fit_worker=row.fit_worker,
             )
             for row in relationships
         ],
@@ -278,6 +282,8 @@ RELATIONSHIPS_HEADER = (
     "ended_by",
     "messages_from_service_user",
     "messages_from_peer_worker",
+    "fit_service_user",
+    "fit_peer_worker",
 )
 CHECKINS_HEADER = ("relationship", "due_date", "status", "score")
 FEEDBACK_HEADER = ("relationship", "rating", "would_recommend")
@@ -333,6 +339,8 @@ def tables(
             row.ended_by or "",
             str(row.messages_from_service_user),
             str(row.messages_from_worker),
+            row.fit_service_user or "",
+            row.fit_worker or "",
         ]
         for row in cohort.relationships
     ]

@@ -238,7 +238,8 @@ def markdown(
         "perspective, the month they joined and their languages. Peer workers give no "
         "evaluation consent, so they appear only as a pseudonym in `relationships.csv`.",
         "- `relationships.csv`: requested, matched, first contact, planned and actual end "
-        "(dates), status, who ended it, and message counts each way (never content).",
+        "(dates), status, who ended it, message counts each way (never content), and each "
+        'side\'s early answer to "is this a good fit?".',
         "- `checkins.csv`: due date, status (answered, missed, skipped or pending) and score.",
         "- `feedback.csv`: rating, would recommend, and each outcome answer (no comments).",
         *(f"- `{name}`" for name in charts),

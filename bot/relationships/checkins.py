@@ -40,7 +40,7 @@ from bot.models import (
 )
 from bot.notify import Button, Notice, Reply, notice_to, saying, saying_count
 from bot.offers.wording import worker_name
-from bot.relationships import access
+from bot.relationships import access, fit
 from bot.texts import Markup, has_text, t
 from bot.texts.fragments import clock_text, person_ref, worker_ref
 
@@ -406,6 +406,7 @@ async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
     await session.flush()  # one round trip gives every new check-in its id
     notices += [await notice_to(user, partial(question, c.id)) for c, user in to_send]
     notices += await _first_contact(deps, session, now)
+    notices += await fit.ask_due(deps, session, now)
     return notices
 
 

@@ -24,6 +24,8 @@ from bot.callbacks import (
     DeclineReason,
     DeclineRequest,
     EndRelationship,
+    FitAnswer,
+    FitTalk,
     KeepRelationship,
     PauseFor,
     RelayFromLabel,
@@ -38,7 +40,7 @@ from bot.db import Statements, single_statements, transaction
 from bot.models import PendingInput, Role
 from bot.notify import Edit, Notice, Reply, Response, deliver_one, on_unreachable_of, respond
 from bot.offers import requests
-from bot.relationships import boundary_policy, checkins, closure, relay, starting
+from bot.relationships import boundary_policy, checkins, closure, fit, relay, starting
 from bot.relationships.boundary_policy import SENT_ANYWAY
 from bot.texts import t
 from bot.tg import answers
@@ -201,6 +203,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 async with single_statements(deps.sessions) as statements:
                     await boundary_policy.count(statements, relationship_id, SENT_ANYWAY)
             return
+        case FitAnswer():
+            async with transaction(deps.sessions) as session:
+                response = await fit.answer(deps, session, user_id, tapped(update))
+        case FitTalk():
+            async with transaction(deps.sessions) as session:
+                response = await fit.talk(deps, session, user_id, tapped(update))
         case ChangeHeldMessage():
             response = Response(close_tapped=True, chosen=t("boundary_changing"))
         case RelayTo(relationship_id, message_id):
@@ -357,6 +365,8 @@ def register(application: Application) -> None:
         RelayFromLabel,
         SendHeldMessage,
         ChangeHeldMessage,
+        FitAnswer,
+        FitTalk,
         AskPauseLength,
         PauseFor,
         AskEndReason,

@@ -158,6 +158,13 @@ class Leg:
     already_relayed: bool  # this very message went across before (handled again after a crash)
 
 
+def _not_by_index(relationships: Any) -> Any:
+    """A relationship's status, as an expression no index serves: without planner statistics
+    (the bot never gathers SQLite's) the status index looked as good as the person's own,
+    and took every active relationship to find one person's."""
+    return relationships.status.concat("")
+
+
 def _arrival_statement() -> Select:
     """The statement behind ``arrival``: the person who wrote (``people.Visit``'s columns),
     then one row for each of their active relationships, on whichever side they are (``Leg``'s
@@ -202,9 +209,12 @@ def _arrival_statement() -> Select:
         )
         .outerjoin(PendingInput, PendingInput.person_id == Person.id)
         .outerjoin(FormDraft, FormDraft.person_id == Person.id)
-        .outerjoin(as_user, (as_user.service_user_id == Person.id) & (as_user.status == active))
         .outerjoin(
-            as_worker, (as_worker.peer_worker_id == Person.id) & (as_worker.status == active)
+            as_user, (as_user.service_user_id == Person.id) & (_not_by_index(as_user) == active)
+        )
+        .outerjoin(
+            as_worker,
+            (as_worker.peer_worker_id == Person.id) & (_not_by_index(as_worker) == active),
         )
         .outerjoin(
             other, other.id == func.coalesce(as_user.peer_worker_id, as_worker.service_user_id)

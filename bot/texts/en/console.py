@@ -21,6 +21,9 @@ TEXTS: dict[str, str] = {
     "con_dash_flags": "⚠️ Open safety flags: <b>{count}</b> ({hour} older than 1h, {day} older "
     "than 24h; {unacked} not acknowledged)",
     "con_dash_pending": "🪪 Peer workers waiting for approval: <b>{count}</b>",
+    "con_dash_fit": "🧭 Good fit? Service users: {user_good} going well, {user_unsure} not sure, "
+    "{user_other} asked for someone else · workers: {worker_good} going well, {worker_unsure} "
+    "not sure, {worker_not_fit} not the right fit",
     "con_dash_caseloads": "<b>Caseloads</b> (open / most they take)",
     "con_dash_no_workers": "No approved peer workers yet.",
     "con_dash_more_workers": "…and {count} more (People → Peer workers).",
@@ -155,6 +158,7 @@ TEXTS: dict[str, str] = {
     "con_card_rel_ended": "Ended {date}: {reason}",
     "con_card_rel_contact": "Contact: first {first}, last {last} · messages: {user} from the "
     "service user, {worker} from the worker",
+    "con_card_rel_fit": "Good fit? Service user: {user} · worker: {worker}",
     "con_card_rel_boundaries": "Contact details: {held} held back, {sent} sent anyway, "
     "{blocked} blocked",
     "con_card_rel_plan": "Check-in plan: {plan}",

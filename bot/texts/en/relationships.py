@@ -24,6 +24,34 @@ TEXTS: dict[str, str] = {
     "relay_from": "From {ref}",
     "relay_who_toast": "Reply to this message to answer this person.",
     "relay_sent": "Sent",
+    # -- is this a good fit? (bot/relationships/fit.py) --
+    "fit_ask_user": "A quick, private question: how is it going with <b>{name}</b> so far? Only "
+    "the coordinators will see your answer, and {name} will not be told.",
+    "fit_ask_worker": "A quick, private question: how is it going with {ref} so far? Only the "
+    "coordinators will see your answer.",
+    "btn_fit_good": "It's going well",
+    "btn_fit_unsure": "I'm not sure",
+    "btn_fit_other": "I'd like someone else",
+    "btn_fit_not_fit": "I'm not the right fit",
+    "fit_thanks": "Thank you. Good to hear.",
+    "fit_unsure": "Thank you for saying so. Would you like to talk it over with a coordinator? "
+    "They can help you decide, with no pressure.",
+    "btn_fit_talk_yes": "Yes, please",
+    "btn_fit_talk_no": "No, thanks",
+    "fit_talk_asked": "OK. A coordinator will get in touch with you here.",
+    "fit_other_user": "That's fine. You don't need to give a reason. We'll look for someone "
+    "else for you now.",
+    "fit_not_fit_worker": "Thank you for telling us. The coordinators will be in touch. Nothing "
+    "changes for now, and the person you support is not told.",
+    "fit_answered_already": "You've answered this already, thank you.",
+    "fit_talk_coord": "{who} would like a word about how {rel} is going. They said they're not "
+    "sure it's a good fit.",
+    "fit_not_fit_coord": "{worker} says they may not be the right fit for {ref} ({rel}). Nothing "
+    "has changed; {ref} has not been told.",
+    "fit_said_good": "going well",
+    "fit_said_unsure": "not sure",
+    "fit_said_other": "asked for someone else",
+    "fit_said_not_fit": "not the right fit",
     # -- contact details in the relay ([relay.boundaries]) --
     "relay_held_user": "I haven't sent this yet: it looks like it has {what} in it. To keep "
     "you both safe, peer support stays in this chat, so we ask people not to share phone "
