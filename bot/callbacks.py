@@ -485,6 +485,19 @@ class SafetyPlanTap(Action, layout="sp|{verb}|{step}"):
     step: str = ""
 
 
+# -- supervision -------------------------------------------------------------------------------
+
+
+class SupervisionTap(Action, layout="spv|{verb}|{subject}|{value}"):
+    """Recording a session (subject: the worker), a worker's topic, their reflections."""
+
+    verb: Literal[
+        "record", "toggle", "done", "skip", "next", "topic", "share", "unshare", "reflect", "notnow"
+    ]
+    subject: int
+    value: str = ""
+
+
 # -- privacy ---------------------------------------------------------------------------------
 
 

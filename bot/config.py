@@ -425,6 +425,10 @@ class OnboardingConfig(_Section):
 
 class PeerWorkersConfig(_Section):
     max_caseload: int = Field(default=8, ge=1, le=50)
+    # A worker with no supervision for this long (and no next date set) is overdue.
+    supervision_every: Duration = timedelta(weeks=4)
+    # How long before their next supervision a worker is reminded, with a way to add topics.
+    supervision_reminder: Duration = timedelta(days=2)
 
 
 class InvitesConfig(_Section):

@@ -44,6 +44,7 @@ COORDINATOR = (
     "extend",
     "close",
     "wellbeing",
+    "supervision",
     "invite",
     "invites",
     "pending",

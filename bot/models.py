@@ -147,6 +147,49 @@ class SafetyPlan(SQLModel, table=True):
     updated_at: datetime = _utc_column(nullable=False)
 
 
+class SupervisionSession(SQLModel, table=True):
+    """A supervision session a coordinator held with a peer worker (bot/workers/supervision.py):
+    which of their relationships were discussed, a note only coordinators see, the next date."""
+
+    __tablename__ = "supervision_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="person.id", index=True)
+    coordinator_id: int | None = Field(default=None, foreign_key="person.id")
+    held_at: datetime = _utc_column(nullable=False)
+    discussed: list[int] = Field(default_factory=list, sa_type=JSON)  # relationship ids
+    note: str | None = Field(default=None, sa_type=Text)
+    next_at: datetime | None = _utc_column()
+    reminded_at: datetime | None = _utc_column()
+    created_at: datetime = _utc_column(nullable=False)
+
+
+class SupervisionTopic(SQLModel, table=True):
+    """Something a peer worker wants to raise at their next supervision."""
+
+    __tablename__ = "supervision_topic"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="person.id", index=True)
+    text: str = Field(sa_type=Text)
+    added_at: datetime = _utc_column(nullable=False)
+    covered_at: datetime | None = _utc_column()  # the session that took it up
+
+
+class Reflection(SQLModel, table=True):
+    """A peer worker's private reflection after an ending: theirs unless they share it."""
+
+    __tablename__ = "reflection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="person.id", index=True)
+    relationship_id: int = Field(foreign_key="relationship.id")
+    went_well: str | None = Field(default=None, sa_type=Text)
+    hard: str | None = Field(default=None, sa_type=Text)
+    shared: bool = False  # with the coordinators, for supervision
+    created_at: datetime = _utc_column(nullable=False)
+
+
 class PeerWorkerProfile(SQLModel, table=True):
     __tablename__ = "peer_worker_profile"
 

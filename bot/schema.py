@@ -2,4 +2,4 @@
 SQLite database against it before SQLAlchemy loads (a test fails if a migration is added and
 this is not moved on)."""
 
-SCHEMA_REVISION = "0019"
+SCHEMA_REVISION = "0020"

@@ -11,6 +11,7 @@ from bot.relationships import checkins, closure
 from bot.safety import plan as safety_plan
 from bot.safety import service as safety
 from bot.tg import answers
+from bot.workers import supervision
 from tests.harness import Harness
 
 
@@ -26,6 +27,7 @@ def test_every_question_that_takes_typed_text_has_one_handler(bot: Harness) -> N
         actions.REASON,
         actions.MATCH_REASON,
         safety_plan.PENDING,
+        *supervision.PENDING_KINDS,
     }
     assert registered == asked_in_words
     # The hand-match confirmation is answered with buttons: typed text is not taken for it.

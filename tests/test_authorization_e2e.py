@@ -124,6 +124,7 @@ PUBLIC_COMMANDS: tuple[str, ...] = (
     "cancel",
     "language",
     "safetyplan",
+    "supervision",
 )
 
 # A new invite opened by someone whose role now says no (open business where they are; a
@@ -182,6 +183,8 @@ BUTTONS: dict[str, tuple[Probe, ...]] = {
     "rl": (Probe("rl|end|{rv}|done"), Probe("rl|pausefor|{rv}|2"), Probe("rl|for|{rv}|1")),
     "bd": (Probe("bd|{rv}|send|1"), Probe("bd|0|change|", frozenset(CAST))),
     "fit": (Probe("fit|{rv}|good"), Probe("fit|{rv}|talk|yes")),
+    # Recording a session is for coordinators; a reflection is its writer's alone.
+    "spv": (Probe("spv|record|{kim}", ONLY_COORDINATOR), Probe("spv|share|1")),
     "off": (
         Probe("off|{proposal}|choose|{kim}"),
         Probe("off|{proposal}|none|"),

@@ -662,6 +662,8 @@ def test_the_duration_keys_are_the_ones_this_file_expects() -> None:
         "checkins.cadences",
         "checkins.answer_within",
         "checkins.grace",
+        "peer_workers.supervision_every",
+        "peer_workers.supervision_reminder",
         "relationship.first_contact_within",
         "relationship.fit_check_after",
         "safety.ack_within",

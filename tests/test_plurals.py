@@ -79,7 +79,7 @@ NEVER_ONE = {
     "plan_too_long": "a safety plan step's STEP_LIMIT",
 }
 # A placeholder filled with 1 may be a person's reference followed by a verb ("U1 has").
-_VERBS = {"has", "is", "was", "stays", "looks", "says"}
+_VERBS = {"has", "is", "was", "stays", "looks", "says", "ends"}
 _ONE_PLURAL = re.compile(r"(?<![\w#/.,])1(?:</b>)?\)? (people|[a-z-]+s)\b")
 
 

@@ -28,11 +28,14 @@ from bot.models import (
     PersonLivedExperience,
     Preference,
     Proposal,
+    Reflection,
     Relationship,
     RelayedMessage,
     SafetyFlag,
     SafetyPlan,
     ServiceUserProfile,
+    SupervisionSession,
+    SupervisionTopic,
     WaitlistEntry,
     WorkerCheckin,
 )
@@ -480,9 +483,34 @@ async def test_a_worker_deleting_ends_their_relationships_and_a_coordinator_cann
         ),
     )
 
+    # Supervision: a session with a coordinators' note, a topic of Robin's, a reflection.
+    relationship_id = (await _rows(bot, Relationship))[0].id
+    await _add(
+        bot,
+        SupervisionSession(
+            worker_id=robin_person.id,
+            held_at=sent_at,
+            discussed=[relationship_id],
+            note="SUPERVISION-NOTE-about-Robin",
+            created_at=sent_at,
+        ),
+        SupervisionTopic(worker_id=robin_person.id, text="TOPIC-of-Robin", added_at=sent_at),
+        Reflection(
+            worker_id=robin_person.id,
+            relationship_id=relationship_id,
+            went_well="REFLECTION-of-Robin",
+            created_at=sent_at,
+        ),
+    )
+    mine = await _my_data(robin)
+    assert mine["supervision"]["topics"][0]["text"] == "TOPIC-of-Robin"
+    assert mine["supervision"]["reflections"][0]["went_well"] == "REFLECTION-of-Robin"
+
     await robin.send("/delete")
     await robin.tap("Yes, delete my data")
     assert "has been deleted" in robin.last().text
+    for model in (SupervisionSession, SupervisionTopic, Reflection):
+        assert await _rows(bot, model) == [], model
     texts = [m.text for m in bot.api.sent_to(sam.id)[-2:]]
     assert "Your peer worker has had to end" in texts[0] and "how helpful" in texts[1]
     assert (await _person(bot, sam)).status == "ended"  # as any worker's early ending
@@ -501,6 +529,7 @@ async def test_a_worker_deleting_ends_their_relationships_and_a_coordinator_cann
     assert "Wellbeing: 1 answered" in history  # sent messages naming Robin are gone, not all
     everything = await _everything(bot)
     assert str(ROBIN) not in everything and "Robin" not in everything
+    assert "SUPERVISION-NOTE" not in everything and "REFLECTION-of" not in everything
     # Sam's own data about their (ended) peer support now names nobody.
     mine = await _my_data(sam)
     assert mine["relationships"][0]["peer_worker"] is None

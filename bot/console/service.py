@@ -55,6 +55,7 @@ from bot.models import (
 from bot.offers import mapping, matchmaking, wording
 from bot.relationships.checkins import NO_CHECKINS
 from bot.workers import service as workers
+from bot.workers import supervision
 
 PAGE_SIZE = 10
 ENDING_SOON = timedelta(weeks=2)
@@ -244,6 +245,7 @@ class Figures:
     completed: tuple[int, int] = (0, 0)
     ended_early: tuple[int, int] = (0, 0)
     # "Is this a good fit?", every answer so far: answer -> how many, for each side
+    supervision_overdue: int = 0
     fit_service_users: dict[str, int] = field(default_factory=dict)
     fit_workers: dict[str, int] = field(default_factory=dict)
 
@@ -306,6 +308,7 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
             model=Person,
         ),
         caseloads=await caseloads(session),
+        supervision_overdue=await supervision.overdue_count(deps, session),
         fit_service_users=await _answers(session, Relationship.fit_service_user),
         fit_workers=await _answers(session, Relationship.fit_worker),
         completed=closed[RelationshipStatus.COMPLETED],

@@ -162,6 +162,7 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
             unacked=f.flags_unacknowledged,
         ),
         t("con_dash_pending", count=f.pending_workers),
+        t("con_dash_supervision", count=f.supervision_overdue),
         t(
             "con_dash_fit",
             user_good=f.fit_service_users.get("good", 0),

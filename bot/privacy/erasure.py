@@ -34,12 +34,15 @@ from bot.models import (
     PersonLivedExperience,
     Preference,
     Proposal,
+    Reflection,
     Relationship,
     RelayedMessage,
     Role,
     SafetyFlag,
     SafetyPlan,
     ServiceUserProfile,
+    SupervisionSession,
+    SupervisionTopic,
     WaitlistEntry,
     WorkerCheckin,
 )
@@ -151,6 +154,10 @@ async def erase(
         SafetyPlan,
     ):
         await session.exec(delete(table).where(table.person_id == person.id))
+    # A worker's supervision: the sessions (and the coordinators' notes on them), the topics
+    # they added, their reflections.
+    for by_worker in (SupervisionSession, SupervisionTopic, Reflection):
+        await session.exec(delete(by_worker).where(by_worker.worker_id == person.id))
     await session.exec(delete(WaitlistEntry).where(WaitlistEntry.service_user_id == person.id))
     await session.exec(relayed_messages_of(person.id))
     # The inbox's notes that their updates arrived name their chat. Ones still waiting to be

@@ -33,11 +33,14 @@ from bot.models import (
     PersonLivedExperience,
     Preference,
     Proposal,
+    Reflection,
     Relationship,
     Role,
     SafetyFlag,
     SafetyPlan,
     ServiceUserProfile,
+    SupervisionSession,
+    SupervisionTopic,
     WaitlistEntry,
     WorkerCheckin,
 )
@@ -124,6 +127,7 @@ async def collect(deps: Deps, session: AsyncSession, person: Person) -> Json:
         "feedback": await _feedback(session, as_user),
         "wellbeing_checkins": await _wellbeing(session, person),
         "safety_plan": await _safety_plan(session, person),
+        "supervision": await _supervision(session, person),
         "safety_flags": await _flags(session, person),
         "audit": await _audit(session, person, [r.id for r in relationships]),
     }
@@ -405,6 +409,46 @@ async def _safety_plan(session: AsyncSession, person: Person) -> Json | None:
         "steps": dict(plan.steps),
         "created_at": _iso(plan.created_at),
         "updated_at": _iso(plan.updated_at),
+    }
+
+
+async def _supervision(session: AsyncSession, person: Person) -> Json | None:
+    """A peer worker's supervision: when, which relationships, the next date; the topics they
+    added; their reflections. (A coordinator's note on a session is the coordinators'.)"""
+    if person.role != Role.PEER_WORKER:
+        return None
+    sessions = await session.exec(
+        select(SupervisionSession)
+        .where(SupervisionSession.worker_id == person.id)
+        .order_by(SupervisionSession.held_at)
+    )
+    topics = await session.exec(
+        select(SupervisionTopic).where(SupervisionTopic.worker_id == person.id)
+    )
+    reflections = await session.exec(select(Reflection).where(Reflection.worker_id == person.id))
+    return {
+        "sessions": [
+            {
+                "held_at": _iso(row.held_at),
+                "relationships_discussed": [f"R{rid}" for rid in row.discussed],
+                "next_at": _iso(row.next_at),
+            }
+            for row in sessions.all()
+        ],
+        "topics": [
+            {"text": row.text, "added_at": _iso(row.added_at), "covered_at": _iso(row.covered_at)}
+            for row in topics.all()
+        ],
+        "reflections": [
+            {
+                "relationship": f"R{row.relationship_id}",
+                "went_well": row.went_well,
+                "hard": row.hard,
+                "shared": row.shared,
+                "created_at": _iso(row.created_at),
+            }
+            for row in reflections.all()
+        ],
     }
 
 

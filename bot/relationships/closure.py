@@ -28,6 +28,7 @@ from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
 from bot.texts.fragments import crisis_lines_text, date_text
+from bot.workers import supervision
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
 SURVEY_COMMENT = "survey_comment"
@@ -205,7 +206,13 @@ async def close(
     notices = [
         await notice_to(user, closing),
         await notice_to(user, partial(survey_rating, relationship.id)),
-        await notice_to(worker, saying(f"closing_worker_{ended_by}", ref=name)),
+        # With the offer of a short private reflection, for supervision if they share it.
+        await notice_to(
+            worker,
+            lambda: supervision.reflection_offer(
+                relationship.id, t(f"closing_worker_{ended_by}", ref=name)
+            ),
+        ),
     ]
     notices = [notice for notice in notices if notice.person_id != leaving_id]
     return notices + await matchmaking.retry_waitlist(deps, session)

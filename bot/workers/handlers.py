@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import people, scheduler
 from bot.callbacks import (
     EditWorkerProfile,
+    SupervisionTap,
     TakeNewMatches,
     WellbeingScore,
     WellbeingTalk,
@@ -15,13 +16,15 @@ from bot.callbacks import (
 )
 from bot.db import transaction
 from bot.lifecycle import PeerWorkerStatus
-from bot.models import Role
-from bot.notify import Response, respond
+from bot.models import PendingInput, Role
+from bot.notify import Reply, Response, respond
 from bot.texts import t
+from bot.tg import answers
 from bot.tg.context import deps_of
+from bot.tg.filters import PRIVATE
 from bot.tg.taps import on_tap, tapped
 from bot.workers import service as workers
-from bot.workers import wellbeing_checkins
+from bot.workers import supervision, wellbeing_checkins
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,7 +74,75 @@ async def wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await respond(update, context, response)
 
 
+async def supervision_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Coordinators: a worker's supervision (``/supervision W7``), or who is due; a peer
+    worker: their own next session, topics and reflections."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        if await people.is_coordinator(session, person.id if person else None):
+            worker_id = _worker_id(context.args)
+            if worker_id is None:
+                reply = await supervision.overview(deps, session)
+            else:
+                reply = await supervision.card(deps, session, worker_id)
+        elif person is not None and person.role == Role.PEER_WORKER:
+            reply = await supervision.for_worker(deps, session, person)
+        else:
+            reply = Reply(t("not_allowed"))
+    await respond(update, context, Response(replies=[reply]))
+
+
+def _worker_id(args: list[str] | None) -> int | None:
+    """'W7' or '7'."""
+    if not args:
+        return None
+    ref = args[0].upper().removeprefix("W")
+    return int(ref) if ref.isdigit() and len(ref) < 10 else None
+
+
+_COORDINATOR_VERBS = ("record", "toggle", "done", "skip", "next")
+
+
+async def supervision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    tap = tapped(update)
+    async with transaction(deps.sessions) as session:
+        person = await people.find(session, update.effective_user.id)
+        if tap.verb in _COORDINATOR_VERBS:
+            coordinator = await people.active_coordinator(session, update.effective_user.id)
+            if coordinator is None:
+                response = Response(toast=t("not_allowed"))
+            else:
+                response = await supervision.record(deps, session, coordinator, tap)
+        elif person is not None and person.role == Role.PEER_WORKER:
+            response = await supervision.worker_tap(deps, session, person, tap)
+        else:
+            response = Response(toast=t("stale_button_toast"), close_tapped=True)
+    await respond(update, context, response)
+
+
+async def supervision_answer(update, context, person, pending, text, screening) -> bool:
+    """A coordinator's note on a session; a worker's topic or reflection."""
+    deps = deps_of(context)
+    async with transaction(deps.sessions) as session:
+        asked = await session.get(PendingInput, person.id)
+        if asked is None or asked.kind != pending.kind:
+            return False
+        if asked.kind == supervision.RECORDING:
+            if asked.payload.get("step") != "note":
+                return False  # choosing relationships: a button, not words
+            reply = await supervision.note_written(deps, session, person, asked, text)
+        else:
+            reply = await supervision.worker_text(deps, session, person, asked, text)
+    await respond(update, context, Response(replies=[reply]))
+    return True
+
+
 def register(application: Application) -> None:
     scheduler.register(application, scheduler.Turn.WORKER_WELLBEING, wellbeing_checkins.sweep)
     on_tap(application, button, EditWorkerProfile, TakeNewMatches, WorkerWellbeingChecks)
     on_tap(application, wellbeing_button, WellbeingScore, WellbeingTalk)
+    application.add_handler(CommandHandler("supervision", supervision_command, filters=PRIVATE))
+    on_tap(application, supervision_button, SupervisionTap)
+    answers.register(application, supervision.PENDING_KINDS, supervision_answer)

@@ -21,6 +21,7 @@ from bot.notify import Button, Notice, Reply, notice_to, saying
 from bot.offers.mapping import open_caseloads
 from bot.texts import t, tn
 from bot.texts.fragments import worker_ref
+from bot.workers import supervision
 
 
 def next_due(deps: Deps, timezone: str, after: datetime) -> datetime:
@@ -36,8 +37,12 @@ def next_due(deps: Deps, timezone: str, after: datetime) -> datetime:
 
 
 async def sweep(deps: Deps, session: AsyncSession) -> list[Notice]:
-    if not deps.config.worker_checkins.enabled:
-        return []
+    """Peer workers' own turn: their wellbeing check-ins, and supervision reminders."""
+    notices = await _checkins_due(deps, session) if deps.config.worker_checkins.enabled else []
+    return notices + await supervision.remind(deps, session, deps.now())
+
+
+async def _checkins_due(deps: Deps, session: AsyncSession) -> list[Notice]:
     now = deps.now()
     rows = (
         await session.exec(

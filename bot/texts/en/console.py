@@ -21,6 +21,7 @@ TEXTS: dict[str, str] = {
     "con_dash_flags": "⚠️ Open safety flags: <b>{count}</b> ({hour} older than 1h, {day} older "
     "than 24h; {unacked} not acknowledged)",
     "con_dash_pending": "🪪 Peer workers waiting for approval: <b>{count}</b>",
+    "con_dash_supervision": "🧑‍🏫 Peer workers overdue for supervision: <b>{count}</b>",
     "con_dash_fit": "🧭 Good fit? Service users: {user_good} going well, {user_unsure} not sure, "
     "{user_other} asked for someone else · workers: {worker_good} going well, {worker_unsure} "
     "not sure, {worker_not_fit} not the right fit",
