@@ -48,6 +48,11 @@ POSITIVE: list[tuple[str, Detail]] = [
     ("sam (at) yahoo (dot) com (dot) au", Detail.EMAIL),
     ("s a m @ g m a i l . c o m", Detail.EMAIL),
     ("sаm@gmаil.com", Detail.EMAIL),  # Cyrillic а
+    ("sam＠gmail．com", Detail.EMAIL),  # full-width signs
+    ("sam аt gmail dоt com", Detail.EMAIL),  # Cyrillic а and о in the words
+    ("sam a\u200bt gmail d\u200bot com", Detail.EMAIL),  # invisible spaces
+    ("＠robinpeer", Detail.HANDLE),
+    ("t．me／robinpeer", Detail.LINK),
     ("SAM.SMITH@GMAIL.COM", Detail.EMAIL),
     ("robin{at}protonmail{dot}com", Detail.EMAIL),
     ("my email is robin @ icloud . com", Detail.EMAIL),

@@ -119,3 +119,15 @@ async def test_the_service_chooses_block_or_allow(start_bot, database, rule, rea
         assert (await _relationship(bot)).boundary_blocked == 1
     else:
         assert replies == []
+
+
+async def test_a_worker_with_several_people_is_not_asked_for_whom(bot: Harness) -> None:
+    """A worker who supports two people and writes a number without replying to anyone: not
+    offered a tap to send it (that tap cannot see the words again); they may reply to the
+    person's own message, where the usual choice is theirs."""
+    robin, sam = await matched_pair(bot)
+    _, kim = await matched_pair(bot, user_id=5202, worker=robin)
+    before = len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))
+    (held,) = await robin.send("my number is 0412 345 678")
+    assert "reply to a message from the person" in held.text and not held.buttons
+    assert (len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))) == before

@@ -47,11 +47,14 @@ async def test_not_sure_offers_a_coordinator_and_the_card_shows_both_answers(
     assert "answered this already" in sam.toasts()[-1]
 
     (relationship,) = await _rows(bot, Relationship)
-    assert (relationship.fit_service_user, relationship.fit_worker) == ("unsure", "good")
+    # ("talk": not sure, and a coordinator asked to get in touch; asked once only)
+    assert (relationship.fit_service_user, relationship.fit_worker) == ("talk", "good")
     listing = (await casey.send("/relationships"))[-1]
     await casey.tap(f"R{relationship.id}", message=listing)
     card = bot.api.messages[listing.message_id]
-    assert "Good fit? Service user: not sure · worker: going well" in card.text
+    assert (
+        "Good fit? Service user: not sure, and would like a word · worker: going well" in card.text
+    )
     dashboard = (await casey.send("/dashboard"))[-1]
     assert "Service users: 0 going well, 1 not sure, 0 asked for someone else" in dashboard.text
 
@@ -68,6 +71,7 @@ async def test_someone_else_rematches_without_a_reason_and_the_worker_is_told_ki
     assert (await _person(bot, sam)).status == "waiting"
     told = robin.last().text
     assert "fit" not in told.lower() and "someone else" not in told.lower()
+    assert "Write a reflection" in robin.last().button_labels  # an ending like any other
 
 
 async def test_a_worker_who_is_not_the_right_fit_tells_the_coordinators_only(
@@ -82,6 +86,9 @@ async def test_a_worker_who_is_not_the_right_fit_tells_the_coordinators_only(
     (relationship,) = await _rows(bot, Relationship)
     assert relationship.status == "active" and relationship.fit_worker == "not_fit"
     assert len(bot.api.sent_to(sam.id)) == before  # Sam is not told
+    replies = await sam.send("/mydata")  # not even in the audit lines about the relationship
+    data = next(m for m in replies if m.document).document[1].decode()
+    assert "not_fit" not in data and "not the right fit" not in data
 
 
 async def test_a_pair_never_in_touch_is_not_asked(bot: Harness, clock) -> None:

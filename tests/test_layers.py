@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot",  # bot/__init__.py
         ),
     ),
-    ("messages", ("bot.notify", "bot.people", "bot.crisis")),
+    ("messages", ("bot.notify", "bot.people", "bot.crisis", "bot.endings")),
     (
         "kit",
         (

@@ -81,14 +81,19 @@ async def test_writing_changing_and_deleting_my_plan(bot: Harness) -> None:
     replies = await sam.send("I want to die")
     assert "From your own safety plan" in replies[0].text and "13 11 14" in replies[0].text
 
-    # The words of the plan itself are never screened (no flag, nothing to coordinators).
+    # The words of the plan are screened like any others, but a flag only says a risk
+    # phrase was in their own plan (here the open flag of the same kind takes it): never its
+    # words, to coordinators or anywhere.
     flags = len(await _rows(bot, SafetyFlag))
     await sam.send("/safetyplan")
     await sam.tap("Change a step")
     await sam.tap("My warning signs")
-    replies = await sam.send("thinking about suicide again")
-    assert len(await _rows(bot, SafetyFlag)) == flags
-    assert all("13 11 14" not in m.text for m in replies)
+    await sam.send("thinking about suicide again")
+    flag = (await _rows(bot, SafetyFlag))[-1]
+    assert len(await _rows(bot, SafetyFlag)) == flags or flag.source == "safety_plan"
+    assert flag.detail is None
+    coordinator = bot.api.sent_to(COORDINATOR_ID)
+    assert all("suicide again" not in m.text and SIGNS not in m.text for m in coordinator)
 
     # /mydata has it.
     replies = await sam.send("/mydata")
@@ -146,6 +151,18 @@ async def test_nobody_sees_a_plan_that_was_not_shared_and_a_worker_reads_one_tha
     (relationship,) = await _rows(bot, Relationship)
     await casey.send(f"/close R{relationship.id} moving away")
     assert "Nobody you support has shared" in (await robin.send("/safetyplan"))[-1].text
+
+
+async def test_a_question_left_unanswered_lapses(bot: Harness, clock) -> None:
+    """Someone who starts their plan and walks away: what they write later is not taken as
+    a step of it (it is screened and answered as any message)."""
+    sam = await onboard_service_user(bot, 6103)
+    await sam.send("/safetyplan")
+    await sam.tap("Start my plan")
+    clock.advance(minutes=31)
+    replies = await sam.send("I want to die")
+    assert "13 11 14" in replies[0].text
+    assert await _rows(bot, SafetyPlan) == []
 
 
 async def test_a_low_check_in_offers_a_plan_once(bot: Harness, clock) -> None:

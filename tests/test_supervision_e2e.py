@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.models import Reflection, SupervisionSession, SupervisionTopic
+from bot.models import PendingInput, Reflection, SupervisionSession, SupervisionTopic
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness
 from tests.test_matching_workflow_e2e import run_sweep
@@ -101,4 +101,6 @@ async def test_others_cannot_record_or_read_supervision(bot: Harness) -> None:
     view = (await robin.send(f"/supervision W{worker_id}"))[-1]
     assert "Record a session" not in view.button_labels
     await robin.press(f"spv|record|{worker_id}", view)
+    assert robin.toasts()[-1] == "Sorry, that isn't available to you."
+    assert await _rows(bot, PendingInput) == []  # no recording started
     assert await _rows(bot, SupervisionSession) == []

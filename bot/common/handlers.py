@@ -200,12 +200,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         routed = relationship_handlers.NOT_ROUTED
         if visit.sender is not None and visit.pending_kind is None and not visit.in_a_form:
             routed = await relationship_handlers.route(update, context, statements, arrival)
-    # Risk first: the crisis lines come before anything else we say. (Not the words of
-    # someone's own safety plan: its warning signs name what they watch for, and a flag
-    # would show coordinators a plan that is theirs alone.)
-    screening = None
-    if visit.pending_kind != safety_plan.PENDING:
-        screening = await safety_screening.screen(update, context, text, visit.pending_kind)
+    # Risk first: the crisis lines come before anything else we say.
+    screening = await safety_screening.screen(update, context, text, visit.pending_kind)
     answer = answers.handler_for(context, visit.pending_kind)
     if answer is not None:
         async with transaction(deps.sessions) as session:

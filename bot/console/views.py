@@ -166,10 +166,10 @@ def dashboard(deps: Deps, figures: Figures) -> Reply:
         t(
             "con_dash_fit",
             user_good=f.fit_service_users.get("good", 0),
-            user_unsure=f.fit_service_users.get("unsure", 0),
+            user_unsure=f.fit_service_users.get("unsure", 0) + f.fit_service_users.get("talk", 0),
             user_other=f.fit_service_users.get("other", 0),
             worker_good=f.fit_workers.get("good", 0),
-            worker_unsure=f.fit_workers.get("unsure", 0),
+            worker_unsure=f.fit_workers.get("unsure", 0) + f.fit_workers.get("talk", 0),
             worker_not_fit=f.fit_workers.get("not_fit", 0),
         ),
         "",

@@ -299,6 +299,11 @@ def _month(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m") if moment else ""
 
 
+def _fit(answer: str | None) -> str:
+    """An early "is this a good fit?" answer ("talk": not sure, and asked for a word)."""
+    return {"talk": "unsure", None: ""}.get(answer, answer)
+
+
 def _number(value: int | None) -> str:
     return "" if value is None else str(value)
 
@@ -339,8 +344,8 @@ def tables(
             row.ended_by or "",
             str(row.messages_from_service_user),
             str(row.messages_from_worker),
-            row.fit_service_user or "",
-            row.fit_worker or "",
+            _fit(row.fit_service_user),
+            _fit(row.fit_worker),
         ]
         for row in cohort.relationships
     ]

@@ -11,7 +11,7 @@ from functools import partial
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, people
+from bot import endings, lifecycle, people
 from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus, ServiceUserStatus
 from bot.models import (
@@ -216,7 +216,11 @@ async def rematch(
     await waitlist_entry(deps, session, person.id)
     await session.flush()
     name = await wording.worker_name(session, person.id)
-    to_worker = await notice_to(worker, saying("rematch_worker", ref=name))
+    if status == RelationshipStatus.ENDED_EARLY:  # an ending: a reflection is offered
+        said = partial(endings.with_reflection_offer, relationship.id)
+        to_worker = await notice_to(worker, lambda: said(wording.t("rematch_worker", ref=name)))
+    else:
+        to_worker = await notice_to(worker, saying("rematch_worker", ref=name))
     notices = [to_worker] + await find_match(deps, session, person)
     return [Reply(wording.t("rematch_done"))], notices + await retry_waitlist(deps, session)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import Delete, and_, or_, update
+from sqlalchemy import Delete, Select, and_, or_, update
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -181,6 +181,7 @@ async def erase(
     )
     await session.exec(delete(Proposal).where(Proposal.service_user_id == person.id))
     await session.exec(delete(CheckinPlan).where(CheckinPlan.relationship_id.in_(as_service_user)))
+    await _forget_in_supervision(session, as_service_user)
     if keep_figures:
         await session.exec(
             update(Feedback)
@@ -217,6 +218,25 @@ async def erase(
     await session.flush()
     log.info("personal data erased: person_id=%s (%s)", person.id, reason)
     return notices
+
+
+async def _forget_in_supervision(session: AsyncSession, relationship_ids: Select) -> None:
+    """Their worker's reflections on their relationships, and coordinators' notes on the
+    supervision sessions that discussed them, were written about them: the words go (the
+    dates and the pseudonymous references stay)."""
+    await session.exec(
+        update(Reflection)
+        .where(Reflection.relationship_id.in_(relationship_ids))
+        .values(went_well=None, hard=None)
+    )
+    ids = set((await session.exec(relationship_ids)).all())
+    noted = await session.exec(
+        select(SupervisionSession).where(SupervisionSession.note.is_not(None))
+    )
+    for supervision in noted.all():
+        if ids & set(supervision.discussed):
+            supervision.note = None
+            session.add(supervision)
 
 
 async def _forget_reasons(session: AsyncSession, person: Person) -> None:

@@ -169,9 +169,11 @@ def find(
     patterns: tuple[re.Pattern[str], ...] = (),
 ) -> list[Found]:
     """The contact details in ``text``: at most one finding per place, in text order."""
-    if not text or not _MIGHT_HAVE.search(text):  # most messages: no digit, "@", "." or "/"
+    if not text:
         return []
     plain = normalise(text)
+    if not patterns and not _MIGHT_HAVE.search(plain):  # most messages: no digit, "@", "."
+        return []
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
 

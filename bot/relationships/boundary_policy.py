@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.lists import format_list
 from sqlalchemy import bindparam, update
-from telegram import Message
+from telegram import Message, MessageEntity
 
 from bot.callbacks import ChangeHeldMessage, SendHeldMessage
 from bot.config import Config
@@ -50,7 +50,14 @@ def details_in(config: Config, message: Message | None, text: str | None = None)
     edit's), and a contact card or location it carries."""
     allowed, patterns = _look_for(config)
     written = text if text is not None else (message.text or message.caption if message else None)
+    entities = (message.entities or message.caption_entities or ()) if message else ()
+    # A link hidden under words ("message me here") is copied with the message.
+    hidden = [entity.url for entity in entities if entity.url]
+    if hidden:
+        written = "\n".join([written or "", *hidden])
     found = boundaries.kinds(boundaries.find(written, allowed, patterns))
+    if any(entity.type == MessageEntity.TEXT_MENTION for entity in entities):
+        found.append(Detail.HANDLE)  # someone's account, named by a tap
     if message is not None and message.contact is not None:
         found.append(Detail.CONTACT)
     if message is not None and (message.location is not None or message.venue is not None):
@@ -91,6 +98,20 @@ def held_back(
         ),
     )
     return Reply(t(f"relay_held_{side}", what=what), buttons), HELD
+
+
+def choosing_held_back(config: Config, found: list[Detail]) -> Reply | None:
+    """A worker's message with contact details, when they support several people and did
+    not say for whom: not offered to be sent by a tap."""
+    if not found or _policy(config, from_service_user=False) == "allow":
+        return None
+    return Reply(t("relay_held_worker_choose", what=_what(found)))
+
+
+def blocked(config: Config, delivery: Delivery) -> bool:
+    """Whether messages with contact details may not go at all in this direction: a "send
+    it anyway" tap (forged, or from before the rule changed) sends nothing then."""
+    return _policy(config, delivery.from_service_user) == "block"
 
 
 def edit_held_back(config: Config, from_service_user: bool, found: list[Detail]) -> Reply | None:

@@ -9,7 +9,7 @@ from functools import partial
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import lifecycle, pending, people
+from bot import endings, lifecycle, pending, people
 from bot.callbacks import (
     AskExtension,
     ChecklistItem,
@@ -28,7 +28,6 @@ from bot.offers.wording import coordinator_name, worker_name
 from bot.relationships import access, checkins
 from bot.texts import Markup, escape, t, tn
 from bot.texts.fragments import crisis_lines_text, date_text
-from bot.workers import supervision
 
 CHECKLIST = ("goals", "supports", "handoff", "future")
 SURVEY_COMMENT = "survey_comment"
@@ -209,7 +208,7 @@ async def close(
         # With the offer of a short private reflection, for supervision if they share it.
         await notice_to(
             worker,
-            lambda: supervision.reflection_offer(
+            lambda: endings.with_reflection_offer(
                 relationship.id, t(f"closing_worker_{ended_by}", ref=name)
             ),
         ),

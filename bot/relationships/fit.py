@@ -31,6 +31,7 @@ from bot.texts.fragments import person_ref, worker_ref
 
 FOR_SERVICE_USER = ("good", "unsure", "other")
 FOR_WORKER = ("good", "unsure", "not_fit")
+TALK = "talk"  # said "not sure", then asked for a word with a coordinator (asked once)
 
 
 def _question(key: str, relationship_id: int, answers: tuple[str, ...], **params: str) -> Reply:
@@ -79,7 +80,9 @@ async def answer(deps: Deps, session: AsyncSession, telegram_id: int, tap: FitAn
         return stale
     person, relationship = owned
     as_user = person.id == relationship.service_user_id
-    if tap.answer not in (FOR_SERVICE_USER if as_user else FOR_WORKER):
+    if relationship.fit_asked_at is None or tap.answer not in (
+        FOR_SERVICE_USER if as_user else FOR_WORKER
+    ):
         return stale
     if (relationship.fit_service_user if as_user else relationship.fit_worker) is not None:
         return Response(toast=t("fit_answered_already"), close_tapped=True)
@@ -92,7 +95,8 @@ async def answer(deps: Deps, session: AsyncSession, telegram_id: int, tap: FitAn
         session,
         at=deps.now(),
         actor_id=person.id,
-        action=f"relationship.fit.{'service_user' if as_user else 'peer_worker'}.{tap.answer}",
+        # Not the answer: the other side reads this relationship's audit in their /mydata.
+        action="relationship.fit.answered",
         subject_type="relationship",
         subject_id=relationship.id,
     )
@@ -138,9 +142,18 @@ async def talk(deps: Deps, session: AsyncSession, telegram_id: int, tap: FitTalk
     if owned is None:
         return Response(toast=t("request_stale"), close_tapped=True)
     person, relationship = owned
+    as_user = person.id == relationship.service_user_id
+    said = relationship.fit_service_user if as_user else relationship.fit_worker
+    if said != "unsure":  # (a forged tap, or one before they said so)
+        return Response(toast=t("request_stale"), close_tapped=True)
     if tap.answer == "no":
         return Response(close_tapped=True, chosen=t("btn_fit_talk_no"))
-    as_user = person.id == relationship.service_user_id
+    # Once: a second tap (or a slow first one answered twice) asks nobody again.
+    if as_user:
+        relationship.fit_service_user = TALK
+    else:
+        relationship.fit_worker = TALK
+    session.add(relationship)
     who = person_ref(person.id) if as_user else worker_ref(person.id)
     told = await people.coordinator_notices(
         session, saying("fit_talk_coord", who=who, rel=f"R{relationship.id}")

@@ -106,10 +106,14 @@ async def relay_message(
         return False
     if isinstance(outcome, relay.AlreadyRelayed):
         return True
-    if isinstance(outcome, Reply):
-        await respond(update, context, Response(replies=[outcome]))
-        return True
     found = boundary_policy.details_in(deps.config, message)
+    if isinstance(outcome, Reply):
+        # "Who is this for?": a message with contact details is not offered to be sent to
+        # whoever they pick (that tap cannot see the words again); they may reply to the
+        # person's own message, where the usual choice is theirs.
+        held = boundary_policy.choosing_held_back(deps.config, found) if outcome.buttons else None
+        await respond(update, context, Response(replies=[held or outcome]))
+        return True
     held = boundary_policy.held_back(deps, outcome, message.message_id, found)
     if held is not None:  # contact details: its writer decides (or the policy blocks it)
         reply, counted = held
@@ -195,7 +199,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 delivery = await relay.route_chosen(
                     deps, statements, user_id, relationship_id, message_id, workers_only=False
                 )
-            if delivery is None:
+            if delivery is None or boundary_policy.blocked(deps.config, delivery):
                 await respond(update, context, stale)
                 return
             await respond(update, context, Response(close_tapped=True, chosen=t("relay_sent")))

@@ -74,10 +74,17 @@ async def safety_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def safety_plan_answer(update, context, person, pending, text, screening) -> bool:
-    """Their words for a step of their plan (never screened: see bot/safety/screening.py)."""
+    """Their words for a step of their plan (screened like any words; a flag never quotes
+    them)."""
     deps = deps_of(context)
     async with transaction(deps.sessions) as session:
-        reply = await plan.answered(deps, session, person, pending, text)
+        asked = await session.get(PendingInput, person.id)
+        if asked is None or asked.kind != plan.PENDING:
+            return False
+        if plan.lapsed(asked, deps.now()):  # they moved on: their words are for someone else
+            await session.delete(asked)
+            return False
+        reply = await plan.answered(deps, session, person, asked, text)
     await respond(update, context, Response(replies=[reply]))
     return True
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +26,7 @@ from bot.deps import Deps
 from bot.lifecycle import RelationshipStatus
 from bot.models import (
     ConsentKind,
+    ConsentRecord,
     PendingInput,
     Person,
     Relationship,
@@ -42,6 +44,8 @@ FIRST_AID = ("coping", "people")  # what /help_now shows first, from their own p
 PENDING = "safety_plan"  # the free text we asked for: subject_id is the step's index
 STEP_LIMIT = 600  # characters a step keeps
 READ_WITHIN = 0.5  # seconds /help_now waits for the plan; the crisis lines never wait
+# A step not answered within this is not coming: their next words are for someone else.
+ANSWER_WITHIN = timedelta(minutes=30)
 
 
 async def _plan(session: AsyncSession, person_id: int) -> SafetyPlan | None:
@@ -75,7 +79,15 @@ async def overview(deps: Deps, session: AsyncSession, person: Person | None) -> 
         return Reply(
             t("plan_intro"), ((Button(t("btn_plan_start"), SafetyPlanTap("start", STEPS[0])),),)
         )
-    shared = await consents.has(session, person.id, ConsentKind.SAFETY_PLAN_SHARING)
+    current = (
+        await session.exec(
+            select(Relationship).where(
+                Relationship.service_user_id == person.id,
+                Relationship.status.in_((RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)),
+            )
+        )
+    ).first()
+    shared = current is not None and await _shared_since(session, person.id, current.started_at)
     share = (
         Button(t("btn_plan_unshare"), SafetyPlanTap("unshare"))
         if shared
@@ -121,6 +133,10 @@ async def _next(
         await pending_input.drop(session, person.id, (PENDING,))
         return await overview(deps, session, person)
     return await ask_step(deps, session, person, STEPS[index + 1], editing)
+
+
+def lapsed(pending: PendingInput, now: datetime) -> bool:
+    return now - pending.created_at > ANSWER_WITHIN
 
 
 async def answered(
@@ -190,6 +206,11 @@ async def tapped(deps: Deps, session: AsyncSession, telegram_id: int, tap: Safet
             plan = await _plan(session, person.id)
             if plan is not None:
                 await session.delete(plan)
+            if await consents.has(session, person.id, ConsentKind.SAFETY_PLAN_SHARING):
+                # A plan written later is not shared unless they say so again.
+                consents.record_answer(
+                    session, person, ConsentKind.SAFETY_PLAN_SHARING, False, deps.now()
+                )
             await pending_input.drop(session, person.id, (PENDING,))
             return Reply(t("plan_deleted"))
         case "keep":
@@ -212,13 +233,30 @@ async def shared_with(deps: Deps, session: AsyncSession, worker: Person) -> Repl
         plan = await _plan(session, user_id)
         if not _written(plan):
             continue
-        if not await consents.has(session, user_id, ConsentKind.SAFETY_PLAN_SHARING):
+        if not await _shared_since(session, user_id, relationship.started_at):
             continue
         who = await worker_name(session, user_id)
         parts.append(f"{t('plan_of', name=who)}\n\n{_render(plan)}")
     if not parts:
         return Reply(t("plan_worker_none"))
     return Reply(Markup("\n\n———\n\n".join(parts)))
+
+
+async def _shared_since(session: AsyncSession, person_id: int, since: datetime | None) -> bool:
+    """Whether they share their plan with the worker they have now: a consent given during
+    this relationship (one given for an earlier worker does not carry over to the next)."""
+    latest = (
+        await session.exec(
+            select(ConsentRecord)
+            .where(
+                ConsentRecord.person_id == person_id,
+                ConsentRecord.kind == ConsentKind.SAFETY_PLAN_SHARING,
+            )
+            .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+        )
+    ).first()
+    in_force = latest is not None and latest.agreed and latest.withdrawn_at is None
+    return in_force and since is not None and latest.recorded_at >= since
 
 
 async def first_aid(session: AsyncSession, telegram_id: int) -> str | None:

@@ -62,6 +62,7 @@ MAX_ESCALATIONS = 3  # then the flag waits in /flags and on the dashboard, witho
 PAGE_SIZE = 8
 DETAIL_LIMIT = 1000
 ANSWER_WITHIN = timedelta(minutes=15)
+SAFETY_PLAN_SOURCE = "safety_plan"  # a risk phrase in the words of someone's own plan
 EXCERPT_LIMIT = 300
 
 _lexicons: dict[int, tuple[Config, dict[str, Lexicon]]] = {}
@@ -128,9 +129,11 @@ async def open_relationship(session: AsyncSession, person: Person) -> Relationsh
 async def _source(session: AsyncSession, person: Person | None, pending_kind: str | None) -> str:
     """Where the words were going, for the flag: coordinators read it as context."""
     if pending_kind is not None:
-        return {checkins.NOTE: "checkin_note", closure.SURVEY_COMMENT: "survey"}.get(
-            pending_kind, "reply"
-        )
+        return {
+            checkins.NOTE: "checkin_note",
+            closure.SURVEY_COMMENT: "survey",
+            plan.PENDING: SAFETY_PLAN_SOURCE,
+        }.get(pending_kind, "reply")
     if person is None:
         return "bot"
     if await runner.load(session, person.id) is not None:
@@ -176,7 +179,9 @@ async def screen(
             )
         )
     ).first()
-    excerpt = " ".join(text.split())[:EXCERPT_LIMIT] if deps.config.safety.include_excerpt else None
+    # Never the words of someone's own safety plan: the flag says only that it was there.
+    quoted = deps.config.safety.include_excerpt and source != SAFETY_PLAN_SOURCE
+    excerpt = " ".join(text.split())[:EXCERPT_LIMIT] if quoted else None
     if repeat is not None and now - (repeat.escalated_at or repeat.raised_at) < (
         deps.config.safety.ack_within
     ):

@@ -129,6 +129,9 @@ async def supervision_answer(update, context, person, pending, text, screening) 
         asked = await session.get(PendingInput, person.id)
         if asked is None or asked.kind != pending.kind:
             return False
+        if deps.now() - asked.created_at > supervision.ANSWER_WITHIN:
+            await session.delete(asked)  # they moved on: their words are for someone else
+            return False
         if asked.kind == supervision.RECORDING:
             if asked.payload.get("step") != "note":
                 return False  # choosing relationships: a button, not words

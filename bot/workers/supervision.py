@@ -43,6 +43,8 @@ TOPIC = "supervision_topic"  # a worker adding a topic
 REFLECTION = "reflection"  # a worker's reflection: subject is the relationship
 PENDING_KINDS = (RECORDING, TOPIC, REFLECTION)
 TEXT_LIMIT = 1000
+# A question not answered within this is not coming: their next words are for someone else.
+ANSWER_WITHIN = timedelta(minutes=30)
 ENDING_SOON = timedelta(weeks=2)
 AT_CAP_FOR = timedelta(weeks=4)
 NEXT_IN = (2, 4, 6)  # weeks
@@ -406,19 +408,6 @@ async def worker_text(
     )
     await session.delete(asked)
     return Reply(t("sv_reflect_saved"))
-
-
-def reflection_offer(relationship_id: int, closing: str) -> Reply:
-    """To a worker, after an ending: the words on the ending (``closing``), then the offer."""
-    return Reply(
-        Markup(f"{closing}\n\n{t('sv_reflect_offer')}"),
-        (
-            (
-                Button(t("btn_sv_reflect"), SupervisionTap("reflect", relationship_id)),
-                Button(t("btn_sv_not_now"), SupervisionTap("notnow", relationship_id)),
-            ),
-        ),
-    )
 
 
 # -- the sweep: reminders ---------------------------------------------------------------------

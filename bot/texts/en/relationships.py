@@ -50,6 +50,7 @@ TEXTS: dict[str, str] = {
     "has changed; {ref} has not been told.",
     "fit_said_good": "going well",
     "fit_said_unsure": "not sure",
+    "fit_said_talk": "not sure, and would like a word",
     "fit_said_other": "asked for someone else",
     "fit_said_not_fit": "not the right fit",
     # -- contact details in the relay ([relay.boundaries]) --
@@ -61,6 +62,10 @@ TEXTS: dict[str, str] = {
     "service's rule: no personal contact details, and no contact outside this chat unless "
     "the service sets it up. Change it and send it again, or send it as it is. Coordinators "
     "see how often this happens, never what was said.",
+    "relay_held_worker_choose": "Not sent: this looks like it has {what} in it. Remember the "
+    "service's rule: no personal contact details, and no contact outside this chat unless the "
+    "service sets it up. If you still want to send it, reply to a message from the person it "
+    "is for.",
     "relay_blocked_user": "I couldn't send this: it looks like it has {what} in it, and peer "
     "support stays in this chat. Please send it again without those details.",
     "relay_blocked_worker": "Not sent: this looks like it has {what} in it, which the "

@@ -60,6 +60,7 @@ TEXTS: dict[str, str] = {
     "safety_category_report_no_show": "report: didn't turn up or reply",
     "safety_category_report_other": "report: something else",
     "safety_source_onboarding": "while signing up",
+    "safety_source_safety_plan": "while writing their own safety plan (its words stay theirs)",
     "safety_source_bot": "a message to the bot",
     "safety_source_relay": "a message to their peer worker",
     "safety_source_edit": "an edited message",
