@@ -159,6 +159,9 @@ NEGATIVE: list[str] = [
     "level 3 of the hospital",
     "mid-2025 things got better",
     "v2.0.1 of the app",
+    "from 2019-2021 I was in and out of hospital",
+    "the 2024/25 year was hard",
+    "١٨٠٠ ٥٥ ١٨٠٠ helped",  # a crisis line, written in Arabic-Indic digits
 ]
 
 

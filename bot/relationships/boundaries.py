@@ -120,6 +120,7 @@ _DATE = re.compile(r"^\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}[/.-]\d{1,2}[/.
 _DATE_RANGE = re.compile(
     r"^\s*\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\s*-\s*\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\s*$"
 )
+_YEARS = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/]\s*(?:(?:19|20)\d{2}|\d{2})\s*$")  # 2019-2021
 _GROUPED_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _CURRENCY = re.compile(r"[$€£¥₫]\s*$|\b(?:aud|usd|vnd|eur)\s*$", re.IGNORECASE)
 _SHORT_SERVICE = re.compile(r"^\s*1[38]\s?\d{2}\s?\d{2}\s*$")  # "13 11 14": Australia's 13 numbers
@@ -127,7 +128,9 @@ _MIN_DIGITS, _MAX_DIGITS = 8, 15
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text.replace("O", "0").replace("o", "0").translate(_ONES))
+    """The digits of a run, as 0-9 whatever the script ("١٣" is 13), O and l read as 0 and 1."""
+    run = text.replace("O", "0").replace("o", "0").translate(_ONES)
+    return "".join(str(unicodedata.digit(ch)) for ch in run if ch.isdigit())
 
 
 _ONES = str.maketrans({"l": "1", "I": "1"})
@@ -136,7 +139,9 @@ _ONES = str.maketrans({"l": "1", "I": "1"})
 def _is_phone(run: str, before: str, allowed: frozenset[str]) -> bool:
     if not re.search(r"\d", run) or ":" in run:
         return False
-    if _DATE.match(run) or _DATE_RANGE.match(run) or _CURRENCY.search(before):
+    if _DATE.match(run) or _DATE_RANGE.match(run) or _YEARS.match(run):
+        return False
+    if _CURRENCY.search(before):
         return False
     if _GROUPED_THOUSANDS.fullmatch(run.strip()):
         return False
@@ -160,7 +165,7 @@ _MIGHT_HAVE = re.compile(
 
 def allowed_numbers(numbers: Iterable[str]) -> frozenset[str]:
     """The service's own numbers (its crisis lines, the emergency number), as digits."""
-    return frozenset(d for d in (re.sub(r"\D", "", n) for n in numbers) if d)
+    return frozenset(d for d in (_digits(n) for n in numbers) if d)
 
 
 def find(
