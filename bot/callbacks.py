@@ -492,7 +492,17 @@ class SupervisionTap(Action, layout="spv|{verb}|{subject}|{value}"):
     """Recording a session (subject: the worker), a worker's topic, their reflections."""
 
     verb: Literal[
-        "record", "toggle", "done", "skip", "next", "topic", "share", "unshare", "reflect", "notnow"
+        "record",
+        "when",
+        "toggle",
+        "done",
+        "skip",
+        "next",
+        "topic",
+        "share",
+        "unshare",
+        "reflect",
+        "notnow",
     ]
     subject: int
     value: str = ""

@@ -4,11 +4,14 @@ text, captions and edits, contact cards and locations; only counts kept, shown o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.models import Relationship
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness
+from tests.test_matching_workflow_e2e import run_sweep
 from tests.test_onboarding_e2e import _rows
 from tests.test_relay_e2e import matched_pair
 
@@ -131,3 +134,17 @@ async def test_a_worker_with_several_people_is_not_asked_for_whom(bot: Harness) 
     (held,) = await robin.send("my number is 0412 345 678")
     assert "reply to a message from the person" in held.text and not held.buttons
     assert (len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))) == before
+
+
+async def test_a_check_in_note_with_a_number_is_not_passed_on(bot: Harness, clock) -> None:
+    robin, sam = await matched_pair(bot)
+    await sam.tap("Weekly")
+    await sam.tap("Tue")
+    await sam.tap("6:00\u202fpm")
+    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
+    await run_sweep(bot)
+    await sam.tap("2")
+    await sam.tap("Yes please")
+    (held,) = await sam.send("call me on 0412 345 678 tonight")
+    assert "haven't passed your note on" in held.text and "a phone number" in held.text
+    assert all("0412" not in m.text for m in bot.api.sent_to(robin.id))

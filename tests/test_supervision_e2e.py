@@ -42,7 +42,9 @@ async def test_a_session_recorded_topics_a_reminder_and_a_reflection(bot: Harnes
     assert "want to die" not in card.text  # what was said never
 
     # Recording: the relationship discussed, a note, the next date.
-    (picker,) = await casey.tap("Record a session today", message=card)
+    (picker,) = await casey.tap("Record a session", message=card)
+    assert "When was the session?" in picker.text
+    await casey.tap("1 day ago", message=picker)  # recorded the day after
     await casey.tap(f"({sam_ref})", message=picker)
     assert picker.button_labels[0].startswith("✅")
     await casey.tap("Done", message=picker)
@@ -52,6 +54,7 @@ async def test_a_session_recorded_topics_a_reminder_and_a_reflection(bot: Harnes
     (session,) = await _rows(bot, SupervisionSession)
     relationship_id = session.discussed[0]
     assert session.note == NOTE and session.next_at == clock.now + timedelta(weeks=4)
+    assert session.held_at == clock.now - timedelta(days=1)
     (topic,) = await _rows(bot, SupervisionTopic)
     assert topic.covered_at is not None  # taken up at the session
     card = (await casey.send(f"/supervision {worker}"))[-1]

@@ -108,6 +108,15 @@ def choosing_held_back(config: Config, found: list[Detail]) -> Reply | None:
     return Reply(t("relay_held_worker_choose", what=_what(found)))
 
 
+def note_held_back(config: Config, found: list[Detail]) -> Reply | None:
+    """A check-in note goes to the worker too: with contact details (and a rule other than
+    allow for service users), it is not passed on; written as a message to the worker, the
+    usual choice is theirs."""
+    if not found or _policy(config, from_service_user=True) == "allow":
+        return None
+    return Reply(t("checkin_note_held", what=_what(found)))
+
+
 def blocked(config: Config, delivery: Delivery) -> bool:
     """Whether messages with contact details may not go at all in this direction: a "send
     it anyway" tap (forged, or from before the rule changed) sends nothing then."""

@@ -294,11 +294,16 @@ async def checkin_note(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person, checkin_id: int, text: str
 ) -> None:
     deps = deps_of(context)
+    found = boundary_policy.details_in(deps.config, None, text)
+    held = boundary_policy.note_held_back(deps.config, found)
     async with transaction(deps.sessions) as session:
         pending = await session.get(PendingInput, person.id)
         if pending is not None:
             await session.delete(pending)
-        reply, notices = await checkins.note(deps, session, person, checkin_id, text)
+        if held is not None:  # contact details: not in a note (a message to them may be)
+            reply, notices = held, []
+        else:
+            reply, notices = await checkins.note(deps, session, person, checkin_id, text)
     await respond(update, context, Response(replies=[reply], notices=notices))
 
 

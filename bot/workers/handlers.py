@@ -101,7 +101,7 @@ def _worker_id(args: list[str] | None) -> int | None:
     return int(ref) if ref.isdigit() and len(ref) < 10 else None
 
 
-_COORDINATOR_VERBS = ("record", "toggle", "done", "skip", "next")
+_COORDINATOR_VERBS = ("record", "when", "toggle", "done", "skip", "next")
 
 
 async def supervision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -233,7 +233,11 @@ async def record(
             await pending_input.ask(
                 session, coordinator.id, RECORDING, worker.id, deps.now(), {"discussed": []}
             )
-            return Response(replies=[await _discussed_picker(session, worker.id, [])])
+            return Response(replies=[_when_held(worker.id)])
+        case "when" if state is not None and tap.value in HELD_DAYS_AGO:
+            asked.payload = {**state, "days_ago": int(tap.value)}
+            session.add(asked)
+            return Response(edit=await _discussed_picker(session, worker.id, []))
         case "toggle" if state is not None and tap.value.isdigit():
             chosen = list(state.get("discussed", []))
             rid = int(tap.value)
@@ -261,6 +265,25 @@ async def record(
             await session.delete(asked)
             return Response(close_tapped=True, replies=[saved])
     return Response(toast=t("stale_button_toast"), close_tapped=True)
+
+
+HELD_DAYS_AGO = ("0", "1", "2", "7")
+
+
+def _when_held(worker_id: int) -> Reply:
+    """When the session was: today, or a few days ago (recorded afterwards)."""
+    return Reply(
+        t("sv_when_prompt"),
+        tuple(
+            (
+                Button(
+                    t("btn_sv_today") if days == "0" else tn("btn_sv_days_ago", int(days)),
+                    SupervisionTap("when", worker_id, days),
+                ),
+            )
+            for days in HELD_DAYS_AGO
+        ),
+    )
 
 
 def _next_date(worker_id: int) -> Reply:
@@ -294,7 +317,7 @@ async def _save(
     supervision = SupervisionSession(
         worker_id=worker.id,
         coordinator_id=coordinator.id,
-        held_at=now,
+        held_at=now - timedelta(days=int(state.get("days_ago", 0))),
         discussed=[rid for rid in state.get("discussed", []) if rid in mine],
         note=state.get("note") or None,
         next_at=now + timedelta(weeks=weeks) if weeks else None,

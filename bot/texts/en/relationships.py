@@ -66,6 +66,8 @@ TEXTS: dict[str, str] = {
     "service's rule: no personal contact details, and no contact outside this chat unless the "
     "service sets it up. If you still want to send it, reply to a message from the person it "
     "is for.",
+    "checkin_note_held": "I haven't passed your note on: it looks like it has {what} in it, "
+    "and peer support stays in this chat. You can write to your peer worker here as usual.",
     "relay_blocked_user": "I couldn't send this: it looks like it has {what} in it, and peer "
     "support stays in this chat. Please send it again without those details.",
     "relay_blocked_worker": "Not sent: this looks like it has {what} in it, which the "

@@ -119,7 +119,11 @@ TEXTS: dict[str, str] = {
     "sv_topic_flags_other": "{count} safety flags were raised about people they support",
     "sv_topic_wellbeing": "a low wellbeing check-in (how they are doing, not the score)",
     "sv_topic_cap": "their caseload has been at its cap for four weeks or more",
-    "btn_sv_record": "Record a session today",
+    "btn_sv_record": "Record a session",
+    "sv_when_prompt": "When was the session?",
+    "btn_sv_today": "Today",
+    "btn_sv_days_ago_one": "{count} day ago",
+    "btn_sv_days_ago_other": "{count} days ago",
     "sv_which_discussed": "Which relationships did you discuss? Tap each, then Done.",
     "sv_note_prompt": "A short note on the session, if you like (only coordinators see it). "
     "Or tap Skip.",
