@@ -53,6 +53,7 @@ from bot.models import (
     WaitlistEntry,
 )
 from bot.offers import mapping, matchmaking, wording
+from bot.relationships import fit
 from bot.relationships.checkins import NO_CHECKINS
 from bot.workers import service as workers
 from bot.workers import supervision
@@ -189,13 +190,6 @@ async def _count(session: AsyncSession, *conditions, model=Relationship) -> int:
     return (await session.exec(select(func.count()).select_from(model).where(*conditions))).one()
 
 
-async def _answers(session: AsyncSession, column) -> dict[str, int]:
-    rows = await session.exec(
-        select(column, func.count()).where(column.is_not(None)).group_by(column)
-    )
-    return dict(rows.all())
-
-
 async def _count_by_status(session: AsyncSession, status, among: tuple[str, ...]) -> dict[str, int]:
     """How many rows are in each of the statuses ``among`` that has any (``status``: the
     column to count by)."""
@@ -309,8 +303,12 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
         ),
         caseloads=await caseloads(session),
         supervision_overdue=await supervision.overdue_count(deps, session),
-        fit_service_users=await _answers(session, Relationship.fit_service_user),
-        fit_workers=await _answers(session, Relationship.fit_worker),
+        fit_service_users=await _count_by_status(
+            session, Relationship.fit_service_user, (*fit.FOR_SERVICE_USER, fit.TALK)
+        ),
+        fit_workers=await _count_by_status(
+            session, Relationship.fit_worker, (*fit.FOR_WORKER, fit.TALK)
+        ),
         completed=closed[RelationshipStatus.COMPLETED],
         ended_early=closed[RelationshipStatus.ENDED_EARLY],
     )

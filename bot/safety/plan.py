@@ -29,12 +29,13 @@ from bot.models import (
     ConsentRecord,
     PendingInput,
     Person,
-    Relationship,
     Role,
     SafetyPlan,
 )
 from bot.notify import Button, Reply
+from bot.offers import matchmaking
 from bot.offers.wording import worker_name
+from bot.relationships import relay
 from bot.texts import Markup, escape, t
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ STEPS = ("warning_signs", "coping", "distractions", "people", "professionals", "
 FIRST_AID = ("coping", "people")  # what /help_now shows first, from their own plan
 PENDING = "safety_plan"  # the free text we asked for: subject_id is the step's index
 STEP_LIMIT = 600  # characters a step keeps
+WORKING_TOGETHER = (RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 READ_WITHIN = 0.5  # seconds /help_now waits for the plan; the crisis lines never wait
 # A step not answered within this is not coming: their next words are for someone else.
 ANSWER_WITHIN = timedelta(minutes=30)
@@ -79,14 +81,7 @@ async def overview(deps: Deps, session: AsyncSession, person: Person | None) -> 
         return Reply(
             t("plan_intro"), ((Button(t("btn_plan_start"), SafetyPlanTap("start", STEPS[0])),),)
         )
-    current = (
-        await session.exec(
-            select(Relationship).where(
-                Relationship.service_user_id == person.id,
-                Relationship.status.in_((RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)),
-            )
-        )
-    ).first()
+    current = await matchmaking.open_relationship(session, person.id)
     shared = current is not None and await _shared_since(session, person.id, current.started_at)
     share = (
         Button(t("btn_plan_unshare"), SafetyPlanTap("unshare"))
@@ -221,14 +216,8 @@ async def tapped(deps: Deps, session: AsyncSession, telegram_id: int, tap: Safet
 async def shared_with(deps: Deps, session: AsyncSession, worker: Person) -> Reply:
     """A peer worker's view: the plans of the people they support now who chose to share
     theirs, to read only."""
-    rows = await session.exec(
-        select(Relationship).where(
-            Relationship.peer_worker_id == worker.id,
-            Relationship.status.in_((RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)),
-        )
-    )
     parts = []
-    for relationship in rows.all():
+    for relationship in await relay.relationships_of(session, worker, WORKING_TOGETHER):
         user_id = relationship.service_user_id
         plan = await _plan(session, user_id)
         if not _written(plan):
@@ -259,10 +248,9 @@ async def _shared_since(session: AsyncSession, person_id: int, since: datetime |
     return in_force and since is not None and latest.recorded_at >= since
 
 
-async def first_aid(session: AsyncSession, telegram_id: int) -> str | None:
+async def first_aid(session: AsyncSession, person: Person | None) -> str | None:
     """Their own "things I can do" and "people I can ask", for /help_now and the reply to a
     risk phrase: None if they have written neither."""
-    person = await people.find(session, telegram_id)
     if person is None or person.role != Role.SERVICE_USER:
         return None
     steps = _written(await _plan(session, person.id))
@@ -280,7 +268,7 @@ async def first_aid_quickly(deps: Deps, telegram_id: int) -> str | None:
 
     async def read() -> str | None:
         async with transaction(deps.sessions) as session:
-            return await first_aid(session, telegram_id)
+            return await first_aid(session, await people.find(session, telegram_id))
 
     try:
         return await asyncio.wait_for(read(), READ_WITHIN)

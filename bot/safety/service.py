@@ -222,7 +222,7 @@ async def screen(
         person.crisis_lines_sent_at = now
         session.add(person)
         if not crisis_lines_sent:
-            own = await plan.first_aid(session, telegram_id)
+            own = await plan.first_aid(session, person)
             screening.replies.append(crisis.crisis_lines(deps.config, own))
     if (
         repeat is None

@@ -40,7 +40,8 @@ from types import ModuleType
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-_ISOLATE, _END_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+# Unicode's isolates: FIRST STRONG (the value's own direction), LEFT-TO-RIGHT, and the end.
+ISOLATE, LEFT_TO_RIGHT, END_ISOLATE = "\u2068", "\u2066", "\u2069"
 
 _SPEAKING: ContextVar[str] = ContextVar("speaking", default=DEFAULT_LANGUAGE)
 
@@ -98,7 +99,7 @@ def right_to_left(language: str) -> bool:
 
 def _parameters(params: dict[str, object], language: str) -> dict[str, str]:
     if right_to_left(language):
-        return {name: f"{_ISOLATE}{escape(value)}{_END_ISOLATE}" for name, value in params.items()}
+        return {name: f"{ISOLATE}{escape(value)}{END_ISOLATE}" for name, value in params.items()}
     return {name: escape(value) for name, value in params.items()}
 
 

@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.units import format_unit
 
-from bot.texts import Markup, current_language, escape, t
+from bot.texts import END_ISOLATE, LEFT_TO_RIGHT, Markup, current_language, escape, t
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -112,9 +112,6 @@ def period_text(period: timedelta) -> str:
     return _amount(whole // _PERIODS[-1][1], "seconds")
 
 
-_LEFT_TO_RIGHT, _END_ISOLATE = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP ISOLATE
-
-
 def crisis_lines_text(config: Config) -> Markup:
     """The service's crisis lines, one a line: name, number and, where given, hours."""
     lines = []
@@ -122,6 +119,6 @@ def crisis_lines_text(config: Config) -> Markup:
         hours = f" ({escape(line.hours.said())})" if line.hours else ""
         # Left to right, whatever the language around it: "13 11 14" never becomes
         # "14 11 13" in Arabic (an isolate, which Telegram's apps honour).
-        phone = f"{_LEFT_TO_RIGHT}{escape(line.phone)}{_END_ISOLATE}"
+        phone = f"{LEFT_TO_RIGHT}{escape(line.phone)}{END_ISOLATE}"
         lines.append(f"• <b>{escape(line.name.said())}</b>: {phone}{hours}")
     return Markup("\n".join(lines))

@@ -61,6 +61,18 @@ async def _last(session: AsyncSession, worker_id: int) -> SupervisionSession | N
     ).first()
 
 
+async def _last_of_each(
+    session: AsyncSession, worker_ids: list[int]
+) -> dict[int, SupervisionSession]:
+    """``_last`` for many workers in one read (the dashboard and the overview list them all)."""
+    rows = await session.exec(
+        select(SupervisionSession)
+        .where(SupervisionSession.worker_id.in_(worker_ids))
+        .order_by(SupervisionSession.held_at, SupervisionSession.id)
+    )
+    return {row.worker_id: row for row in rows.all()}  # the latest of each comes last
+
+
 async def _open_relationships(session: AsyncSession, worker_id: int) -> list[Relationship]:
     rows = await session.exec(
         select(Relationship)
@@ -481,7 +493,8 @@ async def overdue_count(deps: Deps, session: AsyncSession) -> int:
             )
         )
     ).all()
-    return sum([overdue(deps, await _last(session, worker_id)) for worker_id in workers])
+    last = await _last_of_each(session, workers)
+    return sum(overdue(deps, last.get(worker_id)) for worker_id in workers)
 
 
 async def overview(deps: Deps, session: AsyncSession) -> Reply:
@@ -498,8 +511,9 @@ async def overview(deps: Deps, session: AsyncSession) -> Reply:
     if not workers:
         return Reply(t("sv_no_workers"))
     lines = [t("sv_overview_title")]
+    last_of = await _last_of_each(session, [worker_id for worker_id, _name in workers])
     for worker_id, name in workers:
-        last = await _last(session, worker_id)
+        last = last_of.get(worker_id)
         lines.append(
             t(
                 "sv_overview_line",
