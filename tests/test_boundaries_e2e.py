@@ -4,14 +4,12 @@ text, captions and edits, contact cards and locations; only counts kept, shown o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.models import Relationship
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness
-from tests.test_matching_workflow_e2e import run_sweep
+from tests.test_checkins_e2e import first_checkin_asked
 from tests.test_onboarding_e2e import _rows
 from tests.test_relay_e2e import matched_pair
 
@@ -138,11 +136,7 @@ async def test_a_worker_with_several_people_is_not_asked_for_whom(bot: Harness) 
 
 async def test_a_check_in_note_with_a_number_is_not_passed_on(bot: Harness, clock) -> None:
     robin, sam = await matched_pair(bot)
-    await sam.tap("Weekly")
-    await sam.tap("Tue")
-    await sam.tap("6:00\u202fpm")
-    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
-    await run_sweep(bot)
+    await first_checkin_asked(bot, clock, sam)
     await sam.tap("2")
     await sam.tap("Yes please")
     (held,) = await sam.send("call me on 0412 345 678 tonight")

@@ -6,10 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 from bot.models import Checkin, CheckinPlan, Relationship
 from tests.conftest import COORDINATOR_ID, make_config
-from tests.harness import Harness
+from tests.harness import Harness, TelegramUser
 from tests.test_matching_workflow_e2e import run_sweep
 from tests.test_onboarding_e2e import _rows
 from tests.test_relay_e2e import matched_pair
+
+
+async def first_checkin_asked(bot: Harness, clock, user: TelegramUser) -> None:
+    """A newly matched service user chooses weekly check-ins, Tuesdays at 6 pm (Brisbane),
+    and the first is asked: the clock starts Monday 2 March 2026, so Tuesday 08:00 UTC."""
+    await user.tap("Weekly")
+    await user.tap("Tue")
+    await user.tap("6:00\u202fpm")
+    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
+    await run_sweep(bot)
 
 
 def _texts(bot: Harness, chat_id: int) -> list[str]:

@@ -42,6 +42,7 @@ from bot.models import (
 from bot.texts import consent_text_version
 from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, TelegramUser
+from tests.test_checkins_e2e import first_checkin_asked
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
 from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
@@ -87,11 +88,7 @@ async def _my_data(user: TelegramUser) -> dict[str, Any]:
 
 
 async def _answer_a_checkin(bot: Harness, clock, sam: TelegramUser) -> None:
-    await sam.tap("Weekly")
-    await sam.tap("Tue")
-    await sam.tap("6:00\u202fpm")
-    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
-    await run_sweep(bot)
+    await first_checkin_asked(bot, clock, sam)
     await sam.tap("2")
     await sam.tap("Yes please")
     await sam.send("Feeling a bit flat this week")
@@ -612,11 +609,7 @@ async def test_an_unwritten_checkin_note_never_reaches_the_worker_after_contact_
     bot: Harness, clock
 ) -> None:
     robin, sam = await matched_pair(bot, ROBIN, SAM)
-    await sam.tap("Weekly")
-    await sam.tap("Tue")
-    await sam.tap("6:00\u202fpm")
-    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
-    await run_sweep(bot)
+    await first_checkin_asked(bot, clock, sam)
     await sam.tap("2")
     await sam.tap("Yes please")  # the note is now awaited...
     await sam.send("/consent")

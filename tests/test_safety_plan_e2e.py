@@ -15,6 +15,7 @@ from bot.models import Relationship, SafetyFlag, SafetyPlan
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness, Sent, TelegramUser
 from tests.test_authorization_e2e import COORDINATOR_COMMANDS
+from tests.test_checkins_e2e import first_checkin_asked
 from tests.test_matching_workflow_e2e import onboard_service_user, run_sweep
 from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
@@ -167,11 +168,7 @@ async def test_a_question_left_unanswered_lapses(bot: Harness, clock) -> None:
 
 async def test_a_low_check_in_offers_a_plan_once(bot: Harness, clock) -> None:
     robin, sam = await matched_pair(bot, 6202, 6302)
-    await sam.tap("Weekly")
-    await sam.tap("Tue")
-    await sam.tap("6:00\u202fpm")
-    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
-    await run_sweep(bot)
+    await first_checkin_asked(bot, clock, sam)
     first = (await sam.tap("1"))[-1]
     assert "Your own safety plan can help" in first.text
     clock.now = datetime(2026, 3, 10, 8, 1, tzinfo=UTC)

@@ -19,6 +19,7 @@ from bot.models import OutboxMessage, Person
 from bot.notify import unreachable
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Call, FakeBotApi, Harness
+from tests.test_checkins_e2e import first_checkin_asked
 from tests.test_matching_workflow_e2e import onboard_service_user, onboard_worker, run_sweep
 from tests.test_onboarding_e2e import _person, _rows
 from tests.test_relay_e2e import matched_pair
@@ -140,11 +141,7 @@ async def test_a_notice_to_a_chat_that_is_gone(gone: Harness) -> None:
 async def test_a_check_in_note_to_a_worker_who_is_gone(gone: Harness, clock) -> None:
     """A note is the person's own words: they are told it did not arrive, as in the relay."""
     robin, sam = await matched_pair(gone, 5304, 5404)
-    await sam.tap("Weekly")
-    await sam.tap("Tue")
-    await sam.tap("6:00\u202fpm")
-    clock.now = datetime(2026, 3, 3, 8, 1, tzinfo=UTC)
-    await run_sweep(gone)
+    await first_checkin_asked(gone, clock, sam)
     await sam.tap("4")
     await sam.tap("No, I'm OK")
     gone.api.gone.add(robin.id)
