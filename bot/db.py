@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,7 +197,7 @@ async def transaction(
 @asynccontextmanager
 async def plain_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
     """A transaction of SQL statements alone, without the ORM's session: a third cheaper than
-    ``transaction``, for the reads and writes of every relayed message."""
+    ``transaction``; ``single_statements`` on a driver it does not hand statements to."""
     engine = sessions.kw["bind"]
     async with _turn(sessions):
         if not _closes_at_once(sessions):
@@ -238,13 +238,13 @@ class _OnAsyncpg(Statements):
 
     postgresql = True
 
-    def __init__(self, driver: Any, dialect: Any) -> None:
-        self._driver, self._dialect = driver, dialect
+    def __init__(self, driver: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
+        self._driver, self._dialect, self._observers = driver, dialect, observers
         self.broken = False  # the connection failed: it is not given back to the pool
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
         compiled = _compiled(statement, self._dialect)
-        return await self._call(self._driver.fetch, compiled, params)
+        return compiled.processed(await self._call(self._driver.fetch, compiled, params))
 
     async def run(self, statement: Executable, params: Mapping[str, Any]) -> None:
         compiled = _compiled(statement, self._dialect)
@@ -256,6 +256,8 @@ class _OnAsyncpg(Statements):
         import asyncpg
 
         arguments = compiled.arguments(params)
+        for observe in self._observers:
+            observe(compiled.sql)
         try:
             return await method(compiled.sql, *arguments)
         except asyncpg.PostgresError as error:
@@ -281,12 +283,76 @@ class _OnAsyncpg(Statements):
             raise
 
 
+class _OnSqlite(Statements):
+    """On SQLite, the same statements handed straight to ``sqlite3`` (the connection runs on
+    the loop: ``bot.sqlite_on_loop``), in one transaction that takes the write lock as it
+    begins, as every SQLite transaction of the bot does (``create_engine``)."""
+
+    def __init__(self, pooled: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
+        self._pooled, self._dialect, self._observers = pooled, dialect, observers
+        self._driver: sqlite3.Connection = pooled.driver_connection
+        self.broken = False
+
+    async def begin(self) -> None:
+        from bot.sqlite_on_loop import when_free
+
+        info = self._pooled.info
+        try:
+            if info.get("durable") is not False:  # a durable commit was the last one's
+                self._driver.execute(f"PRAGMA synchronous={_SQLITE_SYNC[False]}")
+                info["durable"] = False
+            self._observe("BEGIN IMMEDIATE")
+            await when_free(self._driver, self._driver.execute, "BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise _sqlalchemy_error("BEGIN IMMEDIATE", error) from error
+
+    def commit(self) -> None:
+        try:
+            self._observe("COMMIT")
+            self._driver.commit()
+        except sqlite3.Error as error:
+            self.roll_back()
+            raise _sqlalchemy_error("COMMIT", error) from error
+
+    def roll_back(self) -> None:
+        try:
+            if self._driver.in_transaction:
+                self._driver.rollback()
+        except sqlite3.Error:
+            self.broken = True  # closed rather than used again
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
+        compiled = _compiled(statement, self._dialect)
+        rows = self._run(compiled, params).fetchall()
+        return compiled.processed(rows)
+
+    async def run(self, statement: Executable, params: Mapping[str, Any]) -> None:
+        self._run(_compiled(statement, self._dialect), params).close()
+
+    def _run(self, compiled: _Compiled, params: Mapping[str, Any]) -> sqlite3.Cursor:
+        self._observe(compiled.sql)
+        try:
+            return self._driver.execute(compiled.sql, compiled.arguments(params))
+        except sqlite3.Error as error:
+            raise _sqlalchemy_error(compiled.sql, error) from error
+
+    def _observe(self, sql: str) -> None:
+        for observe in self._observers:
+            observe(sql)
+
+
+def _sqlalchemy_error(sql: str, error: sqlite3.Error) -> DBAPIError:
+    """``sqlite3``'s error as SQLAlchemy's, as the rest of the bot knows them."""
+    return DBAPIError.instance(sql, None, error, sqlite3.Error)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    names: tuple[str, ...]  # the parameters, in the order of $1, $2, ...
+    names: tuple[str, ...]  # the parameters, in the order of $1, $2, ... (or of SQLite's ?)
     fixed: dict[str, Any]  # values written into the statement itself
     convert: dict[str, Callable[[Any], Any]]  # parameters whose type converts them (UTC times)
+    results: tuple[Callable[[Any], Any] | None, ...] | None  # columns whose type converts them
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = []
@@ -294,6 +360,17 @@ class _Compiled:
             value = params[name] if name in params else self.fixed[name]
             values.append(self.convert[name](value) if name in self.convert else value)
         return values
+
+    def processed(self, rows: list[Any]) -> list[Any]:
+        if self.results is None:
+            return rows
+        return [
+            tuple(
+                value if convert is None else convert(value)
+                for convert, value in zip(self.results, row, strict=True)
+            )
+            for row in rows
+        ]
 
 
 # Compiled once for each statement: the statements are module constants, a few dozen.
@@ -314,19 +391,21 @@ def _compiled(statement: Executable, dialect: Any) -> _Compiled:
         or compiled.literal_execute_params
         or compiled.post_compile_params
     ):
-        raise ValueError("a statement run on asyncpg directly takes no list (IN) nor literal")
-    returned = getattr(statement, "exported_columns", ())  # a SELECT's, or a RETURNING's
-    if any(column.type.result_processor(dialect, None) for column in returned):
-        raise ValueError("a statement run on asyncpg directly returns plain columns only")
+        raise ValueError("a statement run by the driver directly takes no list (IN) nor literal")
     if compiled.insert_prefetch or compiled.update_prefetch:
         raise ValueError(
-            "a statement run on asyncpg directly must give every value its columns' Python "
+            "a statement run by the driver directly must give every value its columns' Python "
             "defaults would"
         )
+    returned = getattr(statement, "exported_columns", ())  # a SELECT's, or a RETURNING's
+    # (each type as the dialect has it: SQLite's times, for one, are text in the driver)
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
+    )
     names = tuple(compiled.positiontup or ())
     convert = {}
     for name in names:
-        processor = compiled.binds[name].type.bind_processor(dialect)
+        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             convert[name] = processor
     fixed = {
@@ -334,31 +413,154 @@ def _compiled(statement: Executable, dialect: Any) -> _Compiled:
         for name, bind in compiled.binds.items()
         if not bind.required and name in names
     }
-    result = _Compiled(str(compiled), names, fixed, convert)
+    result = _Compiled(str(compiled), names, fixed, convert, results if any(results) else None)
     # (the statement is kept, so that its id is never another's)
     _compiled_statements[key] = (statement, result)
     return result
 
 
+class _Kept:
+    """Connections from the pool kept out between blocks of single statements, for the next
+    block: taking one from SQLAlchemy's pool and giving it back (through its greenlet) cost
+    more CPU than the block's statement itself, and a relayed message has two blocks
+    (bench/pipeline.py). At most ``MOST`` wait here, never inside a transaction; the rest go
+    back to the pool. When one fails, those waiting are closed too (the server may have gone
+    away); disposing of the engine closes them."""
+
+    MOST = 4
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.observers: list[Callable[[str], None]] = []  # ``observe_statements``
+        self._idle: list[Any] = []
+        self._loop = asyncio.get_running_loop()
+        event.listen(engine.sync_engine, "engine_disposed", self._on_disposed)
+
+    async def take(self, engine: AsyncEngine) -> Any:
+        if self._idle:
+            return self._idle.pop()
+        return await engine.raw_connection()
+
+    async def give(self, pooled: Any, broken: bool) -> None:
+        if broken:
+            failed = [pooled, *self._idle]
+            self._idle.clear()
+            for connection in failed:
+                connection.invalidate()  # (closes it; giving it back then frees its place)
+                await greenlet_spawn(connection.close)
+        elif len(self._idle) < self.MOST:
+            self._idle.append(pooled)
+        else:
+            await greenlet_spawn(pooled.close)
+
+    def _on_disposed(self, _engine: Any) -> None:
+        idle, self._idle = self._idle, []
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:  # (another loop's connections cannot be closed from here)
+            for connection in idle:  # (in the greenlet of ``AsyncEngine.dispose``)
+                connection.invalidate()
+                connection.close()
+
+
+_kept: WeakKeyDictionary[Any, WeakKeyDictionary[Any, _Kept]] = (
+    WeakKeyDictionary()
+)  # event loop -> engine -> its kept connections
+
+
+def _kept_for(engine: AsyncEngine) -> _Kept | None:
+    """The engine's kept connections in this event loop; None for a driver other than
+    asyncpg and PeerLink's SQLite, whose statements go through SQLAlchemy."""
+    by_engine = _kept.get(asyncio.get_running_loop())
+    kept = by_engine.get(engine.sync_engine) if by_engine is not None else None
+    if kept is not None:
+        return kept
+    if engine.dialect.driver not in ("asyncpg", "peerlink"):
+        return None
+    kept = _Kept(engine)
+    _kept.setdefault(asyncio.get_running_loop(), WeakKeyDictionary())[engine.sync_engine] = kept
+    return kept
+
+
 @asynccontextmanager
 async def single_statements(sessions: SessionFactory) -> AsyncIterator[Statements]:
-    """Statements that each stand alone. On PostgreSQL each commits by itself: no BEGIN and
-    no COMMIT, two round trips fewer (a relayed message's reads and its record), and they go
-    to asyncpg directly (``_OnAsyncpg``). On SQLite, where there is no round trip to save,
-    they run in one plain transaction."""
+    """Statements that each stand alone, handed to the driver directly (``_compiled``) on a
+    kept connection (``_Kept``). On PostgreSQL each commits by itself: no BEGIN and no
+    COMMIT, two round trips fewer (a relayed message's reads and its record). On SQLite,
+    where there is no round trip to save, they run in one transaction."""
     engine = sessions.kw["bind"]
-    if engine.dialect.name == "sqlite" or engine.dialect.driver != "asyncpg":
+    kept = _kept_for(engine)
+    if kept is None:
         async with plain_transaction(sessions) as connection:
             yield Statements(connection)
         return
-    pooled = await engine.raw_connection()
-    statements = _OnAsyncpg(pooled.driver_connection, engine.dialect)
+    if not kept.sqlite:
+        pooled = await kept.take(engine)
+        statements = _OnAsyncpg(pooled.driver_connection, engine.dialect, kept.observers)
+        try:
+            yield statements
+        finally:
+            await kept.give(pooled, statements.broken)
+        return
+    async with _turn(sessions):
+        pooled = await kept.take(engine)
+        on_sqlite = _OnSqlite(pooled, engine.dialect, kept.observers)
+        try:
+            await on_sqlite.begin()
+            try:
+                yield on_sqlite
+            except BaseException:
+                on_sqlite.roll_back()
+                raise
+            on_sqlite.commit()
+        finally:
+            await kept.give(pooled, on_sqlite.broken)
+
+
+@dataclass
+class Observed:
+    """What ``observe_statements`` saw: each statement's SQL (without BEGIN, COMMIT and
+    ROLLBACK), and how many transactions began."""
+
+    statements: list[str]
+    transactions: int = 0
+
+
+@contextmanager
+def observe_statements(engine: AsyncEngine) -> Iterator[Observed]:
+    """Every statement the engine runs while the block lasts, through SQLAlchemy or handed to
+    the driver directly (``single_statements``): for tests and benchmarks that count them."""
+    observed = Observed([])
+
+    def seen(sql: str) -> None:
+        if sql.startswith("BEGIN"):
+            observed.transactions += 1
+        elif not sql.startswith(("COMMIT", "ROLLBACK")):
+            observed.statements.append(sql)
+
+    def on_statement(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):  # (counted by on_begin)
+            observed.statements.append(statement)
+
+    def on_begin(connection: Any) -> None:
+        # (a statement that commits by itself sends no BEGIN)
+        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        observed.transactions += not autocommit
+
+    kept = _kept_for(engine)
+    if kept is not None:
+        kept.observers.append(seen)
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    event.listen(engine.sync_engine, "begin", on_begin)
     try:
-        yield statements
+        yield observed
     finally:
-        if statements.broken:
-            pooled.invalidate()
-        await greenlet_spawn(pooled.close)
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+        event.remove(engine.sync_engine, "begin", on_begin)
+        if kept is not None:
+            kept.observers.remove(seen)
 
 
 def _closes_at_once(sessions: SessionFactory) -> bool:

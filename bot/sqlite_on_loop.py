@@ -46,7 +46,7 @@ def _busy(error: sqlite3.OperationalError) -> bool:
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-async def _when_free(connection: sqlite3.Connection, call: Callable[..., Any], *args: Any) -> Any:
+async def when_free(connection: sqlite3.Connection, call: Callable[..., Any], *args: Any) -> Any:
     """``call(*args)``; if SQLite is busy and nothing was begun, again after a pause."""
     waited, pause = 0.0, _FIRST_PAUSE
     while True:
@@ -91,11 +91,11 @@ class _Cursor:
         self._cursor.arraysize = value
 
     def execute(self, operation: str, parameters: Sequence[Any] = ()) -> Any:
-        await_(_when_free(self._connection, self._cursor.execute, operation, parameters))
+        await_(when_free(self._connection, self._cursor.execute, operation, parameters))
         self._read()
 
     def executemany(self, operation: str, parameters: Sequence[Sequence[Any]]) -> Any:
-        await_(_when_free(self._connection, self._cursor.executemany, operation, parameters))
+        await_(when_free(self._connection, self._cursor.executemany, operation, parameters))
         self._read()
 
     def _read(self) -> None:
@@ -195,7 +195,7 @@ class _Module(AsyncAdapt_dbapi_module):
             setattr(self, name, getattr(sqlite3, name))
 
     def connect(self, *args: Any, **kw: Any) -> _Connection:
-        kw["timeout"] = 0  # never block the loop on a lock: see _when_free
+        kw["timeout"] = 0  # never block the loop on a lock: see when_free
         kw["check_same_thread"] = False  # the pool may close it from the garbage collector
         return _Connection(sqlite3.connect(*args, **kw))
 

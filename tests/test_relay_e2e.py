@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
+from bot.db import observe_statements
 from bot.models import Person, Relationship, RelayedMessage
 from tests.conftest import COORDINATOR_ID
 from tests.harness import Harness, TelegramUser
@@ -192,31 +191,18 @@ async def test_a_relayed_message_costs_two_transactions_and_at_most_six_statemen
     robin, sam = await matched_pair(bot)
     await sam.send("The first message notes first contact")
     await robin.send("And the worker's first reply")
-    engine = database[1].sync_engine
-    statements: list[str] = []
-    transactions: list[int] = []
-
-    def on_statement(_connection, _cursor, statement: str, *_args) -> None:
-        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN IMMEDIATE
-            statements.append(statement)
-
-    def on_begin(_connection) -> None:
-        transactions.append(1)
-
-    event.listen(engine, "before_cursor_execute", on_statement)
-    event.listen(engine, "begin", on_begin)
-    try:
+    with observe_statements(database[1]) as observed:
         for words in ("one", "two", "three"):
             await sam.send(f"Message {words}")
             await robin.send(f"Reply {words}")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
-        event.remove(engine, "begin", on_begin)
 
     assert [sent.text for sent in robin.api.sent_to(robin.id)][-3:] == [
         "Message one",
         "Message two",
         "Message three",
     ]
-    assert len(transactions) <= 2 * 6, len(transactions)
-    assert len(statements) <= 6 * 6, statements
+    assert 0 < len(observed.statements) <= 6 * 6, observed.statements
+    assert observed.transactions <= 2 * 6, observed.transactions
+    # Each message's record is among them (the relay's statements go to the driver directly).
+    records = [sql for sql in observed.statements if "INSERT INTO relayed_message" in sql]
+    assert len(records) == 6, observed.statements

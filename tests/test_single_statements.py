@@ -1,17 +1,21 @@
 """``db.single_statements``, the way the relay's statements reach the database, on a real
-database: on PostgreSQL they go to asyncpg directly, compiled once; these check that they mean
-what SQLAlchemy would make of them (values written into a statement, UTC times, errors), and
-that a connection that failed under them never goes back to the pool."""
+database: they go to the driver directly (asyncpg, or ``sqlite3``), compiled once, on
+connections kept out of the pool between blocks; these check that they mean what SQLAlchemy
+would make of them (values written into a statement, UTC times, errors, one transaction on
+SQLite), that a connection that failed under them never goes back to the pool, and that the
+kept connections are closed with the engine."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.db import session_factory, single_statements, transaction
+from bot.db import _Kept, session_factory, single_statements, transaction
 from bot.models import Person, Role, UTCDateTime
 from bot.pipeline.faults import database_unavailable
 
@@ -82,6 +86,14 @@ async def test_a_time_in_another_zone_is_stored_as_the_same_instant(database):
     async with transaction(sessions) as session:
         person = (await session.exec(select(Person).where(Person.telegram_id == 21))).one()[0]
     assert person.last_seen_at == NOW
+    # Written as SQLAlchemy writes times (on SQLite, text that sorts in time order).
+    async with engine.connect() as connection:
+        written = (
+            await connection.execute(
+                text("SELECT last_seen_at, created_at FROM person WHERE telegram_id = 21")
+            )
+        ).one()
+    assert written[0] == written[1]
 
 
 async def test_a_broken_rule_is_sqlalchemys_integrity_error(database):
@@ -96,17 +108,72 @@ async def test_a_broken_rule_is_sqlalchemys_integrity_error(database):
         assert len(await statements.rows(_SERVICE_USER_BY_ID, {"who": 33})) == 1
 
 
-async def test_what_asyncpg_alone_would_get_wrong_is_refused_on_postgresql(database):
+async def test_times_come_back_as_sqlalchemy_gives_them_and_python_defaults_are_refused(
+    database,
+):
     _, engine = database
-    if engine.dialect.name != "postgresql":
-        pytest.skip("on SQLite the statements run through SQLAlchemy, which does it all")
     sessions = session_factory(engine)
+    await _people(sessions, _person(51, Role.SERVICE_USER))
     async with single_statements(sessions) as statements:
-        for returns_a_time in (_CREATED, _RETURNING_CREATED):  # times would come back naive
-            with pytest.raises(ValueError, match="plain columns"):
-                await statements.rows(returns_a_time, {"who": 1})
+        for returns_a_time in (_CREATED, _RETURNING_CREATED):
+            rows = await statements.rows(returns_a_time, {"who": 51})
+            assert [tuple(row) for row in rows] == [(NOW,)]
+            assert rows[0][0].tzinfo is UTC
         with pytest.raises(ValueError, match="Python"):  # nobody would fill in the defaults
             await statements.run(_NEW_PERSON, {"who": 1, "now": NOW})
+
+
+async def test_a_block_that_fails_half_way_keeps_nothing_on_sqlite(database):
+    """On SQLite a block is one transaction: its first write is undone with it."""
+    _, engine = database
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL each statement commits by itself, as the relay wants")
+    sessions = session_factory(engine)
+    await _people(sessions, _person(61, Role.SERVICE_USER), _person(62, Role.SERVICE_USER))
+    with pytest.raises(IntegrityError):
+        async with single_statements(sessions) as statements:
+            await statements.run(_SEEN, {"who": 61, "now": NOW + timedelta(hours=1)})
+            await statements.run(_RENUMBERED, {"who": 61, "to": 62})
+    async with transaction(sessions) as session:
+        person = (await session.exec(select(Person).where(Person.telegram_id == 61))).one()[0]
+    assert person.last_seen_at is None
+
+
+async def test_connections_are_kept_for_the_next_block_and_closed_with_the_engine(database):
+    _, engine = database
+    sessions = session_factory(engine)
+    await _people(sessions, _person(71, Role.SERVICE_USER))
+    drivers = []
+
+    async def block(pause: float) -> None:
+        async with single_statements(sessions) as statements:
+            drivers.append(statements._driver)
+            await statements.rows(_SERVICE_USER_BY_ID, {"who": 71})
+            await asyncio.sleep(pause)
+
+    await block(0)
+    await block(0)
+    assert drivers[0] is drivers[1]  # the same connection, without a trip through the pool
+    if engine.dialect.name == "postgresql":
+        # Eight blocks at once: eight connections out; afterwards only a few stay out.
+        await asyncio.gather(*(block(0.05) for _ in range(8)))
+        assert engine.pool.checkedout() <= _Kept.MOST
+    kept = engine.pool.checkedout()
+    assert kept >= 1
+    await engine.dispose()
+    closed = [
+        driver.is_closed() if engine.dialect.name == "postgresql" else _closed_sqlite(driver)
+        for driver in drivers
+    ]
+    assert all(closed), closed
+
+
+def _closed_sqlite(driver) -> bool:
+    try:
+        driver.execute("SELECT 1")
+    except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+        return True
+    return False
 
 
 async def test_a_connection_cut_under_a_statement_is_the_database_away_and_is_not_reused(
@@ -124,6 +191,6 @@ async def test_a_connection_cut_under_a_statement_is_the_database_away_and_is_no
                 await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
             await statements.rows(_SERVICE_USER_BY_ID, {"who": 41})
     assert database_unavailable(failure.value)
-    for _ in range(3):  # whichever connection the pool hands out now works
+    for _ in range(3):  # whichever connection is handed out now works
         async with single_statements(sessions) as statements:
             assert len(await statements.rows(_SERVICE_USER_BY_ID, {"who": 41})) == 1

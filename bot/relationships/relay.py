@@ -384,7 +384,15 @@ def _counted(counter: Any) -> Any:
     )
 
 
-_RECORD = insert(RelayedMessage)  # its values come as parameters: no object to flush
+# Its values come as parameters: no object to flush.
+_RECORD = insert(RelayedMessage).values(
+    relationship_id=bindparam("relationship_id"),
+    sender_person_id=bindparam("sender_person_id"),
+    source_message_id=bindparam("source_message_id"),
+    recipient_person_id=bindparam("recipient_person_id"),
+    target_message_id=bindparam("target_message_id"),
+    created_at=bindparam("now", type_=UTCDateTime()),
+)
 _FROM_SERVICE_USER = _counted(Relationship.messages_from_service_user)
 _FROM_WORKER = _counted(Relationship.messages_from_worker)
 
@@ -392,19 +400,7 @@ _FROM_WORKER = _counted(Relationship.messages_from_worker)
 def _recorded_and_counted(counter: Any) -> Any:
     """PostgreSQL's form of the two: one statement (a data-modifying WITH), so that it needs
     no transaction around it."""
-    recorded = (
-        insert(RelayedMessage)
-        .values(
-            relationship_id=bindparam("relationship_id"),
-            sender_person_id=bindparam("sender_person_id"),
-            source_message_id=bindparam("source_message_id"),
-            recipient_person_id=bindparam("recipient_person_id"),
-            target_message_id=bindparam("target_message_id"),
-            created_at=bindparam("now", type_=UTCDateTime()),
-        )
-        .returning(RelayedMessage.relationship_id)
-        .cte("recorded")
-    )
+    recorded = _RECORD.returning(RelayedMessage.relationship_id).cte("recorded")
     counted = _counted(counter)
     return counted.where(Relationship.id.in_(select(recorded.c.relationship_id)))
 
@@ -432,10 +428,11 @@ async def delivered(
     if statements.postgresql:
         await statements.run(_ONE_STATEMENT[delivery.from_service_user], values)
         return
-    created_at = values.pop("now")
-    await statements.run(_RECORD, {**values, "created_at": created_at})
+    await statements.run(_RECORD, values)
     counted = _FROM_SERVICE_USER if delivery.from_service_user else _FROM_WORKER
-    await statements.run(counted, {"relationship_id": delivery.relationship_id, "now": created_at})
+    await statements.run(
+        counted, {"relationship_id": delivery.relationship_id, "now": values["now"]}
+    )
 
 
 async def copy_of(
