@@ -56,6 +56,7 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    quoting: int | None = None  # the message in the same chat it answers, shown above it
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,16 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
+    quoted = None
+    if reply.quoting is not None:  # (sent all the same if that message has been deleted)
+        quoted = ReplyParameters(reply.quoting, allow_sending_without_reply=True)
     return await bot.send_message(
         chat_id,
         reply.text,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard(reply),
         disable_web_page_preview=True,
+        reply_parameters=quoted,
     )
 
 

@@ -78,7 +78,15 @@ class Sent:
     @classmethod
     def from_api(cls, message_id: int, params: dict[str, Any]) -> Sent:
         text, entities = _text_of(params)
-        return cls(message_id, int(params["chat_id"]), text, params.get("reply_markup"), entities)
+        quoted = (params.get("reply_parameters") or {}).get("message_id")
+        return cls(
+            message_id,
+            int(params["chat_id"]),
+            text,
+            params.get("reply_markup"),
+            entities,
+            reply_to=int(quoted) if quoted is not None else None,
+        )
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -129,8 +137,17 @@ class FakeBotApi(BaseRequest):
             message["reply_markup"] = sent.reply_markup
         if sent.reply_to:
             replied = self.messages.get(sent.reply_to)
+            written = self.user_messages.get((sent.chat_id, sent.reply_to))
             if replied is not None:
                 message["reply_to_message"] = self._message(replied)
+            elif written is not None:  # the bot quoting what the person wrote
+                message["reply_to_message"] = {
+                    "message_id": sent.reply_to,
+                    "date": int(time.time()),
+                    "chat": message["chat"],
+                    "from": {"id": sent.chat_id, "is_bot": False, "first_name": "Someone"},
+                    "text": written["text"],
+                }
         if sent.photo:
             message.pop("text")
             message["caption"] = sent.text

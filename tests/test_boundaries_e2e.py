@@ -134,6 +134,37 @@ async def test_a_worker_with_several_people_is_not_asked_for_whom(bot: Harness) 
     assert (len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))) == before
 
 
+async def test_a_forged_tap_for_whom_cannot_send_a_number_the_service_blocks(
+    start_bot, database
+) -> None:
+    """Under ``block``, a worker's "who is this for?" tap whose data a modified app rewrote to
+    name their message with a number (or with no question quoting it) sends nothing: the tap
+    is taken only for the message its question quotes, which Telegram says."""
+    url, _engine = database
+    config = make_config(url, relay={"boundaries": {"from_peer_worker": "block"}})
+    bot = await start_bot(config)
+    robin, sam = await matched_pair(bot)
+    _, kim = await matched_pair(bot, user_id=5202, worker=robin)
+    (blocked,) = await robin.send("ring me on 0412 345 678")
+    assert "does not allow" in blocked.text and "reply to" not in blocked.text
+    with_number = robin.last_sent_id
+    (question,) = await robin.send("How are you both?")
+    clean = robin.last_sent_id
+    assert question.reply_to == clean  # the question quotes the message it is about
+    tap = question.buttons[0]["callback_data"]
+    relationship = tap.split("|")[2]
+    before = len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))
+
+    await robin.press(f"rl|for|{relationship}|{with_number}", question)
+    await robin.press(f"rl|for|{relationship}|{with_number}", blocked)  # quoting nothing
+    assert (len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))) == before
+    assert all("0412" not in m.text for m in bot.api.sent_to(sam.id) + bot.api.sent_to(kim.id))
+
+    await robin.press(tap, question)  # the real tap still works
+    reached = {m.text for m in bot.api.sent_to(sam.id)[-1:] + bot.api.sent_to(kim.id)[-1:]}
+    assert "How are you both?" in reached
+
+
 async def test_a_check_in_note_with_a_number_is_not_passed_on(bot: Harness, clock) -> None:
     robin, sam = await matched_pair(bot)
     await first_checkin_asked(bot, clock, sam)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot import menus
 from bot.models import Relationship, SafetyFlag, SafetyPlan
-from tests.conftest import COORDINATOR_ID
+from tests.conftest import COORDINATOR_ID, make_config
 from tests.harness import Harness, Sent, TelegramUser
 from tests.test_authorization_e2e import COORDINATOR_COMMANDS
 from tests.test_checkins_e2e import first_checkin_asked
@@ -175,3 +175,28 @@ async def test_a_low_check_in_offers_a_plan_once(bot: Harness, clock) -> None:
     await run_sweep(bot)
     second = (await sam.tap("1"))[-1]
     assert "safety plan" not in second.text  # never twice
+
+
+async def test_an_edit_is_quoted_in_a_flag_only_if_it_was_of_a_relayed_message(
+    start_bot, database
+) -> None:
+    """With excerpts on, an edit that brings a risk phrase into an answer to a plan step
+    raises a flag that quotes nothing; an edit of a relayed message is quoted as usual."""
+    url, _ = database
+    bot = await start_bot(make_config(url, safety={"include_excerpt": True}))
+    casey = bot.user(COORDINATOR_ID, "Casey")
+    await casey.send("/start")
+    robin, sam = await matched_pair(bot)
+    await sam.send("/safetyplan")
+    await sam.tap("Start my plan")
+    await sam.send("I go quiet")
+    await sam.edit(sam.last_sent_id, f"I go quiet, I want to die, only {SECRET} knows")
+    (flag,) = await _rows(bot, SafetyFlag)
+    assert flag.source == "edit" and flag.detail is None
+    assert SECRET not in "\n".join(m.text for m in bot.api.sent_to(COORDINATOR_ID))
+
+    _, kim = await matched_pair(bot, worker_id=5102, user_id=5202)
+    await kim.send("see you on Tuesday")
+    await kim.edit(kim.last_sent_id, "see you on Tuesday, if I don't kill myself first")
+    quoted = [f for f in await _rows(bot, SafetyFlag) if f.id != flag.id]
+    assert [f.detail for f in quoted] == ["see you on Tuesday, if I don't kill myself first"]

@@ -224,7 +224,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """An edit: screened like any message, and carried over to the copy if it was relayed."""
     message = update.edited_message
     screening = await safety_screening.screen(
-        update, context, message.text or message.caption, source="edit"
+        update, context, message.text or message.caption, source="edit", edit_of=message.message_id
     )
     await relationship_handlers.carry_edit(update, context)
     await safety_screening.after_delivery(context, screening)

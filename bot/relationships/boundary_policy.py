@@ -102,9 +102,12 @@ def held_back(
 
 def choosing_held_back(config: Config, found: list[Detail]) -> Reply | None:
     """A worker's message with contact details, when they support several people and did
-    not say for whom: not offered to be sent by a tap."""
-    if not found or _policy(config, from_service_user=False) == "allow":
+    not say for whom: not offered to be sent by a tap (nor by a reply, under ``block``)."""
+    rule = _policy(config, from_service_user=False)
+    if not found or rule == "allow":
         return None
+    if rule == "block":
+        return Reply(t("relay_blocked_worker", what=_what(found)))
     return Reply(t("relay_held_worker_choose", what=_what(found)))
 
 

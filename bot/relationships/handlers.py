@@ -3,7 +3,7 @@ relationship commands and buttons."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import people, scheduler
@@ -186,6 +186,15 @@ async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYP
 end_command = reply_command(relay.ask_end)
 
 
+def _asked_about(update: Update, message_id: int) -> bool:
+    """Whether the tapped "who is this for?" quotes this message. It is asked only of a
+    message without contact details (``relay_message``); which message it quotes, Telegram
+    says, not the tap's data, which a modified app could fill in with another message's id."""
+    asked = update.callback_query.message
+    quoted = asked.reply_to_message if isinstance(asked, Message) else None
+    return quoted is not None and quoted.message_id == message_id
+
+
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The relay's and the relationship commands' buttons."""
     deps = deps_of(context)
@@ -216,6 +225,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case ChangeHeldMessage():
             response = Response(close_tapped=True, chosen=t("boundary_changing"))
         case RelayTo(relationship_id, message_id):
+            if not _asked_about(update, message_id):
+                await respond(update, context, stale)
+                return
             async with single_statements(deps.sessions) as statements:
                 delivery = await relay.route_chosen(
                     deps, statements, user_id, relationship_id, message_id

@@ -329,7 +329,8 @@ async def route(
                 return await _delivery(statements, sender, leg, reply_to, deps.now())
     if len(legs) == 1:
         return await _delivery(statements, sender, legs[0], reply_to, deps.now())
-    # Several people and no reply to follow: ask rather than guess.
+    # Several people and no reply to follow: ask rather than guess, quoting the message (a
+    # tap is only taken for the message its question quotes: ``handlers.button``).
     return Reply(
         t("relay_who_is_this_for"),
         tuple(
@@ -341,6 +342,7 @@ async def route(
             )
             for leg in legs
         ),
+        quoting=message_id,
     )
 
 

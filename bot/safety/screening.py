@@ -24,9 +24,11 @@ async def screen(
     text: str | None,
     pending_kind: str | None = None,
     source: str | None = None,
+    edit_of: int | None = None,
 ) -> safety.Screening | None:
     """Check what a service user wrote; on a risk phrase send them the crisis lines and every
-    coordinator a flag, now. The caller delivers ``worker_notices`` after the message."""
+    coordinator a flag, now. The caller delivers ``worker_notices`` after the message.
+    ``edit_of``: the text is their edit of this message of theirs."""
     deps = deps_of(context)
     if not safety.might_be_at_risk(deps.config, text):
         return None
@@ -40,6 +42,7 @@ async def screen(
             pending_kind,
             source,
             crisis_lines_sent=current is not None and current.crisis_lines_sent,
+            edit_of=edit_of,
         )
     if current is not None:
         current.screened = True

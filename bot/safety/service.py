@@ -152,9 +152,11 @@ async def screen(
     pending_kind: str | None = None,
     source: str | None = None,
     crisis_lines_sent: bool = False,
+    edit_of: int | None = None,
 ) -> Screening | None:
     """Check something a service user (or someone not yet onboarded) wrote for risk.
-    ``crisis_lines_sent``: they went out from memory already (the database was away)."""
+    ``crisis_lines_sent``: they went out from memory already (the database was away).
+    ``edit_of``: the text is their edit of this message of theirs."""
     if not might_be_at_risk(deps.config, text):
         return None
     person = await people.find(session, telegram_id)
@@ -180,7 +182,11 @@ async def screen(
         )
     ).first()
     # Never the words of someone's own safety plan: the flag says only that it was there.
+    # An edit is quoted only if it is of a relayed message: it could be of an answer to a
+    # plan step, or to anything else that went no further than the bot.
     quoted = deps.config.safety.include_excerpt and source != SAFETY_PLAN_SOURCE
+    if quoted and edit_of is not None:
+        quoted = (await session.exec(relay.sent_original(person.id, edit_of))).first() is not None
     excerpt = " ".join(text.split())[:EXCERPT_LIMIT] if quoted else None
     if repeat is not None and now - (repeat.escalated_at or repeat.raised_at) < (
         deps.config.safety.ack_within
