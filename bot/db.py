@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -240,7 +240,8 @@ class _OnAsyncpg(Statements):
 
     def __init__(self, driver: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
         self._driver, self._dialect, self._observers = driver, dialect, observers
-        self.broken = False  # the connection failed: it is not given back to the pool
+        self.broken = False  # its state is unknown: it is closed, not used again
+        self.lost = False  # the line to the server failed: other kept ones may have too
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
         compiled = _compiled(statement, self._dialect)
@@ -263,7 +264,7 @@ class _OnAsyncpg(Statements):
         except asyncpg.PostgresError as error:
             # (a server shutting down says so in an error of its own, and closes the line)
             if isinstance(error, asyncpg.PostgresConnectionError) or self._driver.is_closed():
-                self.broken = True
+                self.broken = self.lost = True
                 raise OperationalError(compiled.sql, None, error) from error
             if isinstance(error, asyncpg.IntegrityConstraintViolationError):
                 raise IntegrityError(compiled.sql, None, error) from error
@@ -279,6 +280,7 @@ class _OnAsyncpg(Statements):
                     asyncpg.InterfaceError | asyncpg.InternalClientError | OSError | TimeoutError,
                 )
             ):
+                self.lost = True
                 raise OperationalError(compiled.sql, None, error) from error
             raise
 
@@ -291,7 +293,8 @@ class _OnSqlite(Statements):
     def __init__(self, pooled: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
         self._pooled, self._dialect, self._observers = pooled, dialect, observers
         self._driver: sqlite3.Connection = pooled.driver_connection
-        self.broken = False
+        self.broken = False  # its state is unknown: it is closed, not used again
+        self.lost = False  # (a file on this machine: no line to lose)
 
     async def begin(self) -> None:
         from bot.sqlite_on_loop import when_free
@@ -307,19 +310,20 @@ class _OnSqlite(Statements):
             raise _sqlalchemy_error("BEGIN IMMEDIATE", error) from error
 
     def commit(self) -> None:
+        self._observe("COMMIT")
         try:
-            self._observe("COMMIT")
             self._driver.commit()
         except sqlite3.Error as error:
-            self.roll_back()
             raise _sqlalchemy_error("COMMIT", error) from error
 
-    def roll_back(self) -> None:
+    def end(self) -> None:
+        """Whatever is still open when the block ends (it failed, or its commit did) is
+        rolled back, so that no kept connection holds the write lock."""
         try:
             if self._driver.in_transaction:
                 self._driver.rollback()
         except sqlite3.Error:
-            self.broken = True  # closed rather than used again
+            self.broken = True
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
         compiled = _compiled(statement, self._dialect)
@@ -424,8 +428,9 @@ class _Kept:
     block: taking one from SQLAlchemy's pool and giving it back (through its greenlet) cost
     more CPU than the block's statement itself, and a relayed message has two blocks
     (bench/pipeline.py). At most ``MOST`` wait here, never inside a transaction; the rest go
-    back to the pool. When one fails, those waiting are closed too (the server may have gone
-    away); disposing of the engine closes them."""
+    back to the pool. A connection whose state is unknown is closed; one whose line to the
+    server failed closes those waiting too (the server may have gone away). Disposing of the
+    engine closes those waiting, and those in use when they come back."""
 
     MOST = 4
 
@@ -433,36 +438,43 @@ class _Kept:
         self.sqlite = engine.dialect.name == "sqlite"
         self.observers: list[Callable[[str], None]] = []  # ``observe_statements``
         self._idle: list[Any] = []
-        self._loop = asyncio.get_running_loop()
+        self._disposals = 0  # a connection taken before the last disposal is not kept
+        self._loop = ref(asyncio.get_running_loop())
         event.listen(engine.sync_engine, "engine_disposed", self._on_disposed)
 
-    async def take(self, engine: AsyncEngine) -> Any:
+    async def take(self, engine: AsyncEngine) -> tuple[Any, int]:
         if self._idle:
-            return self._idle.pop()
-        return await engine.raw_connection()
+            return self._idle.pop(), self._disposals
+        return await engine.raw_connection(), self._disposals
 
-    async def give(self, pooled: Any, broken: bool) -> None:
-        if broken:
-            failed = [pooled, *self._idle]
-            self._idle.clear()
+    async def give(self, taken: tuple[Any, int], statements: Statements) -> None:
+        pooled, disposals = taken
+        if statements.broken:
+            failed = [pooled]
+            if statements.lost:
+                failed += self._idle
+                self._idle.clear()
             for connection in failed:
-                connection.invalidate()  # (closes it; giving it back then frees its place)
-                await greenlet_spawn(connection.close)
+                connection.invalidate()  # (closes it, and gives its place back to the pool)
+        elif disposals != self._disposals:
+            pooled.invalidate()  # (its pool was disposed of: given back, it would stay open)
         elif len(self._idle) < self.MOST:
             self._idle.append(pooled)
         else:
             await greenlet_spawn(pooled.close)
 
     def _on_disposed(self, _engine: Any) -> None:
+        self._disposals += 1
         idle, self._idle = self._idle, []
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if running is self._loop:  # (another loop's connections cannot be closed from here)
+        if running is not None and running is self._loop():
             for connection in idle:  # (in the greenlet of ``AsyncEngine.dispose``)
                 connection.invalidate()
-                connection.close()
+        # (another event loop's connections cannot be closed from this one: a test's loop
+        # that has ended took them with it)
 
 
 _kept: WeakKeyDictionary[Any, WeakKeyDictionary[Any, _Kept]] = (
@@ -497,26 +509,23 @@ async def single_statements(sessions: SessionFactory) -> AsyncIterator[Statement
             yield Statements(connection)
         return
     if not kept.sqlite:
-        pooled = await kept.take(engine)
-        statements = _OnAsyncpg(pooled.driver_connection, engine.dialect, kept.observers)
+        taken = await kept.take(engine)
+        statements = _OnAsyncpg(taken[0].driver_connection, engine.dialect, kept.observers)
         try:
             yield statements
         finally:
-            await kept.give(pooled, statements.broken)
+            await kept.give(taken, statements)
         return
     async with _turn(sessions):
-        pooled = await kept.take(engine)
-        on_sqlite = _OnSqlite(pooled, engine.dialect, kept.observers)
+        taken = await kept.take(engine)
+        on_sqlite = _OnSqlite(taken[0], engine.dialect, kept.observers)
         try:
             await on_sqlite.begin()
-            try:
-                yield on_sqlite
-            except BaseException:
-                on_sqlite.roll_back()
-                raise
+            yield on_sqlite
             on_sqlite.commit()
         finally:
-            await kept.give(pooled, on_sqlite.broken)
+            on_sqlite.end()
+            await kept.give(taken, on_sqlite)
 
 
 @dataclass

@@ -340,7 +340,10 @@ class TelegramUser:
         return self._since(before)
 
     async def edit(self, message_id: int, text: str) -> None:
-        """Edit a message this person sent earlier."""
+        """Edit a message this person sent earlier (what Telegram then copies and quotes)."""
+        written = self.api.user_messages.get((self.id, message_id))
+        if written is not None:
+            written["text"] = text
         await self.harness.process(
             {
                 "edited_message": {

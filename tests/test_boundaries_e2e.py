@@ -165,6 +165,20 @@ async def test_a_forged_tap_for_whom_cannot_send_a_number_the_service_blocks(
     assert "How are you both?" in reached
 
 
+async def test_a_message_edited_to_add_a_number_before_its_tap_for_whom_is_held(
+    bot: Harness,
+) -> None:
+    robin, sam = await matched_pair(bot)
+    _, kim = await matched_pair(bot, user_id=5202, worker=robin)
+    (question,) = await robin.send("How are you both?")
+    await robin.edit(robin.last_sent_id, "How are you both? Ring me on 0412 345 678")
+    before = len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))
+    replies = await robin.tap(question.button_labels[0], message=question)
+    assert "reply to a message from the person" in replies[-1].text
+    assert (len(bot.api.sent_to(sam.id)), len(bot.api.sent_to(kim.id))) == before
+    assert not bot.api.messages[question.message_id].buttons  # the question is closed
+
+
 async def test_a_check_in_note_with_a_number_is_not_passed_on(bot: Harness, clock) -> None:
     robin, sam = await matched_pair(bot)
     await first_checkin_asked(bot, clock, sam)

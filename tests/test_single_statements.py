@@ -12,11 +12,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.db import _Kept, session_factory, single_statements, transaction
-from bot.models import Person, Role, UTCDateTime
+from bot.models import Person, RelayedMessage, Role, UTCDateTime
 from bot.pipeline.faults import database_unavailable
 
 NOW = datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
@@ -166,6 +166,76 @@ async def test_connections_are_kept_for_the_next_block_and_closed_with_the_engin
         for driver in drivers
     ]
     assert all(closed), closed
+
+
+async def test_a_connection_in_use_when_the_engine_is_disposed_of_is_closed_after(database):
+    _, engine = database
+    sessions = session_factory(engine)
+    async with single_statements(sessions) as statements:
+        await statements.rows(_SERVICE_USER_BY_ID, {"who": 81})
+        await engine.dispose()
+    assert _closed(statements._driver)
+
+
+async def test_a_commit_that_fails_leaves_no_transaction_open_on_sqlite(database):
+    """A foreign key checked at the commit fails it, and SQLite keeps the transaction open:
+    the block rolls it back, so the connection kept for the next block holds no lock."""
+    _, engine = database
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL there is no transaction around the statements")
+    sessions = session_factory(engine)
+    orphan = insert(RelayedMessage).values(
+        relationship_id=bindparam("nowhere"),
+        sender_person_id=bindparam("nowhere"),
+        source_message_id=1,
+        recipient_person_id=bindparam("nowhere"),
+        target_message_id=2,
+        created_at=bindparam("now", type_=UTCDateTime()),
+    )
+    with pytest.raises(IntegrityError):
+        async with single_statements(sessions) as statements:
+            await statements.run(text("PRAGMA defer_foreign_keys = ON"), {})
+            await statements.run(orphan, {"nowhere": 999, "now": NOW})
+    assert not statements._driver.in_transaction
+    await _people(sessions, _person(91, Role.SERVICE_USER))  # the write lock is free
+    async with single_statements(sessions) as statements:
+        assert len(await statements.rows(_SERVICE_USER_BY_ID, {"who": 91})) == 1
+
+
+async def test_a_cancelled_statement_closes_its_own_connection_only(database):
+    _, engine = database
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite block never waits between its statements")
+    sessions = session_factory(engine)
+    kept = []
+
+    async def block() -> None:
+        async with single_statements(sessions) as statements:
+            kept.append(statements._driver)
+            await statements.rows(_SERVICE_USER_BY_ID, {"who": 1})
+            await asyncio.sleep(0.05)
+
+    await asyncio.gather(block(), block())
+    slow = []
+
+    async def sleeping() -> None:
+        async with single_statements(sessions) as statements:
+            slow.append(statements._driver)
+            await statements.rows(select(func.pg_sleep(5)), {})
+
+    task = asyncio.create_task(sleeping())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (other,) = [driver for driver in kept if driver is not slow[0]]
+    assert slow[0].is_closed() and not other.is_closed()
+    async with single_statements(sessions) as statements:
+        assert statements._driver is other  # still kept, and used next
+
+
+def _closed(driver) -> bool:
+    return driver.is_closed() if hasattr(driver, "is_closed") else _closed_sqlite(driver)
 
 
 def _closed_sqlite(driver) -> bool:

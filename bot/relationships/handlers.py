@@ -186,13 +186,13 @@ async def relationship_command(update: Update, context: ContextTypes.DEFAULT_TYP
 end_command = reply_command(relay.ask_end)
 
 
-def _asked_about(update: Update, message_id: int) -> bool:
-    """Whether the tapped "who is this for?" quotes this message. It is asked only of a
-    message without contact details (``relay_message``); which message it quotes, Telegram
-    says, not the tap's data, which a modified app could fill in with another message's id."""
+def _asked_about(update: Update, message_id: int) -> Message | None:
+    """The message the tapped "who is this for?" quotes, as it reads now, if it is this one.
+    Which message it quotes, Telegram says, not the tap's data, which a modified app could
+    fill in with another message's id."""
     asked = update.callback_query.message
     quoted = asked.reply_to_message if isinstance(asked, Message) else None
-    return quoted is not None and quoted.message_id == message_id
+    return quoted if quoted is not None and quoted.message_id == message_id else None
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -225,8 +225,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case ChangeHeldMessage():
             response = Response(close_tapped=True, chosen=t("boundary_changing"))
         case RelayTo(relationship_id, message_id):
-            if not _asked_about(update, message_id):
+            quoted = _asked_about(update, message_id)
+            if quoted is None:
                 await respond(update, context, stale)
+                return
+            # Asked only of a message without contact details; edited since, it may have
+            # some (the copy would carry them): then as for any such message of theirs.
+            found = boundary_policy.details_in(deps.config, quoted)
+            held = boundary_policy.choosing_held_back(deps.config, found)
+            if held is not None:
+                await respond(update, context, Response(close_tapped=True, replies=[held]))
                 return
             async with single_statements(deps.sessions) as statements:
                 delivery = await relay.route_chosen(
