@@ -694,6 +694,31 @@ async def test_a_waiting_service_user_is_matched_by_hand_from_their_card(bot: Ha
     assert (await _person(bot, sam)).status == "offered"
 
 
+async def test_a_workers_last_place_held_by_the_persons_own_card_is_theirs_to_match_by_hand(
+    bot: Harness,
+) -> None:
+    """Robin has one place, and Sam's own proposal holds it: a hand match of Sam replaces
+    that proposal, so Robin is offered in the picker, without a broken rule."""
+    casey = bot.user(COORDINATOR_ID)
+    await onboard_worker(bot, casey, 5812, "Robin", caseload="1")
+    sam = await onboard_service_user(bot, 5862)  # a proposal holds Robin's one place
+    kim = await onboard_service_user(bot, 5863)  # nobody left for Kim
+    listing = (await casey.send("/people waiting"))[-1]
+    await casey.tap(f"U{(await _person(bot, kim)).id}", message=listing)
+    await casey.tap("Match by hand", message=bot.api.messages[listing.message_id])
+    assert "No peer worker has room" in bot.api.messages[listing.message_id].text
+
+    listing = (await casey.send("/people waiting"))[-1]
+    await casey.tap(f"U{(await _person(bot, sam)).id}", message=listing)
+    await casey.tap("Match by hand", message=bot.api.messages[listing.message_id])
+    picker = bot.api.messages[listing.message_id]
+    assert "Robin (W" in " ".join(picker.button_labels)
+    await casey.tap("Robin", message=picker)
+    replies = await casey.send("the same as proposed, sooner")
+    assert "Offered" in replies[-1].text
+    assert "Choose Robin" in sam.last().button_labels
+
+
 async def test_non_coordinators_and_forged_callbacks_are_refused(bot: Harness, clock) -> None:
     robin, sam = await matched_pair(bot, 5821, 5871)
     (relationship,) = await _rows(bot, Relationship)

@@ -186,7 +186,7 @@ async def _person_action(deps, session, coordinator, tap: PersonAction) -> Respo
             return _gone()
         return Response(replies=[await wording.proposal_card(deps, session, proposal, entry)])
     if action == "match":
-        workers_free = await service.workers_with_room(session)
+        workers_free = await service.workers_with_room(session, person_id)
         return Response(edit=views.worker_picker(deps, person_id, workers_free))
     return Response(replies=[Reply(await workers.profile_card(deps, session, person_id))])
 

@@ -23,6 +23,7 @@ Definitions the console uses everywhere:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -314,10 +315,10 @@ async def figures(deps: Deps, session: AsyncSession) -> Figures:
     )
 
 
-async def caseloads(session: AsyncSession) -> list[Caseload]:
+async def caseloads(session: AsyncSession, released: Iterable[int] = ()) -> list[Caseload]:
     """Every approved worker's open relationships (requested, active, paused) and the places
     proposals hold for them, against their cap: what matching counts to decide whether they
-    have room."""
+    have room. ``released``: proposals whose places count as free (being decided again)."""
     rows = (
         await session.exec(
             select(Person, PeerWorkerProfile)
@@ -328,7 +329,7 @@ async def caseloads(session: AsyncSession) -> list[Caseload]:
     ).all()
     ids = [person.id for person, _ in rows]
     counts = await mapping.open_caseloads(session, ids)
-    held = await mapping.held_by_proposals(session, ids)
+    held = await mapping.held_by_proposals(session, ids, released)
     return [
         Caseload(
             worker_id=person.id,
@@ -706,6 +707,11 @@ async def audit_page(deps: Deps, session: AsyncSession, number: int) -> AuditPag
     return AuditPage(number, pages, total, rows, await roles_of(session, subjects))
 
 
-async def workers_with_room(session: AsyncSession) -> list[Caseload]:
-    """Approved, reachable workers taking new matches with a free place (for a hand match)."""
-    return [c for c in await caseloads(session) if c.taking_new and c.reachable and not c.full]
+async def workers_with_room(session: AsyncSession, person_id: int) -> list[Caseload]:
+    """Approved, reachable workers taking new matches with a free place, for a hand match of
+    this person: a place their own open proposal holds is free for them (the hand match
+    replaces that proposal)."""
+    own = await matchmaking.open_proposal(session, person_id)
+    released = [own.id] if own is not None else []
+    free = await caseloads(session, released)
+    return [c for c in free if c.taking_new and c.reachable and not c.full]

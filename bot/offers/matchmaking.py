@@ -9,6 +9,7 @@ notices in the one that decides.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
@@ -70,8 +71,9 @@ def _week(deps: Deps) -> date:
     return monday_of(deps.now().astimezone(deps.config.tz).date())
 
 
-async def pool(deps: Deps, session: AsyncSession) -> OfferPool:
-    offers = await mapping.offers(session)
+async def pool(deps: Deps, session: AsyncSession, released: Iterable[int] = ()) -> OfferPool:
+    """Every approved worker's offer; ``released``: proposals whose places count as free."""
+    offers = await mapping.offers(session, released)
     return matching.OfferPool(offers, mapping.weights(deps.config), _week(deps))
 
 
