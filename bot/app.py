@@ -15,7 +15,7 @@ from bot.clock import Clock, system_clock
 from bot.common import handlers as common_handlers
 from bot.config import Config
 from bot.console import handlers as console_handlers
-from bot.db import create_engine, session_factory, transaction
+from bot.db import KEPT_MOST, create_engine, session_factory, transaction
 from bot.deps import Deps
 from bot.evaluation import handlers as evaluation_handlers
 from bot.notify import Notice
@@ -49,12 +49,12 @@ def build_application(
     each update before acknowledging it."""
     # Handlers hold a connection only for the length of a transaction, and most of a chat's
     # time goes to Telegram's round trips: up to 16 connections, and a few more for the rest
-    # (receiving, the sweeps, /healthz), so that several processes stay within PostgreSQL's
-    # default 100 connections.
+    # (receiving, the sweeps, /healthz) and for those the relay keeps between its statements
+    # (db.KEPT_MOST), so that several processes stay within PostgreSQL's default 100.
     engine = engine or create_engine(
         config.database.url,
         pool_size=min(config.pipeline.concurrency, 16),
-        max_overflow=8,
+        max_overflow=8 + KEPT_MOST,
         **_timeouts(config.database.url),
     )
     # Whatever is said outside the handling of an update (a bootstrap coordinator's first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -15,7 +16,6 @@ from weakref import WeakKeyDictionary, ref
 from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     async_sessionmaker,
     create_async_engine,
@@ -94,7 +94,7 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
                     info["durable"] = durable
                 cursor.execute(begin)
             except sqlite3.Error as error:  # (SQLAlchemy wraps its own statements' errors)
-                raise DBAPIError.instance(begin, (), error, sqlite3.Error) from error
+                raise _sqlalchemy_error(begin, error) from error
 
     return engine
 
@@ -194,44 +194,26 @@ async def transaction(
             await session.close()
 
 
-@asynccontextmanager
-async def plain_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
-    """A transaction of SQL statements alone, without the ORM's session: a third cheaper than
-    ``transaction``; ``single_statements`` on a driver it does not hand statements to."""
-    engine = sessions.kw["bind"]
-    async with _turn(sessions):
-        if not _closes_at_once(sessions):
-            async with engine.begin() as connection:
-                yield connection
-            return
-        connection = await engine.connect()
-        try:
-            async with connection.begin():
-                yield connection
-        finally:
-            await connection.close()
-
-
-class Statements:
-    """Statements that each stand alone, run on one connection: the reads and the record of
-    every relayed message. Each statement is built once (a module constant) and run with
-    its parameters; ``rows`` gives plain tuples of its columns."""
+class Statements(ABC):
+    """Statements that each stand alone, on a connection kept for them (``_Kept``): the reads
+    and the record of every relayed message. Each statement is built once (a module
+    constant), compiled once (``_compiled``) and handed to the driver with its parameters;
+    ``rows`` gives tuples of its columns, converted by their types as SQLAlchemy would."""
 
     postgresql = False
+    broken = False  # the connection's state is unknown: it is closed, not used again
+    lost = False  # its line to the server failed: the other kept ones may have too
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    @abstractmethod
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]: ...
 
-    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
-        return (await self._connection.execute(statement, params)).all()
-
-    async def run(self, statement: Executable, params: Mapping[str, Any]) -> None:
-        await self._connection.execute(statement, params)
+    @abstractmethod
+    async def run(self, statement: Executable, params: Mapping[str, Any]) -> None: ...
 
 
 class _OnAsyncpg(Statements):
-    """On PostgreSQL, the same statements handed straight to asyncpg, on a connection from
-    SQLAlchemy's own pool, each compiled once to its SQL. SQLAlchemy's execution around a
+    """On PostgreSQL, the statements handed straight to asyncpg, each compiled once to its
+    SQL. SQLAlchemy's execution around a
     statement (its connection object, result and events) cost five times the look-up itself:
     three of them were the whole CPU budget of a relayed message (bench/pipeline.py). There is
     no BEGIN and no COMMIT: each statement commits by itself."""
@@ -240,8 +222,6 @@ class _OnAsyncpg(Statements):
 
     def __init__(self, driver: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
         self._driver, self._dialect, self._observers = driver, dialect, observers
-        self.broken = False  # its state is unknown: it is closed, not used again
-        self.lost = False  # the line to the server failed: other kept ones may have too
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
         compiled = _compiled(statement, self._dialect)
@@ -286,15 +266,13 @@ class _OnAsyncpg(Statements):
 
 
 class _OnSqlite(Statements):
-    """On SQLite, the same statements handed straight to ``sqlite3`` (the connection runs on
+    """On SQLite, the statements handed straight to ``sqlite3`` (the connection runs on
     the loop: ``bot.sqlite_on_loop``), in one transaction that takes the write lock as it
     begins, as every SQLite transaction of the bot does (``create_engine``)."""
 
     def __init__(self, pooled: Any, dialect: Any, observers: list[Callable[[str], None]]) -> None:
         self._pooled, self._dialect, self._observers = pooled, dialect, observers
         self._driver: sqlite3.Connection = pooled.driver_connection
-        self.broken = False  # its state is unknown: it is closed, not used again
-        self.lost = False  # (a file on this machine: no line to lose)
 
     async def begin(self) -> None:
         from bot.sqlite_on_loop import when_free
@@ -423,16 +401,18 @@ def _compiled(statement: Executable, dialect: Any) -> _Compiled:
     return result
 
 
+KEPT_MOST = 4  # connections kept out of the pool for single statements, at most
+
+
 class _Kept:
     """Connections from the pool kept out between blocks of single statements, for the next
     block: taking one from SQLAlchemy's pool and giving it back (through its greenlet) cost
     more CPU than the block's statement itself, and a relayed message has two blocks
-    (bench/pipeline.py). At most ``MOST`` wait here, never inside a transaction; the rest go
-    back to the pool. A connection whose state is unknown is closed; one whose line to the
-    server failed closes those waiting too (the server may have gone away). Disposing of the
-    engine closes those waiting, and those in use when they come back."""
-
-    MOST = 4
+    (bench/pipeline.py). At most ``KEPT_MOST`` wait here, never inside a transaction; the
+    rest go back to the pool, which has room for these beyond its own size (``bot.app``).
+    A connection whose state is unknown is closed; one whose line to the server failed
+    closes those waiting too (the server may have gone away). Disposing of the engine closes
+    those waiting, and those in use when they come back."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
@@ -458,7 +438,7 @@ class _Kept:
                 connection.invalidate()  # (closes it, and gives its place back to the pool)
         elif disposals != self._disposals:
             pooled.invalidate()  # (its pool was disposed of: given back, it would stay open)
-        elif len(self._idle) < self.MOST:
+        elif len(self._idle) < KEPT_MOST:
             self._idle.append(pooled)
         else:
             await greenlet_spawn(pooled.close)
@@ -482,15 +462,14 @@ _kept: WeakKeyDictionary[Any, WeakKeyDictionary[Any, _Kept]] = (
 )  # event loop -> engine -> its kept connections
 
 
-def _kept_for(engine: AsyncEngine) -> _Kept | None:
-    """The engine's kept connections in this event loop; None for a driver other than
-    asyncpg and PeerLink's SQLite, whose statements go through SQLAlchemy."""
+def _kept_for(engine: AsyncEngine) -> _Kept:
+    """The engine's kept connections in this event loop."""
     by_engine = _kept.get(asyncio.get_running_loop())
     kept = by_engine.get(engine.sync_engine) if by_engine is not None else None
     if kept is not None:
         return kept
-    if engine.dialect.driver not in ("asyncpg", "peerlink"):
-        return None
+    if engine.dialect.driver not in ("asyncpg", "peerlink"):  # (``create_engine`` makes these)
+        raise ValueError(f"no single statements on the {engine.dialect.driver} driver")
     kept = _Kept(engine)
     _kept.setdefault(asyncio.get_running_loop(), WeakKeyDictionary())[engine.sync_engine] = kept
     return kept
@@ -504,10 +483,6 @@ async def single_statements(sessions: SessionFactory) -> AsyncIterator[Statement
     where there is no round trip to save, they run in one transaction."""
     engine = sessions.kw["bind"]
     kept = _kept_for(engine)
-    if kept is None:
-        async with plain_transaction(sessions) as connection:
-            yield Statements(connection)
-        return
     if not kept.sqlite:
         taken = await kept.take(engine)
         statements = _OnAsyncpg(taken[0].driver_connection, engine.dialect, kept.observers)
@@ -559,8 +534,7 @@ def observe_statements(engine: AsyncEngine) -> Iterator[Observed]:
         observed.transactions += not autocommit
 
     kept = _kept_for(engine)
-    if kept is not None:
-        kept.observers.append(seen)
+    kept.observers.append(seen)
     event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
     event.listen(engine.sync_engine, "begin", on_begin)
     try:
@@ -568,8 +542,7 @@ def observe_statements(engine: AsyncEngine) -> Iterator[Observed]:
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
         event.remove(engine.sync_engine, "begin", on_begin)
-        if kept is not None:
-            kept.observers.remove(seen)
+        kept.observers.remove(seen)
 
 
 def _closes_at_once(sessions: SessionFactory) -> bool:

@@ -45,6 +45,8 @@ def enqueue(
     """Queue messages in the caller's transaction. ``urgent``: safety's, sent before the rest."""
     count = 0
     for notice in notices:
+        if notice.reply.quoting is not None:  # (a quote answers a message there and then)
+            raise ValueError("a queued message quotes nothing")
         session.add(
             OutboxMessage(
                 telegram_id=notice.telegram_id,

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.db import _Kept, session_factory, single_statements, transaction
+from bot.db import KEPT_MOST, session_factory, single_statements, transaction
 from bot.models import Person, RelayedMessage, Role, UTCDateTime
 from bot.pipeline.faults import database_unavailable
 
@@ -157,7 +157,7 @@ async def test_connections_are_kept_for_the_next_block_and_closed_with_the_engin
     if engine.dialect.name == "postgresql":
         # Eight blocks at once: eight connections out; afterwards only a few stay out.
         await asyncio.gather(*(block(0.05) for _ in range(8)))
-        assert engine.pool.checkedout() <= _Kept.MOST
+        assert engine.pool.checkedout() <= KEPT_MOST
     kept = engine.pool.checkedout()
     assert kept >= 1
     await engine.dispose()

@@ -711,7 +711,5 @@ async def workers_with_room(session: AsyncSession, person_id: int) -> list[Casel
     """Approved, reachable workers taking new matches with a free place, for a hand match of
     this person: a place their own open proposal holds is free for them (the hand match
     replaces that proposal)."""
-    own = await matchmaking.open_proposal(session, person_id)
-    released = [own.id] if own is not None else []
-    free = await caseloads(session, released)
+    free = await caseloads(session, await matchmaking.released_for_hand_match(session, person_id))
     return [c for c in free if c.taking_new and c.reachable and not c.full]

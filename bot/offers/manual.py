@@ -25,6 +25,7 @@ from bot.offers.matchmaking import (
     open_proposal,
     pool,
     release_hold,
+    released_for_hand_match,
     retry_waitlist,
     solve_waitlist,
     waitlist_entry,
@@ -100,8 +101,8 @@ async def check_manual_match(
     if person.status not in (ServiceUserStatus.WAITING, ServiceUserStatus.NOT_NOW):
         return "coord_match_not_waiting", None
     need = await need_of(session, person_id)
-    own = await open_proposal(session, person_id)  # replaced by the hand match: its places free
-    ranking = (await pool(deps, session, [own.id] if own else [])).rank(need, limit=1000)
+    released = await released_for_hand_match(session, person_id)
+    ranking = (await pool(deps, session, released)).rank(need, limit=1000)
     return None, ranking.ruled_out.get(worker_id)
 
 

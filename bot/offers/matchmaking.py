@@ -140,6 +140,13 @@ async def open_proposal(session: AsyncSession, person_id: int) -> Proposal | Non
     ).first()
 
 
+async def released_for_hand_match(session: AsyncSession, person_id: int) -> list[int]:
+    """The proposals whose places count as free in a hand match of this person: their own
+    open one, which the hand match replaces."""
+    proposal = await open_proposal(session, person_id)
+    return [proposal.id] if proposal is not None else []
+
+
 async def open_relationship(session: AsyncSession, person_id: int) -> Relationship | None:
     return (
         await session.exec(

@@ -109,8 +109,7 @@ async def relay_message(
     found = boundary_policy.details_in(deps.config, message)
     if isinstance(outcome, Reply):
         # "Who is this for?": a message with contact details is not offered to be sent to
-        # whoever they pick (that tap cannot see the words again); they may reply to the
-        # person's own message, where the usual choice is theirs.
+        # whoever they pick, as one sent to a known person would be (held, or blocked).
         held = boundary_policy.choosing_held_back(deps.config, found) if outcome.buttons else None
         await respond(update, context, Response(replies=[held or outcome]))
         return True
